@@ -1,0 +1,34 @@
+// Bundles each executable into one file under dist/ with a node shebang (esbuild).
+// Native or data-carrying packages stay external and are resolved from node_modules at run time:
+// koffi (FFI binary in a platform package) and etcd3 (loads .proto files). The CNI plugins import
+// neither unless the netconf asks for them (etcd is loaded lazily).
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync } from 'node:fs';
+
+const entries = {
+  bgpd: 'bgpd/main.ts',
+  bgpctl: 'bgpd/bgpctl/main.ts',
+  tortie: 'cni/main.ts',
+  'tortie-ipam': 'cni/ipam-main.ts',
+};
+mkdirSync('dist', { recursive: true });
+const t0 = Date.now();
+await Promise.all(Object.entries(entries).map(async ([name, entry]) => {
+  const outfile = `dist/${name}`;
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    // CommonJS so an extensionless file copied to /opt/cni/bin (no package.json beside it) still runs.
+    format: 'cjs',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    external: ['koffi', 'etcd3', '@kubernetes/client-node'],
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  });
+  chmodSync(outfile, 0o755);
+}));
+console.log(`built ${Object.keys(entries).map((n) => 'dist/' + n).join(' ')} in ${Date.now() - t0} ms`);
