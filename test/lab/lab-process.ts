@@ -85,11 +85,17 @@ export class LabProcess {
   async stop(graceMs = 3000): Promise<ProcessExit> {
     if (!this.running) return this.exitInfo as ProcessExit;
     this.signal('SIGTERM');
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
-    if ((await Promise.race([this.exited, timer])) === 'timeout') {
+    // A ref'd timer on purpose: the child is unref'd, so without it a script whose last work is
+    // this stop() would see an empty event loop and exit before the daemon is dead.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    const first = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (first === 'timeout') {
       this.signal('SIGKILL');
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
     }
-    const e = await this.exited;
+    const e = this.exitInfo ?? { code: null, signal: 'SIGKILL' as const };
     // Kill leftovers of the group even when the leader exited cleanly (e.g. forked helpers).
     try {
       process.kill(-this.pid, 'SIGKILL');

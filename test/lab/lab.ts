@@ -71,7 +71,9 @@ export class Lab {
   private readonly hosts = new Map<string, LabHost>();
   private readonly processes = new Set<LabProcess>();
   private readonly cleanups: Array<() => void | Promise<void>> = [];
+  /** Set once cleanup starts; `done` once it finished (the exit hook still acts in between). */
   private closed = false;
+  private done = false;
 
   private constructor(
     readonly run: string,
@@ -212,14 +214,16 @@ export class Lab {
       }
     }
     errors.push(...this.teardown());
+    this.done = true;
     unregisterForExit(this);
     if (errors.length > 0) throw new Error(`lab ${this.run} cleanup incomplete: ${errors.join('; ')}`);
   }
 
   /** The crash path: no awaiting, SIGKILL everything, remove everything. */
   cleanupSync(): void {
-    if (this.closed) return;
+    if (this.done) return;
     this.closed = true;
+    this.done = true;
     for (const p of this.processes) p.killSync();
     for (const fn of this.cleanups.reverse()) {
       try {

@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LabHost } from '../lab-host';
+import type { LabProcess } from '../lab-process';
+import { run } from '../run-command';
+import { waitFor } from '../wait-for';
+import {
+  familyOfPrefix,
+  localAddressFor,
+  neighborFamilies,
+  type BgpDaemon,
+  type OriginatedRoute,
+  type ReceivedRoute,
+  type SpeakerSpec,
+} from './types';
+
+/** BIRD protocol name of the i-th neighbor (BIRD names cannot contain dots or colons). */
+export function birdProtocolName(i: number): string {
+  return `n${i}`;
+}
+
+function birdRouteLine(r: OriginatedRoute): string {
+  const attrs: string[] = [];
+  if (r.med !== undefined) attrs.push(`bgp_med = ${r.med};`);
+  for (const c of r.communities ?? []) attrs.push(`bgp_community.add((${c.split(':').join(',')}));`);
+  for (const c of r.largeCommunities ?? []) attrs.push(`bgp_large_community.add((${c.split(':').join(',')}));`);
+  // blackhole: the route exists only to be announced; eBGP rewrites the next hop to ourselves.
+  return attrs.length > 0 ? `  route ${r.prefix} blackhole { ${attrs.join(' ')} };` : `  route ${r.prefix} blackhole;`;
+}
+
+export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedRoute[]): string {
+  const out: string[] = [`router id ${spec.routerId};`, 'log stderr all;', 'protocol device { scan time 10; }'];
+  for (const fam of ['ipv4', 'ipv6'] as const) {
+    const rs = routes.filter((r) => familyOfPrefix(r.prefix) === fam);
+    // An empty static protocol is fine and lets a later addRoute be a pure reconfigure.
+    out.push(`protocol static s_${fam} {`, `  ${fam};`, ...rs.map(birdRouteLine), '}');
+  }
+  spec.neighbors.forEach((n, i) => {
+    out.push(`protocol bgp ${birdProtocolName(i)} {`);
+    if (n.description) out.push(`  description ${JSON.stringify(n.description)};`);
+    out.push(`  local ${localAddressFor(spec, n)} as ${spec.localAs};`);
+    out.push(`  neighbor ${n.address} as ${n.as};`);
+    out.push(`  hold time ${n.holdTime ?? 30};`);
+    // Defaults are 5 s / 120 s / up to 300 s: far too slow for tests, and BIRD backs off after
+    // failed connects while the peer daemon is still starting.
+    out.push('  connect delay time 1;', '  connect retry time 2;', '  error wait time 1, 4;');
+    if (n.passive) out.push('  passive on;');
+    if (n.routeReflectorClient) out.push('  rr client;');
+    if (n.gracefulRestart) out.push('  graceful restart on;');
+    // BIRD only sends a MED to eBGP peers when the export filter set it ("fresh"), so re-set
+    // the MED our static routes carry; everything else is exported unchanged.
+    const exportAll = 'export filter { if source = RTS_STATIC && defined(bgp_med) then bgp_med = bgp_med; accept; }';
+    for (const fam of neighborFamilies(n)) out.push(`  ${fam} { import all; ${exportAll}; };`);
+    out.push('}');
+  });
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Parses `birdc show route all`. Route blocks start at column 0 with the prefix (or with
+ * whitespace + "unicast" for further routes to the same prefix); attribute lines are indented.
+ */
+export interface BirdRoute extends ReceivedRoute {
+  /** The BIRD protocol that supplied the route ("n0", "s_ipv4"). */
+  readonly protocol: string;
+}
+
+export function parseBirdRoutes(text: string): BirdRoute[] {
+  const routes: BirdRoute[] = [];
+  let prefix = '';
+  let cur:
+    | { prefix: string; protocol: string; nextHop: string; asPath: number[]; communities: string[]; largeCommunities: string[]; med?: number; peer?: string }
+    | undefined;
+  const flush = (): void => {
+    if (cur) routes.push(cur);
+    cur = undefined;
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\d{4}[- ]/, '');
+    const head = /^(\S+\/\d+)?\s+(?:unicast|blackhole|unreachable|prohibited)\s+\[(\S+)[^\]]*?(?:from (\S+))?\]/.exec(line);
+    if (head) {
+      flush();
+      if (head[1]) prefix = head[1];
+      cur = { prefix, protocol: head[2], nextHop: '', asPath: [], communities: [], largeCommunities: [] };
+      if (head[3]) cur.peer = head[3];
+      continue;
+    }
+    if (!cur) continue;
+    const attr = /^\s+BGP\.(\w+):\s*(.*)$/.exec(line);
+    if (!attr) continue;
+    const [, key, value] = attr;
+    if (key === 'as_path') cur.asPath = value.split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number);
+    else if (key === 'next_hop') cur.nextHop = value.split(/\s+/)[0];
+    else if (key === 'med') cur.med = Number(value);
+    else if (key === 'community') cur.communities = [...value.matchAll(/\((\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`);
+    else if (key === 'large_community')
+      cur.largeCommunities = [...value.matchAll(/\((\d+),\s*(\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+  }
+  flush();
+  return routes;
+}
+
+/** `birdc show protocols <name>` → the BGP FSM state from the Info column ("Established", "Active", ...). */
+export function parseBirdProtocolState(text: string, name: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[0] === name && cols[1] === 'BGP') return cols[5];
+  }
+  return undefined;
+}
+
+export class BirdDaemon implements BgpDaemon {
+  readonly kind = 'bird' as const;
+  private routesNow: OriginatedRoute[];
+
+  private constructor(
+    readonly host: LabHost,
+    readonly spec: SpeakerSpec,
+    readonly dir: string,
+    readonly process: LabProcess,
+  ) {
+    this.routesNow = [...(spec.routes ?? [])];
+  }
+
+  get socket(): string {
+    return path.join(this.dir, 'bird.ctl');
+  }
+
+  private get configPath(): string {
+    return path.join(this.dir, 'bird.conf');
+  }
+
+  /** Renders the config into `<host dir>/bird`, starts `bird -f` and waits for its control socket. */
+  static async start(host: LabHost, spec: SpeakerSpec): Promise<BirdDaemon> {
+    const dir = host.dir('bird');
+    const conf = path.join(dir, 'bird.conf');
+    fs.writeFileSync(conf, renderBirdConfig(spec, spec.routes ?? []));
+    await run('bird', ['-p', '-c', conf]);
+    const proc = host.spawn('bird', 'bird', ['-f', '-c', conf, '-s', path.join(dir, 'bird.ctl'), '-P', path.join(dir, 'bird.pid')]);
+    const d = new BirdDaemon(host, spec, dir, proc);
+    await waitFor(async () => proc.running && (await d.birdc(['show', 'status'])).includes('Daemon is up'), {
+      what: `BIRD in ${host.netns} to answer on ${d.socket}`,
+      timeoutMs: 10_000,
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n--- bird log:\n${d.logs()}`);
+    });
+    return d;
+  }
+
+  /** Runs birdc against the private socket (from the root namespace: the socket is a plain file). */
+  async birdc(args: readonly string[]): Promise<string> {
+    const r = await run('birdc', ['-s', this.socket, ...args], { timeoutMs: 10_000 });
+    return r.stdout;
+  }
+
+  private protocolOf(peer: string): string {
+    const i = this.spec.neighbors.findIndex((n) => n.address === peer);
+    if (i < 0) throw new Error(`BIRD in ${this.host.name} has no neighbor ${peer}`);
+    return birdProtocolName(i);
+  }
+
+  async state(peer: string): Promise<string | undefined> {
+    const name = this.protocolOf(peer);
+    return parseBirdProtocolState(await this.birdc(['show', 'protocols', name]), name);
+  }
+
+  async established(peer: string): Promise<boolean> {
+    return (await this.state(peer)) === 'Established';
+  }
+
+  /** Restarts a session, e.g. to skip BIRD's error-wait backoff after the peer was down. */
+  async restart(peer: string): Promise<void> {
+    await this.birdc(['restart', this.protocolOf(peer)]);
+  }
+
+  async routes(): Promise<ReceivedRoute[]> {
+    const v4 = parseBirdRoutes(await this.birdc(['show', 'route', 'all', 'table', 'master4']));
+    const v6 = parseBirdRoutes(await this.birdc(['show', 'route', 'all', 'table', 'master6']));
+    // BIRD prints "from <addr>" only when it differs from the next hop, so map protocol → neighbor.
+    const received: ReceivedRoute[] = [];
+    for (const r of [...v4, ...v6]) {
+      const i = /^n(\d+)$/.exec(r.protocol)?.[1];
+      const n = i === undefined ? undefined : this.spec.neighbors[Number(i)];
+      if (!n) continue;
+      const { protocol: _protocol, ...rest } = r;
+      received.push({ ...rest, peer: n.address });
+    }
+    return received;
+  }
+
+  async addRoute(route: OriginatedRoute): Promise<void> {
+    this.routesNow = [...this.routesNow.filter((r) => r.prefix !== route.prefix), route];
+    await this.reconfigure();
+  }
+
+  async withdrawRoute(prefix: string): Promise<void> {
+    this.routesNow = this.routesNow.filter((r) => r.prefix !== prefix);
+    await this.reconfigure();
+  }
+
+  private async reconfigure(): Promise<void> {
+    fs.writeFileSync(this.configPath, renderBirdConfig(this.spec, this.routesNow));
+    const out = await this.birdc(['configure', `"${this.configPath}"`]);
+    if (!/Reconfigured|Reconfiguration in progress/.test(out)) throw new Error(`BIRD reconfigure failed: ${out}`);
+  }
+
+  logs(): string {
+    return this.process.logs();
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+  }
+}
