@@ -1,0 +1,240 @@
+import {
+  AF_NETLINK, MSG_DONTWAIT, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_ROUTE,
+  NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, SOCK_CLOEXEC, SOCK_RAW,
+  SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE,
+} from './constants';
+import { parseError, parseMessages } from './decode';
+import type { NlMessage } from './decode';
+import { MessageWriter } from './encode';
+import { NetlinkError } from './errors';
+import {
+  EAGAIN, EINTR, lastErrno, sysBind, sysClose, sysRecv, sysSend, sysSetsockoptInt, sysSetsockoptTimeval,
+  sysSocket,
+} from './libc';
+import { withNetns } from '../netns';
+
+const SO_RCVTIMEO = 20;
+const ETIMEDOUT = 110;
+const ENOBUFS = 105;
+
+export interface NetlinkSocketOptions {
+  /** netns name or path; the socket is created inside it and stays bound to it */
+  netns?: string;
+  /** legacy multicast group bitmask (RTMGRP_*) to subscribe to at bind time */
+  groups?: number;
+  /** receive/send buffer sizes in bytes (forced past rmem_max when we have CAP_NET_ADMIN) */
+  rcvbuf?: number;
+  sndbuf?: number;
+  /** safety net for blocking reads: rtnetlink answers synchronously, so this only fires on a bug */
+  recvTimeoutMs?: number;
+}
+
+/** Writes the fixed header and attributes of one request (after nlmsghdr). */
+export type BodyEncoder = (w: MessageWriter) => void;
+
+export interface BatchItem {
+  type: number;
+  /** NLM_F_* besides REQUEST and ACK, which are always set */
+  flags: number;
+  body: BodyEncoder;
+  /** called only when this item failed, to build NetlinkError.request */
+  describe: () => string;
+}
+
+const DEFAULT_BUF = 8 * 1024 * 1024;
+/**
+ * Acks per send. Each ack skb costs ~1 KiB of receive-buffer truesize (more for errors with ext-ack),
+ * and the kernel drops acks (ENOBUFS) rather than blocking once the buffer is full, so a chunk must
+ * fit comfortably: 2048 × ~1 KiB ≪ 8 MiB (the forced buffer is doubled by the kernel).
+ */
+export const DEFAULT_BATCH_CHUNK = 2048;
+
+/**
+ * One rtnetlink socket. All calls are synchronous syscalls on the calling thread: rtnetlink handles a
+ * request inside sendmsg, so the answer is already queued when send returns and reads never wait.
+ */
+export class NetlinkSocket {
+  readonly fd: number;
+  readonly netns: string | undefined;
+  private seq: number;
+  private closed = false;
+  private readonly rbuf = Buffer.alloc(256 * 1024);
+  private readonly writer = new MessageWriter(64 * 1024);
+
+  constructor(opts: NetlinkSocketOptions = {}) {
+    this.netns = opts.netns;
+    const create = (): number => sysSocket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    const fd = opts.netns ? withNetns(opts.netns, create) : create();
+    if (fd < 0) throw new NetlinkError({ code: lastErrno(), request: 'socket(AF_NETLINK)', syscall: 'socket' });
+    this.fd = fd;
+    try {
+      const rcv = opts.rcvbuf ?? DEFAULT_BUF;
+      const snd = opts.sndbuf ?? DEFAULT_BUF;
+      if (sysSetsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcv) !== 0) sysSetsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, rcv);
+      if (sysSetsockoptInt(fd, SOL_SOCKET, SO_SNDBUFFORCE, snd) !== 0) sysSetsockoptInt(fd, SOL_SOCKET, SO_SNDBUF, snd);
+      // Small acks (no echo of our request), kernel error strings, and kernel-side dump filtering.
+      sysSetsockoptInt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+      sysSetsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+      sysSetsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+      sysSetsockoptTimeval(fd, SOL_SOCKET, SO_RCVTIMEO, opts.recvTimeoutMs ?? 10_000);
+      const sa = Buffer.alloc(12);
+      sa.writeUInt16LE(AF_NETLINK, 0);
+      sa.writeUInt32LE(opts.groups ?? 0, 8);
+      if (sysBind(fd, sa) !== 0) throw new NetlinkError({ code: lastErrno(), request: 'bind(AF_NETLINK)', syscall: 'bind' });
+    } catch (e) {
+      sysClose(fd);
+      throw e;
+    }
+    this.seq = (Date.now() & 0xffff) << 8;
+  }
+
+  /** Reserves `count` contiguous sequence numbers (a batch's acks are matched by offset from the first). */
+  private nextSeq(count = 1): number {
+    if (this.seq + count > 0xffffffff) this.seq = 1;
+    const s = this.seq;
+    this.seq += count;
+    return s;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('NetlinkSocket: closed');
+  }
+
+  private send(buf: Buffer, what: () => string): void {
+    for (;;) {
+      const n = sysSend(this.fd, buf, 0);
+      if (n >= 0) return;
+      const err = lastErrno();
+      if (err === EINTR) continue;
+      throw new NetlinkError({ code: err, request: what(), syscall: 'send' });
+    }
+  }
+
+  /** One datagram into rbuf; returns its length, or -errno (EAGAIN when nothing is queued with dontwait). */
+  recvInto(dontwait: boolean): number {
+    for (;;) {
+      const n = sysRecv(this.fd, this.rbuf, dontwait ? MSG_DONTWAIT : 0);
+      if (n >= 0) return n;
+      const err = lastErrno();
+      if (err !== EINTR) return -err;
+    }
+  }
+
+  get receiveBuffer(): Buffer {
+    return this.rbuf;
+  }
+
+  /**
+   * Sends one request with NLM_F_ACK and reads until its ack (or NLMSG_DONE for dumps). Each reply
+   * message for this seq is passed to onReply while its payload is still valid. Throws NetlinkError.
+   */
+  request(type: number, flags: number, body: BodyEncoder, describe: () => string, onReply?: (m: NlMessage) => void): void {
+    this.ensureOpen();
+    const seq = this.nextSeq();
+    const w = this.writer;
+    w.reset();
+    w.begin(type, flags | NLM_F_ACK, seq);
+    body(w);
+    w.end();
+    this.send(w.view(), describe);
+    const isDump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    for (;;) {
+      const n = this.recvInto(false);
+      if (n < 0) {
+        throw new NetlinkError({ code: -n === EAGAIN ? ETIMEDOUT : -n, request: describe(), syscall: 'recv' });
+      }
+      for (const m of parseMessages(this.rbuf, n)) {
+        if (m.seq !== seq) continue; // late answer to an earlier, abandoned request
+        if (m.type === NLMSG_ERROR) {
+          const e = parseError(m);
+          if (e.code !== 0) throw new NetlinkError({ code: e.code, request: describe(), extack: e.extack });
+          if (!isDump) return;
+          continue;
+        }
+        if (m.type === NLMSG_DONE) {
+          const code = m.payload.length >= 4 ? -m.payload.readInt32LE(0) : 0;
+          if (code > 0) throw new NetlinkError({ code, request: describe() });
+          return;
+        }
+        if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) continue;
+        onReply?.(m);
+      }
+    }
+  }
+
+  /** Dump request: decodes each reply with `decode` (undefined results are skipped). */
+  dump<T>(type: number, body: BodyEncoder, describe: () => string, decode: (m: NlMessage) => T | undefined): T[] {
+    const out: T[] = [];
+    this.request(type, NLM_F_DUMP, body, describe, (m) => {
+      const v = decode(m);
+      if (v !== undefined) out.push(v);
+    });
+    return out;
+  }
+
+  /**
+   * Sends items in chunks, many messages per send, and matches acks to items by sequence number.
+   * Returns one entry per item: null on success, the NetlinkError (with .index) on failure.
+   */
+  batch(items: readonly BatchItem[], chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
+    this.ensureOpen();
+    const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(items.length).fill(null);
+    const w = this.writer;
+    for (let start = 0; start < items.length; start += chunkSize) {
+      const end = Math.min(items.length, start + chunkSize);
+      const count = end - start;
+      const base = this.nextSeq(count);
+      w.reset();
+      for (let i = start; i < end; i++) {
+        const it = items[i];
+        w.begin(it.type, it.flags | NLM_F_ACK, base + (i - start));
+        it.body(w);
+        w.end();
+      }
+      this.send(w.view(), () => `batch of ${count} starting with ${items[start].describe()}`);
+      let pending = count;
+      const seen = new Uint8Array(count);
+      while (pending > 0) {
+        const n = this.recvInto(false);
+        if (n < 0) {
+          // Lost acks (ENOBUFS overrun) or a stuck kernel (timeout): the fate of the rest is unknown.
+          const code = -n === EAGAIN ? ETIMEDOUT : -n;
+          for (let k = 0; k < count; k++) {
+            if (!seen[k]) {
+              results[start + k] = new NetlinkError({
+                code, request: `${items[start + k].describe()} (ack not received)`, index: start + k, syscall: 'recv',
+              });
+            }
+          }
+          if (code === ENOBUFS) this.drain();
+          break;
+        }
+        for (const m of parseMessages(this.rbuf, n)) {
+          if (m.type !== NLMSG_ERROR) continue;
+          const k = (m.seq - base) >>> 0;
+          if (k >= count || seen[k]) continue;
+          seen[k] = 1;
+          pending--;
+          const e = parseError(m);
+          if (e.code !== 0) {
+            results[start + k] = new NetlinkError({
+              code: e.code, request: items[start + k].describe(), extack: e.extack, index: start + k,
+            });
+          }
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Discards everything queued (after an overrun), without blocking. */
+  drain(): void {
+    while (this.recvInto(true) > 0) { /* discard */ }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    sysClose(this.fd);
+  }
+}
