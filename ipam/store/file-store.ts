@@ -1,0 +1,337 @@
+// Embedded datastore: one file per key under <dir>/data, safe for many concurrent processes on one host
+// (parallel CNI invocations) and for processes killed at any point.
+//
+// - Every conditional write runs under a host-wide lock (host-lock.ts: kernel-released on death), so
+//   "compare revision, then write" is atomic across processes. Reads take no lock: files are only ever
+//   replaced by rename, so a reader sees either the old or the new complete record.
+// - A write is: append `{r,t,k}` to <dir>/log (fdatasync) → write <file>.tmp (fsync) → rename → fsync
+//   dir. The log line comes first so store revisions are strictly monotonic even if the writer dies
+//   half way: a crash after the log line leaves a revision that changed nothing, never a reused one.
+// - A record file is `<revision>\n<value>`. A file that does not have that shape is reported as a
+//   CorruptRecordError naming its key; writes to it are refused rather than overwriting it.
+// - Watch polls the log (default every 50 ms) and reads the current file for each event under the lock
+//   (so it never sees a half-done write). Events for one key can coalesce: if a key changed twice
+//   between polls, only the latest value is delivered, with its revision. The log is never compacted
+//   (each line is ~100 bytes; a known limit).
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Datastore, KeyValue, WatchEvent, WatchOptions, Watcher, WriteResult } from '../datastore';
+import { CorruptRecordError, DatastoreError } from '../errors';
+import { HostLock } from './host-lock';
+
+export interface FileStoreOptions {
+  /** fsync data, directory and log on every write (default true). Off only for benchmarks/tests. */
+  readonly durable?: boolean;
+  readonly watchIntervalMs?: number;
+  readonly lockTimeoutMs?: number;
+}
+
+interface LogLine {
+  readonly r: number;
+  readonly t: 'p' | 'd';
+  readonly k: string;
+}
+
+export class FileStore implements Datastore {
+  readonly kind = 'file';
+  private readonly dataDir: string;
+  private readonly logPath: string;
+  private readonly lock: HostLock;
+  private readonly durable: boolean;
+  /** How far this process has read the log, and the last revision seen there. */
+  private logOffset = 0;
+  private lastRev = 0;
+  private readonly watchers = new Set<() => void>();
+
+  constructor(
+    readonly dir: string,
+    private readonly opts: FileStoreOptions = {},
+  ) {
+    this.dataDir = join(dir, 'data');
+    this.logPath = join(dir, 'log');
+    mkdirSync(this.dataDir, { recursive: true });
+    if (!existsSync(this.logPath)) appendFileSync(this.logPath, '');
+    const st = statSync(dir);
+    this.lock = new HostLock(`tortie-ipam-store:${st.dev}:${st.ino}`, { timeoutMs: opts.lockTimeoutMs });
+    this.durable = opts.durable ?? true;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    return this.readKey(key);
+  }
+
+  async list(prefix: string): Promise<KeyValue[]> {
+    // Walk only the directory the prefix's last complete segment names, then filter.
+    const cut = prefix.lastIndexOf('/');
+    const baseKey = cut < 0 ? '' : prefix.slice(0, cut);
+    const baseDir = cut < 0 ? this.dataDir : this.dirFor(baseKey);
+    const out: KeyValue[] = [];
+    const walk = (dir: string, keyPrefix: string): void => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw new DatastoreError(keyPrefix, String(err));
+      }
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue; // temp files of in-flight writes
+        if (e.isDirectory()) {
+          walk(join(dir, e.name), `${keyPrefix}/${decodeSegment(e.name)}`);
+        } else if (e.name.endsWith('.kv')) {
+          const key = `${keyPrefix}/${decodeSegment(e.name.slice(0, -3))}`;
+          if (!key.startsWith(prefix)) continue;
+          const kv = this.readKey(key);
+          if (kv) out.push(kv);
+        }
+      }
+    };
+    walk(baseDir, baseKey);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  create(key: string, value: string): Promise<WriteResult> {
+    return this.locked(key, (cur) => (cur ? { ok: false, current: cur } : { ok: true, kv: this.write(key, value) }));
+  }
+
+  update(key: string, value: string, revision: number): Promise<WriteResult> {
+    return this.locked(key, (cur) =>
+      cur && cur.revision === revision ? { ok: true, kv: this.write(key, value) } : { ok: false, current: cur },
+    );
+  }
+
+  delete(key: string, revision: number): Promise<WriteResult> {
+    return this.locked(key, (cur) => {
+      if (!cur || cur.revision !== revision) return { ok: false, current: cur };
+      const rev = this.appendLog('d', key);
+      unlinkSync(this.fileFor(key));
+      if (this.durable) this.syncDir(dirname(this.fileFor(key)));
+      return { ok: true, kv: { key, value: '', revision: rev } };
+    });
+  }
+
+  async revision(): Promise<number> {
+    return this.lock.with(() => {
+      this.catchUpLog();
+      return this.lastRev;
+    });
+  }
+
+  watch(prefix: string, opts: WatchOptions): Watcher {
+    let offset = 0;
+    let lastSeen = 0;
+    let stopped = false;
+    let running = false;
+    const from = opts.fromRevision;
+    const poll = async (): Promise<void> => {
+      if (running || stopped) return;
+      running = true;
+      try {
+        if (statSync(this.logPath).size <= offset) return;
+        const events = await this.lock.with(() => {
+          const { lines, end } = readLogFrom(this.logPath, offset);
+          offset = end;
+          const out: WatchEvent[] = [];
+          // Coalesce to the last event per key; the value read now belongs to that event or a later one.
+          const lastPerKey = new Map<string, LogLine>();
+          for (const l of lines) if (l.k.startsWith(prefix)) lastPerKey.set(l.k, l);
+          for (const l of lines) {
+            if (lastPerKey.get(l.k) !== l) continue;
+            if (from !== undefined ? l.r < from : l.r <= lastSeen) continue;
+            const cur = this.readKey(l.k, true);
+            if (l.t === 'd' && !cur) out.push({ type: 'delete', key: l.k, value: '', revision: l.r });
+            else if (cur && cur.revision === l.r) out.push({ type: 'put', key: l.k, value: cur.value, revision: l.r });
+          }
+          return out;
+        });
+        for (const ev of events) {
+          lastSeen = Math.max(lastSeen, ev.revision);
+          opts.onEvent(ev);
+        }
+      } catch (err) {
+        opts.onError?.(err as Error);
+      } finally {
+        running = false;
+      }
+    };
+    if (from === undefined) {
+      offset = statSync(this.logPath).size;
+    }
+    const timer = setInterval(() => void poll(), this.opts.watchIntervalMs ?? 50);
+    void poll();
+    const stop = (): void => {
+      stopped = true;
+      clearInterval(timer);
+      this.watchers.delete(stop);
+    };
+    this.watchers.add(stop);
+    return { close: stop };
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
+  }
+
+  /** Removes the whole store directory (tests). */
+  destroy(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async locked(key: string, fn: (cur: KeyValue | undefined) => WriteResult): Promise<WriteResult> {
+    try {
+      return await this.lock.with(() => {
+        this.catchUpLog();
+        return fn(this.readKey(key));
+      });
+    } catch (err) {
+      if (err instanceof CorruptRecordError || err instanceof DatastoreError) throw err;
+      throw new DatastoreError(key, (err as Error).message);
+    }
+  }
+
+  private write(key: string, value: string): KeyValue {
+    const rev = this.appendLog('p', key);
+    const file = this.fileFor(key);
+    const dir = dirname(file);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `.tmp-${process.pid}-${rev}`);
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, `${rev}\n${value}`);
+      if (this.durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    if (this.durable) this.syncDir(dir);
+    return { key, value, revision: rev };
+  }
+
+  /** Appends the log line for the next revision; must run under the lock after catchUpLog(). */
+  private appendLog(t: 'p' | 'd', key: string): number {
+    const rev = this.lastRev + 1;
+    const fd = openSync(this.logPath, 'a');
+    try {
+      // A writer killed mid-append can leave a line without its newline; start a fresh line after it.
+      const size = fstatSync(fd).size;
+      const needsNewline = size > 0 && lastByte(this.logPath, size) !== 0x0a;
+      const line = `${needsNewline ? '\n' : ''}${JSON.stringify({ r: rev, t, k: key })}\n`;
+      writeSync(fd, line);
+      if (this.durable) fdatasyncSync(fd);
+      this.logOffset = size + Buffer.byteLength(line);
+    } finally {
+      closeSync(fd);
+    }
+    this.lastRev = rev;
+    return rev;
+  }
+
+  private catchUpLog(): void {
+    const { lines, end } = readLogFrom(this.logPath, this.logOffset);
+    for (const l of lines) if (l.r > this.lastRev) this.lastRev = l.r;
+    this.logOffset = end;
+  }
+
+  private readKey(key: string, quiet = false): KeyValue | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.fileFor(key), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw new DatastoreError(key, `unreadable: ${(err as Error).message}`);
+    }
+    const nl = text.indexOf('\n');
+    const revText = nl < 0 ? '' : text.slice(0, nl);
+    if (!/^\d+$/.test(revText)) {
+      if (quiet) return undefined;
+      throw new CorruptRecordError(key, 'record file has no revision line');
+    }
+    return { key, value: text.slice(nl + 1), revision: Number(revText) };
+  }
+
+  private fileFor(key: string): string {
+    const segs = key.split('/');
+    const last = segs.pop() ?? '';
+    return join(this.dirFor(segs.join('/')), `${encodeSegment(last)}.kv`);
+  }
+
+  private dirFor(keyPrefix: string): string {
+    const segs = keyPrefix.split('/');
+    // Keys start with '/', so the first segment is normally empty and adds nothing.
+    if (segs[0] === '') segs.shift();
+    return join(this.dataDir, ...segs.map(encodeSegment));
+  }
+
+  private syncDir(dir: string): void {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Path-safe segment: percent-encoding plus '.', so `..`, temp files (`.tmp-…`) and `.kv` can't collide. */
+function encodeSegment(s: string): string {
+  return s === '' ? '%' : encodeURIComponent(s).replace(/\./g, '%2E').replace(/\*/g, '%2A');
+}
+
+function decodeSegment(s: string): string {
+  return s === '%' ? '' : decodeURIComponent(s);
+}
+
+function lastByte(path: string, size: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Complete lines from `offset`; a trailing partial line is left for the next read. */
+function readLogFrom(path: string, offset: number): { lines: LogLine[]; end: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return { lines: [], end: offset };
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    const lastNl = buf.lastIndexOf(0x0a);
+    if (lastNl < 0) return { lines: [], end: offset };
+    const lines: LogLine[] = [];
+    for (const text of buf.subarray(0, lastNl).toString('utf8').split('\n')) {
+      if (!text) continue;
+      try {
+        const l = JSON.parse(text) as LogLine;
+        if (typeof l.r === 'number' && typeof l.k === 'string') lines.push(l);
+      } catch {
+        // A line torn by a crash mid-append carries no committed change (the data write follows it).
+      }
+    }
+    return { lines, end: offset + lastNl + 1 };
+  } finally {
+    closeSync(fd);
+  }
+}
