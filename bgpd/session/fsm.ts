@@ -403,6 +403,20 @@ export class BgpFsm {
     }
   }
 
+  /**
+   * Collision resolution (RFC 4271 §6.8) kept the other connection, which has sent its OPEN: carry on
+   * in OpenSent on it. The caller swaps the sockets and then feeds that connection's BGPOpen.
+   */
+  adoptCollisionWinner(): FsmAction[] {
+    if (this._state !== 'OpenSent' && this._state !== 'OpenConfirm') return [];
+    this._state = 'OpenSent';
+    this.holdMs = this.config.openHoldTime * 1000;
+    return [
+      { type: 'stopTimer', timer: 'keepalive' },
+      { type: 'startTimer', timer: 'hold', ms: this.holdMs },
+    ];
+  }
+
   private manualStop(out: FsmAction[], reason: string | undefined): void {
     out.push({ type: 'sendNotification', notification: cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason) });
     this._adminDown = true;
