@@ -7,6 +7,8 @@ import { LabProcess, type SpawnOptions } from './lab-process';
 export interface HostOwner {
   readonly tmpDir: string;
   track(proc: LabProcess): void;
+  /** Files outside the temp dir that must go with the run (e.g. FRR pathspace dirs). */
+  trackPath(p: string): void;
 }
 
 /** One network namespace of the topology, with helpers to run things inside it. */
@@ -51,6 +53,11 @@ export class LabHost {
       { allowFailure: true },
     );
     return r.code === 0;
+  }
+
+  /** Deletes `p` with the run, also after a crash. */
+  trackPath(p: string): void {
+    this.owner.trackPath(p);
   }
 
   /** Private directory of this host under the lab's temp dir (created on demand, world-readable for FRR). */
