@@ -1,0 +1,16 @@
+// Opens a datastore from a spec string, loading etcd3 only when asked for (it costs ~190 ms to
+// require, too much for every CNI invocation that uses the file store).
+//   file:/var/lib/tortie/ipam     (or a bare path)
+//   etcd:http://127.0.0.1:2379[,http://…]
+import type { Datastore } from '../datastore';
+import { FileStore } from './file-store';
+
+export async function openDatastore(spec: string): Promise<Datastore> {
+  if (spec.startsWith('etcd:')) {
+    const { EtcdStore } = await import('./etcd-store');
+    return new EtcdStore({ hosts: spec.slice(5).split(',') });
+  }
+  return new FileStore(spec.startsWith('file:') ? spec.slice(5) : spec);
+}
+
+export const DEFAULT_DATASTORE = 'file:/var/lib/tortie/ipam';
