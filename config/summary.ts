@@ -9,7 +9,7 @@ export function summarizeConfig(c: TortieConfig): string {
     `router ID ${c.routerId}`,
     `AS ${c.asNumber}`,
     c.nodeToNodeMesh ? 'node-to-node mesh on' : 'node-to-node mesh off',
-    plural(c.peers.length, 'external peer'),
+    plural(c.peers.length, 'configured peer'),
     plural(c.pools.length, 'pool'),
     plural(c.policies.length, 'policy').replace('policys', 'policies'),
     `${c.datastore.type} datastore`,
