@@ -11,18 +11,42 @@ export interface ParsedPrefix extends ParsedIp {
   len: number;
 }
 
-function parseV4(s: string): Buffer | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = Buffer.alloc(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+/**
+ * IPv4 text between [start, end) → 32-bit value, or -1. A char-code loop: bulk route work parses one
+ * or two addresses per route, and split/regex parsing cost more than the kernel's route insert.
+ */
+function v4Value(s: string, start: number, end: number): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
   }
-  return out;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
+function v4Bytes(v: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(v, 0);
+  return b;
+}
+
+function parseV4(s: string): Buffer | undefined {
+  const v = v4Value(s, 0, s.length);
+  return v < 0 ? undefined : v4Bytes(v);
 }
 
 function parseV6(s: string): Buffer | undefined {
@@ -110,12 +134,31 @@ export function parsePrefix(text: string, family?: Family): ParsedPrefix {
     return { family: f, bytes: Buffer.alloc(f === 4 ? 4 : 16), len: 0 };
   }
   const slash = text.indexOf('/');
+  if (family !== 6) {
+    const v = v4Value(text, 0, slash < 0 ? text.length : slash);
+    if (v >= 0) {
+      const len = slash < 0 ? 32 : prefixLen(text, slash + 1, 32);
+      if (len < 0) throw new Error(`invalid prefix length in ${JSON.stringify(text)}`);
+      return { family: 4, bytes: v4Bytes(v), len };
+    }
+  }
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
   const max = ip.family === 4 ? 32 : 128;
   const lenText = slash < 0 ? String(max) : text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) throw new Error(`invalid prefix length in ${JSON.stringify(text)}`);
   if (family !== undefined && family !== ip.family) throw new Error(`${text} is not IPv${family}`);
   return { ...ip, len: Number(lenText) };
+}
+
+function prefixLen(s: string, start: number, max: number): number {
+  if (start >= s.length || s.length - start > 3) return -1;
+  let v = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v <= max ? v : -1;
 }
 
 export function formatPrefix(bytes: Uint8Array, len: number): string {

@@ -7,7 +7,7 @@ import { attrU32, parseAttrs } from './netlink/decode';
 import type { NlMessage } from './netlink/decode';
 import type { MessageWriter } from './netlink/encode';
 import { NetlinkError } from './netlink/errors';
-import type { BatchItem, NetlinkSocket } from './netlink/socket';
+import type { NetlinkSocket } from './netlink/socket';
 import { formatIp, formatPrefix, parseIp, parsePrefix } from './ipaddr';
 import type { Family } from './ipaddr';
 import type { LinkRef, Links } from './links';
@@ -261,35 +261,27 @@ export class Routes {
       }
       return idx;
     };
-    const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(ops.length).fill(null);
-    const items: BatchItem[] = [];
-    const where: number[] = [];
-    for (let i = 0; i < ops.length; i++) {
-      const { op, route } = ops[i];
-      const name = op === 'del' ? 'RTM_DELROUTE' : 'RTM_NEWROUTE';
-      let wire: WireRoute;
-      try {
-        wire = toWire(route, op === 'del', resolve);
-      } catch (e) {
-        results[i] = e instanceof NetlinkError
-          ? new NetlinkError({ code: e.code, request: `${name} ${describeRoute(op, route)} (${e.request})`, index: i })
-          : new NetlinkError({ code: 22, request: `${name} ${describeRoute(op, route)}`, extack: (e as Error).message, index: i });
-        continue;
-      }
-      where.push(i);
-      items.push({
-        type: op === 'del' ? RTM_DELROUTE : RTM_NEWROUTE,
-        flags: OP_FLAGS[op],
-        body: (w) => encodeRoute(w, wire),
-        describe: () => `${name} ${describeRoute(op, route)}`,
-      });
-    }
-    const sent = this.sock.batch(items, chunkSize);
-    for (let k = 0; k < sent.length; k++) {
-      const e = sent[k];
-      if (e) results[where[k]] = new NetlinkError({ code: e.code, request: e.request, extack: e.extack, index: where[k], syscall: e.syscall });
-    }
-    return results;
+    const msgName = (op: RouteOp['op']): string => (op === 'del' ? 'RTM_DELROUTE' : 'RTM_NEWROUTE');
+    return this.sock.batch({
+      count: ops.length,
+      encode: (w, i, seq) => {
+        const { op, route } = ops[i];
+        let wire: WireRoute;
+        try {
+          wire = toWire(route, op === 'del', resolve);
+        } catch (e) {
+          const request = `${msgName(op)} ${describeRoute(op, route)}`;
+          return e instanceof NetlinkError
+            ? new NetlinkError({ code: e.code, request: `${request} (${e.request})`, index: i })
+            : new NetlinkError({ code: 22, request, extack: (e as Error).message, index: i });
+        }
+        w.begin(op === 'del' ? RTM_DELROUTE : RTM_NEWROUTE, OP_FLAGS[op], seq);
+        encodeRoute(w, wire);
+        w.end();
+        return null;
+      },
+      describe: (i) => `${msgName(ops[i].op)} ${describeRoute(ops[i].op, ops[i].route)}`,
+    }, chunkSize);
   }
 
   /** Routes, filtered in the kernel by table/protocol/type/dev (NETLINK_GET_STRICT_CHK). */

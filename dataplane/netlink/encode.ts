@@ -11,6 +11,8 @@ export class MessageWriter {
   private buf: Buffer;
   private off = 0;
   private msgStart = -1;
+  /** OR-ed into every message's flags (the socket sets NLM_F_ACK here: every request is acked). */
+  forcedFlags = 0;
 
   constructor(initialSize = 4096) {
     this.buf = Buffer.alloc(initialSize);
@@ -36,7 +38,7 @@ export class MessageWriter {
     this.msgStart = this.off;
     this.buf.writeUInt32LE(0, this.off);
     this.buf.writeUInt16LE(type, this.off + 4);
-    this.buf.writeUInt16LE(flags | NLM_F_REQUEST, this.off + 6);
+    this.buf.writeUInt16LE(flags | NLM_F_REQUEST | this.forcedFlags, this.off + 6);
     this.buf.writeUInt32LE(seq >>> 0, this.off + 8);
     this.buf.writeUInt32LE(0, this.off + 12);
     this.off += NLMSG_HDRLEN;

@@ -32,6 +32,17 @@ export interface NetlinkSocketOptions {
 /** Writes the fixed header and attributes of one request (after nlmsghdr). */
 export type BodyEncoder = (w: MessageWriter) => void;
 
+/**
+ * A batch described by index, so bulk callers need no per-request closures. encode(w, i, seq) writes
+ * request i (w.begin(type, flags, seq) … w.end()), or writes nothing and returns an error for input it
+ * rejects; describe(i) is only called for requests that failed.
+ */
+export interface BatchSource {
+  count: number;
+  encode(w: MessageWriter, i: number, seq: number): NetlinkError | null;
+  describe(i: number): string;
+}
+
 export interface BatchItem {
   type: number;
   /** NLM_F_* besides REQUEST and ACK, which are always set */
@@ -60,6 +71,7 @@ export class NetlinkSocket {
   private closed = false;
   private readonly rbuf = Buffer.alloc(256 * 1024);
   private readonly writer = new MessageWriter(64 * 1024);
+  // (NLM_F_ACK on every request: the writer adds it)
 
   constructor(opts: NetlinkSocketOptions = {}) {
     this.netns = opts.netns;
@@ -86,6 +98,7 @@ export class NetlinkSocket {
       throw e;
     }
     this.seq = (Date.now() & 0xffff) << 8;
+    this.writer.forcedFlags = NLM_F_ACK;
   }
 
   /** Reserves `count` contiguous sequence numbers (a batch's acks are matched by offset from the first). */
@@ -133,7 +146,7 @@ export class NetlinkSocket {
     const seq = this.nextSeq();
     const w = this.writer;
     w.reset();
-    w.begin(type, flags | NLM_F_ACK, seq);
+    w.begin(type, flags, seq);
     body(w);
     w.end();
     this.send(w.view(), describe);
@@ -172,28 +185,48 @@ export class NetlinkSocket {
     return out;
   }
 
-  /**
-   * Sends items in chunks, many messages per send, and matches acks to items by sequence number.
-   * Returns one entry per item: null on success, the NetlinkError (with .index) on failure.
-   */
-  batch(items: readonly BatchItem[], chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
-    this.ensureOpen();
-    const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(items.length).fill(null);
-    const w = this.writer;
-    for (let start = 0; start < items.length; start += chunkSize) {
-      const end = Math.min(items.length, start + chunkSize);
-      const count = end - start;
-      const base = this.nextSeq(count);
-      w.reset();
-      for (let i = start; i < end; i++) {
+  /** Convenience form of batch() for a list of prepared items. */
+  batchItems(items: readonly BatchItem[], chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
+    return this.batch({
+      count: items.length,
+      encode: (w, i, seq) => {
         const it = items[i];
-        w.begin(it.type, it.flags | NLM_F_ACK, base + (i - start));
+        w.begin(it.type, it.flags, seq);
         it.body(w);
         w.end();
+        return null;
+      },
+      describe: (i) => items[i].describe(),
+    }, chunkSize);
+  }
+
+  /**
+   * Sends requests in chunks, many messages per send, and matches acks to requests by sequence number.
+   * Returns one entry per request: null on success, the NetlinkError (with .index) on failure.
+   */
+  batch(src: BatchSource, chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
+    this.ensureOpen();
+    const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(src.count).fill(null);
+    const w = this.writer;
+    const seen = new Uint8Array(Math.min(chunkSize, src.count));
+    for (let start = 0; start < src.count; start += chunkSize) {
+      const end = Math.min(src.count, start + chunkSize);
+      const count = end - start;
+      const base = this.nextSeq(count);
+      seen.fill(0);
+      let pending = 0;
+      w.reset();
+      for (let i = start; i < end; i++) {
+        const rejected = src.encode(w, i, base + (i - start));
+        if (rejected) {
+          results[i] = rejected;
+          seen[i - start] = 1;
+        } else {
+          pending++;
+        }
       }
-      this.send(w.view(), () => `batch of ${count} starting with ${items[start].describe()}`);
-      let pending = count;
-      const seen = new Uint8Array(count);
+      if (pending === 0) continue;
+      this.send(w.view(), () => `batch of ${pending} starting at #${start}`);
       while (pending > 0) {
         const n = this.recvInto(false);
         if (n < 0) {
@@ -202,25 +235,33 @@ export class NetlinkSocket {
           for (let k = 0; k < count; k++) {
             if (!seen[k]) {
               results[start + k] = new NetlinkError({
-                code, request: `${items[start + k].describe()} (ack not received)`, index: start + k, syscall: 'recv',
+                code, request: `${src.describe(start + k)} (ack not received)`, index: start + k, syscall: 'recv',
               });
             }
           }
           if (code === ENOBUFS) this.drain();
           break;
         }
-        for (const m of parseMessages(this.rbuf, n)) {
-          if (m.type !== NLMSG_ERROR) continue;
-          const k = (m.seq - base) >>> 0;
-          if (k >= count || seen[k]) continue;
-          seen[k] = 1;
-          pending--;
-          const e = parseError(m);
-          if (e.code !== 0) {
-            results[start + k] = new NetlinkError({
-              code: e.code, request: items[start + k].describe(), extack: e.extack, index: start + k,
-            });
+        // Acks arrive one per datagram; read the header in place rather than via parseMessages.
+        const buf = this.rbuf;
+        let off = 0;
+        while (off + 16 <= n) {
+          const mlen = buf.readUInt32LE(off);
+          if (mlen < 16 || off + mlen > n) break;
+          const type = buf.readUInt16LE(off + 4);
+          const k = (buf.readUInt32LE(off + 8) - base) >>> 0;
+          if (type === NLMSG_ERROR && k < count && !seen[k]) {
+            seen[k] = 1;
+            pending--;
+            const code = mlen >= 20 ? -buf.readInt32LE(off + 16) : 0;
+            if (code !== 0) {
+              const e = parseError(parseMessages(buf.subarray(off, off + mlen))[0]);
+              results[start + k] = new NetlinkError({
+                code, request: src.describe(start + k), extack: e.extack, index: start + k,
+              });
+            }
           }
+          off += (mlen + 3) & ~3;
         }
       }
     }
