@@ -1,0 +1,11 @@
+// The RIB's public surface.
+export { Rib } from './rib';
+export { lookup, locRibRoutes, adjRibIn, adjRibOut, page } from './queries';
+export { compilePolicy, parseCommunity, ACCEPT_ALL } from './policy';
+export type { Policy, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';
+export { prefixKey, prefixText } from './prefix-key';
+export { LOCAL_PEER } from './types';
+export type {
+  BestChange, NextHop, NextHopSet, NextHopMode, PathView, PeerId, PeerRibStats, PeerUpInfo, RibOptions,
+  RibPeerConfig, RouteView, UpdateEncoder,
+} from './types';
