@@ -247,4 +247,49 @@ export interface CodecContext {
   ibgp: boolean;
   /** Families where the peer may send an IPv4 next hop for IPv6 NLRI (RFC 8950). */
   extendedNextHop?: { afi: Afi; safi: Safi; nextHopAfi: Afi }[];
+  /**
+   * Accept AS_SET / AS_CONFED_SET in AS_PATH. RFC 9774 deprecates them and says treat-as-withdraw,
+   * which is the default (undefined/false); set true for peers that still aggregate with sets.
+   */
+  acceptAsSet?: boolean;
 }
+
+/** One thing wrong with a received message, for logs and counters. */
+export interface WireProblem {
+  /** What this problem alone calls for; the message's action is the most severe of these. */
+  action: ErrorAction;
+  /** Human-readable cause, e.g. "ORIGIN value 3". */
+  reason: string;
+  /** The attribute type code when the problem is about a path attribute (or a capability code in OPEN). */
+  attrType?: number;
+  /** The offending bytes in hex, at most 64 bytes ("…" appended when cut). */
+  hex: string;
+}
+
+export interface WireNotification {
+  code: number;
+  subcode: number;
+  data: Uint8Array;
+}
+
+/**
+ * The outcome of decoding one message. `raw` is a view of the received bytes (not a copy: keep it
+ * only as long as needed). On ok:false the session sends `notification` and closes; `msg` is set
+ * when the message could still be parsed (e.g. AFI/SAFI disable), for logging.
+ */
+export type DecodeResult =
+  | {
+      ok: true;
+      msg: BgpMessage;
+      action: ErrorAction.NONE | ErrorAction.ATTRIBUTE_DISCARD | ErrorAction.TREAT_AS_WITHDRAW;
+      problems: WireProblem[];
+      raw: Buffer;
+    }
+  | {
+      ok: false;
+      action: ErrorAction.SESSION_RESET | ErrorAction.AFISAFI_DISABLE;
+      notification: WireNotification;
+      problems: WireProblem[];
+      raw: Buffer;
+      msg?: BgpMessage;
+    };
