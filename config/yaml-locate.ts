@@ -7,7 +7,8 @@ const start = (n: Node | null | undefined): number | undefined => n?.range?.[0];
 
 /**
  * The offset of the value at `path` (or of its key, with at='key'). When the path goes past what is
- * written (a missing key), the nearest enclosing node is the best place to point at.
+ * written (a missing key), the nearest enclosing node is the best place to point at, except at the top
+ * level where there is no better place than "somewhere in the file".
  */
 export function locateOffset(doc: Document, path: KeyPath, at: 'key' | 'value' = 'value'): number | undefined {
   let node: Node | null | undefined = doc.contents;
@@ -18,7 +19,8 @@ export function locateOffset(doc: Document, path: KeyPath, at: 'key' | 'value' =
     const last = i === path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) return best;
+      // a missing top-level key: pointing at line 1 would only mislead
+      if (!pair) return i === 0 ? undefined : best;
       const keyNode = pair.key as Node;
       if (last && at === 'key') return start(keyNode) ?? best;
       const value = pair.value as Node | null;
