@@ -1,0 +1,122 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { DEFAULT_CONFIG_PATH, parseBgpdArgs } from './cli-args';
+
+const root = resolve(import.meta.dirname, '..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+const examples = readdirSync(join(root, 'config/examples')).filter((f) => f.endsWith('.yaml')).sort();
+const threeMistakes = 'test/fixtures/config/three-mistakes.yaml';
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+function run(cmd: string, args: string[]): Run {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const bgpd = (...args: string[]) => run(tsx, ['bgpd/main.ts', ...args]);
+
+const expectedThree = [
+  `${threeMistakes}: peers[0].holdtime: expected a known key, found unknown key "holdtime" (line 9, column 5); did you mean "holdTime"?`,
+  `${threeMistakes}: peers[2].asNumber: expected an AS number 1–4294967295, found "65001x" (line 13, column 15)`,
+  `${threeMistakes}: pools[0].cidr: expected a network address with no host bits set, found "10.244.7.0/16" (line 15, column 11); did you mean "10.244.0.0/16"?`,
+];
+
+describe('bgpd argument parsing', () => {
+  it('defaults to /etc/tortie/bgpd.yaml and no check', () => {
+    expect(parseBgpdArgs([])).toEqual({ kind: 'run', configPath: DEFAULT_CONFIG_PATH, check: false });
+    expect(DEFAULT_CONFIG_PATH).toBe('/etc/tortie/bgpd.yaml');
+  });
+  it('accepts --config FILE, --config=FILE, -c FILE and --check in any order', () => {
+    expect(parseBgpdArgs(['--check', '--config', 'a.yaml'])).toEqual({ kind: 'run', configPath: 'a.yaml', check: true });
+    expect(parseBgpdArgs(['--config=b.yaml'])).toEqual({ kind: 'run', configPath: 'b.yaml', check: false });
+    expect(parseBgpdArgs(['-c', 'c.yaml', '--check'])).toEqual({ kind: 'run', configPath: 'c.yaml', check: true });
+  });
+  it('help wins, then version', () => {
+    expect(parseBgpdArgs(['--version', '--help'])).toEqual({ kind: 'help' });
+    expect(parseBgpdArgs(['--check', '-V'])).toEqual({ kind: 'version' });
+  });
+  it('rejects unknown options, stray arguments and a missing file name', () => {
+    expect(parseBgpdArgs(['--confg', 'x'])).toEqual({ kind: 'usage-error', message: 'unknown option --confg (did you mean --config?)' });
+    expect(parseBgpdArgs(['a.yaml']).kind).toBe('usage-error');
+    expect(parseBgpdArgs(['--config'])).toEqual({ kind: 'usage-error', message: '--config needs a file name' });
+    expect(parseBgpdArgs(['--config='])).toEqual({ kind: 'usage-error', message: '--config= needs a file name' });
+  });
+});
+
+describe('bgpd entry point (tsx subprocess)', () => {
+  it.each(examples)('--check accepts config/examples/%s', (f) => {
+    const r = bgpd('--config', `config/examples/${f}`, '--check');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^config/examples/${f.replace('.', '\\.')}: OK: node [a-z0-9.-]+, router ID \\d+\\.\\d+\\.\\d+\\.\\d+, AS \\d+, .*\\n$`));
+    expect(r.stdout.split('\n')).toHaveLength(2); // exactly one line
+  });
+
+  it('--check on three-mistakes.yaml prints exactly the three problems and exits 2', () => {
+    const r = bgpd('--check', '--config', threeMistakes);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual(expectedThree);
+  });
+
+  it('starting with an invalid config reports the same and starts nothing', () => {
+    const r = bgpd('--config', threeMistakes);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual(expectedThree);
+  });
+
+  it('a valid config without --check says the runtime is not wired and exits 3', () => {
+    const r = bgpd('--config', 'config/examples/tor-peering.yaml');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/runtime is not wired yet/);
+  });
+
+  it.skipIf(existsSync(DEFAULT_CONFIG_PATH))('a missing default config file is a config error', () => {
+    const r = bgpd('--check');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${DEFAULT_CONFIG_PATH}: expected a readable YAML config file, found no such file\n`);
+  });
+
+  it('--help, --version and bad options', () => {
+    const help = bgpd('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: bgpd \[--config FILE\] \[--check\]/);
+    const version = bgpd('--version');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^bgpd \(tortie\) \d+\.\d+\.\d+\n$/);
+    const bad = bgpd('--chekc');
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toMatch(/^bgpd: unknown option --chekc \(did you mean --check\?\)\n/);
+  });
+});
+
+// The shipped binary is an esbuild CommonJS bundle (scripts/build.mjs): no top-level await, the JSON
+// import and the lazy config import must survive bundling.
+describe('bgpd entry point (bundled like dist/bgpd)', () => {
+  let dir = '';
+  let bin = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-bundle-'));
+    bin = join(dir, 'bgpd');
+    await build({
+      entryPoints: [join(root, 'bgpd/main.ts')], outfile: bin, bundle: true, platform: 'node', target: 'node20',
+      format: 'cjs', external: ['koffi', 'etcd3', '@kubernetes/client-node'], banner: { js: '#!/usr/bin/env node' }, logLevel: 'silent',
+    });
+  });
+  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  it('checks a good and a bad config', () => {
+    const good = run(process.execPath, [bin, '--check', '--config', 'config/examples/dual-stack.yaml']);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toMatch(/^config\/examples\/dual-stack\.yaml: OK: node node-1, router ID 198\.18\.0\.1, AS 64512/);
+    const bad = run(process.execPath, [bin, '--check', '--config', threeMistakes]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trimEnd().split('\n')).toEqual(expectedThree);
+    expect(run(process.execPath, [bin, '--version']).stdout).toMatch(/^bgpd \(tortie\) /);
+  });
+});
