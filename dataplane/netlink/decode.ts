@@ -78,7 +78,7 @@ export function parseError(msg: NlMessage): ErrorReply {
   if (msg.type !== NLMSG_ERROR) throw new Error(`parseError: message type ${msg.type} is not NLMSG_ERROR`);
   const p = msg.payload;
   if (p.length < 4) return { code: 0, requestType: 0, requestSeq: msg.seq };
-  const err = -p.readInt32LE(0);
+  const err = -p.readInt32LE(0) || 0; // (|| 0: no -0 for acks)
   let requestType = 0;
   let requestSeq = msg.seq;
   let echoedLen = 0;

@@ -70,8 +70,9 @@ export class NetlinkSocket {
   private seq: number;
   private closed = false;
   private readonly rbuf = Buffer.alloc(256 * 1024);
+  // Separate writers: a batch's encoder may issue single requests (device-name lookups) mid-chunk.
   private readonly writer = new MessageWriter(64 * 1024);
-  // (NLM_F_ACK on every request: the writer adds it)
+  private readonly batchWriter = new MessageWriter(256 * 1024);
 
   constructor(opts: NetlinkSocketOptions = {}) {
     this.netns = opts.netns;
@@ -98,7 +99,9 @@ export class NetlinkSocket {
       throw e;
     }
     this.seq = (Date.now() & 0xffff) << 8;
+    // NLM_F_ACK on every request, so success is confirmed, not inferred from silence.
     this.writer.forcedFlags = NLM_F_ACK;
+    this.batchWriter.forcedFlags = NLM_F_ACK;
   }
 
   /** Reserves `count` contiguous sequence numbers (a batch's acks are matched by offset from the first). */
@@ -207,7 +210,7 @@ export class NetlinkSocket {
   batch(src: BatchSource, chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
     this.ensureOpen();
     const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(src.count).fill(null);
-    const w = this.writer;
+    const w = this.batchWriter;
     const seen = new Uint8Array(Math.min(chunkSize, src.count));
     for (let start = 0; start < src.count; start += chunkSize) {
       const end = Math.min(src.count, start + chunkSize);
