@@ -27,7 +27,7 @@ export interface Problem {
   at?: 'key' | 'value';
 }
 
-const plainKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const plainKey = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function formatPath(path: KeyPath): string {
   let out = '';

@@ -160,8 +160,26 @@ describe('error messages', () => {
 
   it('duplicate keys are a syntax error at the second key', () => {
     const [e] = errors('asNumber: 1\nasNumber: 2\n');
-    expect(e).toMatchObject({ expected: 'valid YAML', line: 2, column: 1 });
-    expect(e.found).toMatch(/unique/i);
+    expect(formatConfigError(e)).toBe('c.yaml: expected each key once per mapping, found key "asNumber" a second time (line 2, column 1)');
+  });
+
+  it('a second document is refused', () => {
+    expect(lines('asNumber: 1\n---\nasNumber: 2\n')).toEqual(['c.yaml: expected a single YAML document, found a second document after --- (line 2, column 1)']);
+  });
+
+  it('empty values are explained as YAML null', () => {
+    expect(errors('peers:\n# - { address: 198.18.0.1 }\n')[0]).toMatchObject({ path: 'peers', found: 'null', line: 1, hint: 'a key with nothing after it is null in YAML: give it a value or remove it' });
+  });
+
+  it('x-* keys and merge keys share settings between peers', () => {
+    const c = ok([
+      'x-tor: &tor { asNumber: 65001, holdTime: 9, keepaliveTime: 3 }',
+      'peers:',
+      '  - { <<: *tor, address: 198.18.0.254 }',
+      '  - { <<: *tor, address: 198.18.0.253, holdTime: 30, keepaliveTime: 10 }',
+    ].join('\n'));
+    expect(c.peers.map((p) => [p.asNumber, p.holdTime, p.keepaliveTime])).toEqual([[65001, 9, 3], [65001, 30, 10]]);
+    expect(errors('y-tor: 1\n')[0].path).toBe('y-tor');
   });
 
   it('an empty file is an error, not all defaults', () => {

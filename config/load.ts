@@ -46,10 +46,17 @@ export function loadConfig(path: string, opts: ValidateOptions = {}): ConfigResu
 /** Validate YAML text as if it were read from `file` (the name only appears in messages). */
 export function parseConfigText(text: string, file: string, opts: ValidateOptions = {}): ConfigResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge keys (<<: *defaults) are YAML 1.1 but widely used to share peer settings
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const syntax = [...doc.errors, ...doc.warnings].map((e): ConfigError => {
     const pos = lines.linePos(e.pos[0]);
-    return { file, path: '', expected: 'valid YAML', found: e.message.split('\n')[0], line: pos.line, column: pos.col };
+    const at = { file, path: '', line: pos.line, column: pos.col };
+    if (e.code === 'MULTIPLE_DOCS') return { ...at, expected: 'a single YAML document', found: 'a second document after ---' };
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^[^\s:]+/.exec(text.slice(e.pos[0], e.pos[0] + 200))?.[0] ?? '';
+      return { ...at, expected: 'each key once per mapping', found: `key ${JSON.stringify(key)} a second time` };
+    }
+    return { ...at, expected: 'valid YAML', found: e.message.split('\n')[0] };
   });
   if (syntax.length > 0) return { errors: syntax };
   if (doc.contents === null) {
@@ -61,7 +68,13 @@ export function parseConfigText(text: string, file: string, opts: ValidateOption
   } catch (e) {
     return { errors: [{ file, path: '', expected: `YAML with at most ${MAX_ALIASES} alias expansions`, found: (e as Error).message.split('\n')[0] }] };
   }
-  return validate(raw, file, opts, doc, lines);
+  return validate(withoutExtensions(raw), file, opts, doc, lines);
+}
+
+/** Top-level x-* keys are free for the operator (anchors to merge from), as in docker-compose files. */
+function withoutExtensions(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
 }
 
 /** Validate an already-parsed object (no line numbers in the errors). */
@@ -102,8 +115,10 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
       return { path: [...path, key], expected: 'a known key', found: `unknown key ${JSON.stringify(key)}`, hint, at: 'key' };
     });
   }
-  const hint = issue.code === 'custom' && typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
-  const p: Problem = { path, expected: issue.message, found: describeValue(valueAt(raw, path)) };
+  const found = valueAt(raw, path);
+  let hint = issue.code === 'custom' && typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
+  if (found === null && !hint) hint = 'a key with nothing after it is null in YAML: give it a value or remove it';
+  const p: Problem = { path, expected: issue.message, found: describeValue(found) };
   if (hint) p.hint = hint;
   return [p];
 }
