@@ -15,7 +15,7 @@ import type { PeerId, UpdateEncoder } from './types';
 
 export interface OutAttr extends Interned {
   attrs: PathAttributes;
-  /** Encoded attribute bytes (without MP_* and NEXT_HOP), made on first use. */
+  /** Encoded attribute bytes (without MP_*), made on first use. */
   bytes?: Buffer;
 }
 
@@ -145,8 +145,11 @@ export class UpdateGroup {
     for (const [id, nlri] of announce) {
       const e = this.out.get(id);
       if (!e.bytes) {
+        // the codec's rule: IPv4 NLRI with an IPv4 next hop go in the classic fields and the
+        // attribute block carries NEXT_HOP; anything else uses MP_REACH built from nextHops
+        const classic = afi === Afi.IPv4 && e.attrs.nextHop !== undefined && !e.attrs.nextHop.includes(':');
         const { nextHop: _nh, ...rest } = e.attrs;
-        e.bytes = this.encoder.encodeAttributes(rest, ctx);
+        e.bytes = this.encoder.encodeAttributes(classic ? e.attrs : rest, ctx);
       }
       const nextHops = e.attrs.nextHop !== undefined ? [e.attrs.nextHop] : [];
       out.push(...this.encoder.packUpdates({ afi, attrBytes: e.bytes, nextHops, nlri, maxSize: this.maxSize, ctx }));
