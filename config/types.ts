@@ -113,7 +113,7 @@ export interface IpamConfig {
 export interface PolicyConfig {
   name: string;
   rules: PolicyRule[];
-  /** What happens to a route no rule decided: builtin = fall through to tortie's default behaviour. */
+  /** For routes no rule decided: builtin = on to the next policy in the list, then tortie's built-in behaviour. */
   defaultAction: 'builtin' | 'accept' | 'reject';
 }
 
