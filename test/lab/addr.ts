@@ -34,8 +34,25 @@ function fromBig(v: bigint, family: 4 | 6): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
   const groups: string[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((v >> s) & 0xffffn).toString(16));
-  // Not the canonical compressed form; iproute2 and the daemons accept the full form.
-  return groups.join(':');
+  // RFC 5952 form (daemons print it that way, so tests can compare strings): the longest run of
+  // two or more zero groups, the first one on ties, becomes "::".
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
 /**
