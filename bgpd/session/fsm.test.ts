@@ -273,3 +273,31 @@ describe('BgpFsm: operator actions', () => {
     expect(timerStart(a, 'idleHold')).toBeUndefined();
   });
 });
+
+describe('BgpFsm: collisions', () => {
+  it('CollisionLost waits in Active (accepting the peer connection) without an error backoff', () => {
+    const { fsm } = make();
+    fsm.handle({ type: 'ManualStart' });
+    fsm.handle({ type: 'Tcp_CR_Acked' });
+    fsm.handle({ type: 'BGPOpen', holdTime: 90, keepaliveTime: 30 });
+    const a = fsm.handle({ type: 'CollisionLost' });
+    expect(fsm.state).toBe('Active');
+    expect(types(a)).toContain('drop');
+    expect(timerStart(a, 'idleHold')).toBeUndefined();
+    expect(notifications(a)).toEqual([]);
+    fsm.handle({ type: 'TcpConnectionConfirmed' });
+    expect(fsm.state).toBe('OpenSent');
+  });
+
+  it('adoptCollisionWinner returns to OpenSent with the open hold time', () => {
+    const { fsm } = make();
+    fsm.handle({ type: 'ManualStart' });
+    fsm.handle({ type: 'Tcp_CR_Acked' });
+    fsm.handle({ type: 'BGPOpen', holdTime: 90, keepaliveTime: 30 });
+    const a = fsm.adoptCollisionWinner();
+    expect(fsm.state).toBe('OpenSent');
+    expect(timerStart(a, 'hold')?.ms).toBe(240_000);
+    fsm.handle({ type: 'BGPOpen', holdTime: 9, keepaliveTime: 3 });
+    expect(fsm.state).toBe('OpenConfirm');
+  });
+});

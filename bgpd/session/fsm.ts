@@ -48,7 +48,13 @@ export type FsmEvent =
   | { type: 'KeepAliveMsg' } // 26
   | { type: 'UpdateMsg' } // 27
   | { type: 'UpdateMsgErr'; notification: NotificationSpec } // 28
-  | { type: 'RouteRefreshMsg' }; // not an RFC 4271 event; keeps the hold timer alive
+  | { type: 'RouteRefreshMsg' } // not an RFC 4271 event; keeps the hold timer alive
+  /**
+   * Not an RFC 4271 event: the peer closed this connection with Cease/7 because it resolved a
+   * collision in favour of its own connection, which our listener has not handed to us yet. Wait for
+   * it in Active instead of failing into Idle (where it would be refused).
+   */
+  | { type: 'CollisionLost' };
 
 export type FsmAction =
   | { type: 'connect' }
@@ -299,6 +305,9 @@ export class BgpFsm {
       case 'OpenCollisionDump':
         this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
         return;
+      case 'CollisionLost':
+        this.collisionLost(out);
+        return;
       case 'NotifMsgVerErr':
       case 'NotifMsg':
         this.failWith(out, undefined, 'notification received');
@@ -338,6 +347,9 @@ export class BgpFsm {
       case 'BGPOpen':
       case 'OpenCollisionDump':
         this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
+        return;
+      case 'CollisionLost':
+        this.collisionLost(out);
         return;
       case 'BGPHeaderErr':
       case 'BGPOpenMsgErr':
@@ -415,6 +427,14 @@ export class BgpFsm {
       { type: 'stopTimer', timer: 'keepalive' },
       { type: 'startTimer', timer: 'hold', ms: this.holdMs },
     ];
+  }
+
+  private collisionLost(out: FsmAction[]): void {
+    out.push({ type: 'drop' });
+    out.push({ type: 'stopTimer', timer: 'hold' });
+    out.push({ type: 'stopTimer', timer: 'keepalive' });
+    out.push({ type: 'startTimer', timer: 'connectRetry', ms: this.connectRetryMs() });
+    this._state = 'Active';
   }
 
   private manualStop(out: FsmAction[], reason: string | undefined): void {

@@ -9,10 +9,10 @@ import { encodeMessage, MessageReader } from '../wire';
 import type { BgpMessage, UpdateMessage } from '../wire/types';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+async function until(cond: () => boolean, what: string | (() => string), ms = 2000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -27,11 +27,21 @@ function withAddresses(s: BgpSocket, local: string, remote: string): BgpSocket {
 }
 
 /** A connector that "connects" to another session through an in-memory socket pair. */
-function connectorTo(target: () => BgpSession | undefined, from: string): Connector {
+function connectorTo(target: () => BgpSession | undefined, from: string, connectFirst = false): Connector {
   return (o) => {
     const [client, server] = duplexPair();
     withAddresses(client, from, o.host);
     withAddresses(server, o.host, from);
+    if (connectFirst) {
+      // The TCP handshake completes at both ends before the far side looks at the connection, so
+      // two simultaneous connects both reach OpenSent: a real collision.
+      process.nextTick(() => client.emit('connect'));
+      setImmediate(() => {
+        const t = target();
+        if (!t || !t.acceptIncoming(server)) server.destroy();
+      });
+      return client;
+    }
     process.nextTick(() => {
       const t = target();
       if (t && t.acceptIncoming(server)) client.emit('connect');
@@ -49,15 +59,22 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.stop();
 });
 
-function pair(a: Partial<PeerConfig> = {}, b: Partial<PeerConfig> = {}, consumerB?: (batch: ReceivedUpdate[]) => void | Promise<void>) {
+function pair(
+  a: Partial<PeerConfig> = {},
+  b: Partial<PeerConfig> = {},
+  consumerB?: (batch: ReceivedUpdate[]) => void | Promise<void>,
+  connectFirst = false,
+) {
   const sched = new ManualScheduler();
   let sa: BgpSession | undefined;
   let sb: BgpSession | undefined;
-  sa = new BgpSession({ ...baseA, ...a }, { scheduler: sched, random: () => 0.999, connector: connectorTo(() => sb, '10.0.0.1') });
+  const dbg = process.env.DBG ? { logger: { debug: (o: object, m: string) => console.log('D', m, JSON.stringify(o)), info: (o: object, m: string) => console.log('I', m, JSON.stringify(o)), warn: (o: object, m: string) => console.log('W', m, JSON.stringify(o)), error: (o: object, m: string) => console.log('E', m, JSON.stringify(o)) } } : {};
+  sa = new BgpSession({ ...baseA, ...a }, { ...dbg, scheduler: sched, random: () => 0.999, connector: connectorTo(() => sb, '10.0.0.1', connectFirst) });
   sb = new BgpSession({ ...baseB, passive: true, ...b }, {
+    ...dbg,
     scheduler: sched,
     random: () => 0.999,
-    connector: connectorTo(() => sa, '10.0.0.2'),
+    connector: connectorTo(() => sa, '10.0.0.2', connectFirst),
     ...(consumerB ? { onUpdates: consumerB } : {}),
   });
   sessions.push(sa, sb);
@@ -200,20 +217,21 @@ describe('BgpSession over an in-memory connection', () => {
   });
 
   it('both sides active: collision resolution leaves exactly one Established connection', async () => {
-    const { a, b } = pair({}, { passive: false });
+    const { a, b } = pair({}, { passive: false }, undefined, true);
     const sent: string[] = [];
     a.on('notification', (n) => n.direction === 'sent' && sent.push(`a:${n.text}`));
     b.on('notification', (n) => n.direction === 'sent' && sent.push(`b:${n.text}`));
     a.start();
     b.start();
-    await until(() => a.state === 'Established' && b.state === 'Established', 'Established');
+    await until(() => a.state === 'Established' && b.state === 'Established', () => `Established ${a.state} ${b.state} ${sent} ${JSON.stringify(a.counters.transitions)} ${JSON.stringify(b.counters.transitions)}`);
     await new Promise((r) => setTimeout(r, 20));
     expect(a.state).toBe('Established');
     expect(b.state).toBe('Established');
     // b has the higher identifier: its outgoing connection survives; a's is dumped with Cease/7.
     expect(sent.every((t) => t.endsWith('Connection collision resolution'))).toBe(true);
     expect(sent.length).toBeGreaterThanOrEqual(1);
-    expect(a.remoteEndpoint.address).toBe('10.0.0.2');
+    expect(a.snapshot().direction).toBe('in');
+    expect(b.snapshot().direction).toBe('out');
     expect(b.snapshot().counters.establishedTransitions).toBe(1);
   });
 });
@@ -225,6 +243,8 @@ function rawPeer(cfg: Partial<PeerConfig> = {}) {
   withAddresses(ours, '10.0.0.1', '10.0.0.2');
   const received: BgpMessage[] = [];
   const reader = new MessageReader(() => ctx);
+  // Behave like a TCP peer: close our side once the session closes its side.
+  theirs.on('end', () => theirs.end());
   theirs.on('data', (c: Buffer) => {
     reader.push(c);
     for (let r = reader.next(); r; r = reader.next()) if (r.ok) received.push(r.msg);

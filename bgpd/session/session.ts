@@ -256,6 +256,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       adminDown: this.fsm.adminDown,
       since: this.counters.since,
       uptimeMs: this.uptimeMs,
+      ...(this.conn ? { direction: this.conn.direction } : {}),
       local: this.localEndpoint,
       remote: this.remoteEndpoint,
       ...(this._negotiated ? { negotiated: this._negotiated } : {}),
@@ -459,6 +460,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       return;
     }
     if (c === this.conn) {
+      if (this.promoteCandidate(c)) return;
       this.conn = undefined;
       if (this.counters.lastError?.direction !== 'local' || Date.now() - this.counters.lastError.at > 1000) {
         this.localError('connection closed by peer');
@@ -629,6 +631,13 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
         recordError(this.counters, { direction: 'received', code: msg.code, subcode: msg.subcode, text: `received ${text}`, at: Date.now() });
         this.logger.warn({ peer: this.config.name, code: msg.code, subcode: msg.subcode }, `received NOTIFICATION: ${text}`);
         this.emit('notification', { direction: 'received', code: msg.code, subcode: msg.subcode, data: msg.data, text });
+        const st = this.fsm.state;
+        if (msg.code === ErrCode.CEASE && msg.subcode === CeaseSubcode.CONNECTION_COLLISION_RESOLUTION && (st === 'OpenSent' || st === 'OpenConfirm')) {
+          // The peer resolved a collision before we did and dropped this connection: carry on with
+          // its connection (already here, or about to arrive) instead of failing the session.
+          if (!this.promoteCandidate(c)) this.dispatch({ type: 'CollisionLost' });
+          return;
+        }
         const verErr = msg.code === ErrCode.OPEN_MESSAGE && msg.subcode === OpenErrorSubcode.UNSUPPORTED_VERSION;
         this.dispatch({ type: verErr ? 'NotifMsgVerErr' : 'NotifMsg' });
         return;
@@ -659,6 +668,24 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     c.negotiated = check.negotiated;
     this._negotiated = check.negotiated;
     this.dispatch({ type: 'BGPOpen', holdTime: check.negotiated.holdTime, keepaliveTime: check.negotiated.keepaliveTime });
+  }
+
+  /**
+   * The main connection went away while a second connection from the peer is still in its OPEN
+   * exchange: continue on that one (in OpenSent; its OPEN is handled as the main OPEN).
+   */
+  private promoteCandidate(main: Conn): boolean {
+    const c = this.candidate;
+    const st = this.fsm.state;
+    if (!c || c.closed || (st !== 'OpenSent' && st !== 'OpenConfirm')) return false;
+    this.logger.info({ peer: this.config.name, dropped: main.direction }, 'connection collision: peer dropped our connection, continuing on its');
+    if (c.openTimer) clearTimeout(c.openTimer);
+    this.candidate = undefined;
+    this.closeConn(main);
+    this.conn = c;
+    this._negotiated = undefined;
+    this.afterTransition(st, this.fsm.adoptCollisionWinner(), 'collision');
+    return true;
   }
 
   /** Messages on the second connection of a collision: only its OPEN matters. */
@@ -714,6 +741,8 @@ export interface SessionSnapshot {
   adminDown: boolean;
   since: number;
   uptimeMs: number;
+  /** Who opened the current connection: 'out' = we connected, 'in' = the peer did. */
+  direction?: 'in' | 'out';
   local: { address?: string; port?: number };
   remote: { address?: string; port?: number };
   negotiated?: Negotiated;

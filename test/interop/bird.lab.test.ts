@@ -1,0 +1,293 @@
+// Interop: our BgpSession (via the test speaker, no RIB) against real BIRD 2 in network namespaces.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lab } from '../lab/lab';
+import type { LabHost } from '../lab/lab-host';
+import { BirdDaemon } from '../lab/daemons/bird';
+import type { NeighborSpec, OriginatedRoute } from '../lab/daemons/types';
+import { waitFor } from '../lab/wait-for';
+import { SpeakerProcess } from './speaker-process';
+import type { SpeakerConfig } from './speaker';
+import type { PeerConfig } from '../../bgpd/session/peer-config';
+
+const T4 = '198.18.0.1';
+const B4 = '198.18.0.2';
+const T6 = 'fd00:18::1';
+const B6 = 'fd00:18::2';
+const V4 = [{ afi: 1 as const, safi: 1 as const }];
+const V6 = [{ afi: 2 as const, safi: 1 as const }];
+// Short timers so failures and restarts happen within a test's budget.
+const FAST = { connectRetryTime: 1, connectRetryMaxTime: 2, idleHoldTime: 1, idleHoldMaxTime: 2 };
+
+const birdRoutes: OriginatedRoute[] = [
+  { prefix: '203.0.113.0/24', med: 50, communities: ['65002:7'], largeCommunities: ['65002:1:2'] },
+  { prefix: '203.0.114.0/24' },
+  { prefix: '2001:db8:2::/48', med: 60, communities: ['65002:8'], largeCommunities: ['65002:3:4'] },
+];
+const ourRoutes: SpeakerConfig['routes'] = [
+  { prefix: '198.51.100.0/24', nextHop: T4, med: 10, communities: ['65001:100', '65001:101'], largeCommunities: ['65001:5:6'], asPath: [64999] },
+  { prefix: '198.51.101.0/24', nextHop: T4 },
+  { prefix: '2001:db8:1::/48', nextHop: T6, med: 20, communities: ['65001:200'], largeCommunities: ['65001:7:8'] },
+];
+
+function peer(name: string, over: Partial<PeerConfig>): PeerConfig {
+  const v6 = name.startsWith('v6');
+  return {
+    name,
+    localAs: 65001,
+    peerAs: 65002,
+    routerId: T4,
+    peerAddress: v6 ? B6 : B4,
+    localAddress: v6 ? T6 : T4,
+    holdTime: 9,
+    families: v6 ? V6 : V4,
+    fsm: FAST,
+    ...over,
+  };
+}
+
+async function topology(lab: Lab): Promise<{ t: LabHost; b: LabHost }> {
+  const t = await lab.host('t');
+  const b = await lab.host('b');
+  await lab.link(t, b, { addrA: [`${T4}/24`, `${T6}/64`], addrB: [`${B4}/24`, `${B6}/64`] });
+  return { t, b };
+}
+
+function birdNeighbors(over: Partial<NeighborSpec> = {}): NeighborSpec[] {
+  return [
+    { address: T4, as: 65001, holdTime: 9, ...over },
+    { address: T6, as: 65001, holdTime: 9, ...over },
+  ];
+}
+
+async function birdInfo(bird: BirdDaemon, proto: string): Promise<string> {
+  return bird.birdc(['show', 'protocols', 'all', proto]);
+}
+
+describe('BIRD 2 interop: tortie active, BIRD passive', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors({ passive: true }), routes: birdRoutes });
+    sp = await SpeakerProcess.start(lab, t, { peers: [peer('v4', {}), peer('v6', {})], routes: ourRoutes });
+  });
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('reaches Established for IPv4 and IPv6 sessions', async () => {
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'v4 Established');
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v6', 'v6 Established');
+    expect(await bird.established(T4)).toBe(true);
+    expect(await bird.established(T6)).toBe(true);
+    const est = sp.events.find((e) => e.ev === 'established' && e.peer === 'v4')!;
+    expect(est.hold).toBe(9);
+    expect(est.as4).toBe(true);
+    expect(est.routeRefresh).toBe(true);
+  });
+
+  it('BIRD receives our IPv4 and IPv6 routes with AS path, MED, communities and large communities intact', async () => {
+    const routes = await waitFor(
+      async () => {
+        const rs = await bird.routes();
+        return rs.some((r) => r.prefix === '198.51.100.0/24') && rs.some((r) => r.prefix === '2001:db8:1::/48') ? rs : undefined;
+      },
+      { what: 'our routes in BIRD', timeoutMs: 10_000 },
+    );
+    const r4 = routes.find((r) => r.prefix === '198.51.100.0/24')!;
+    expect(r4.asPath).toEqual([65001, 64999]);
+    expect(r4.med).toBe(10);
+    expect(r4.communities).toEqual(['65001:100', '65001:101']);
+    expect(r4.largeCommunities).toEqual(['65001:5:6']);
+    expect(r4.nextHop).toBe(T4);
+    const r6 = routes.find((r) => r.prefix === '2001:db8:1::/48')!;
+    expect(r6.asPath).toEqual([65001]);
+    expect(r6.med).toBe(20);
+    expect(r6.communities).toEqual(['65001:200']);
+    expect(r6.largeCommunities).toEqual(['65001:7:8']);
+    expect(r6.nextHop).toBe(T6);
+    expect(routes.some((r) => r.prefix === '198.51.101.0/24')).toBe(true);
+  });
+
+  it('we receive BIRD routes with attributes intact', async () => {
+    await waitFor(() => sp.routes().has('203.0.113.0/24') && sp.routes().has('2001:db8:2::/48'), { what: 'BIRD routes at tortie' });
+    const r4 = sp.routes('v4').get('203.0.113.0/24')!;
+    expect(r4.asPath).toEqual([65002]);
+    expect(r4.med).toBe(50);
+    expect(r4.communities).toEqual(['65002:7']);
+    expect(r4.largeCommunities).toEqual(['65002:1:2']);
+    expect(r4.nextHop).toBe(B4);
+    const r6 = sp.routes('v6').get('2001:db8:2::/48')!;
+    expect(r6.asPath).toEqual([65002]);
+    expect(r6.med).toBe(60);
+    expect(r6.communities).toEqual(['65002:8']);
+    expect(r6.largeCommunities).toEqual(['65002:3:4']);
+    expect(r6.nextHop).toBe(B6);
+    // End-of-RIB arrives as an empty UPDATE per family
+    expect(sp.events.some((e) => e.ev === 'update' && e.peer === 'v4' && (e.announce as unknown[]).length === 0 && (e.withdraw as unknown[]).length === 0)).toBe(true);
+  });
+
+  it('withdraws propagate in both directions', async () => {
+    sp.withdraw('198.51.101.0/24');
+    sp.withdraw('2001:db8:1::/48');
+    await waitFor(async () => {
+      const rs = await bird.routes();
+      return !rs.some((r) => r.prefix === '198.51.101.0/24' || r.prefix === '2001:db8:1::/48') && rs.some((r) => r.prefix === '198.51.100.0/24');
+    }, { what: 'our withdraws in BIRD' });
+    await bird.withdrawRoute('203.0.114.0/24');
+    await waitFor(() => !sp.routes('v4').has('203.0.114.0/24'), { what: 'BIRD withdraw at tortie' });
+    expect(sp.routes('v4').has('203.0.113.0/24')).toBe(true);
+  });
+
+  it('soft clear: ROUTE-REFRESH makes BIRD re-send its routes', async () => {
+    const before = sp.events.length;
+    sp.send({ cmd: 'refresh', peer: 'v4' });
+    await sp.waitEvent((e) => e.ev === 'refreshSent' && e.ok === true, 'refresh sent');
+    await sp.waitEvent(
+      (e) => sp.events.indexOf(e) >= before && e.ev === 'update' && e.peer === 'v4' && (e.announce as { prefix: string }[]).some((r) => r.prefix === '203.0.113.0/24'),
+      're-sent route after refresh',
+    );
+  });
+
+  it('admin shutdown sends our RFC 9003 text, which BIRD shows; start brings it back', async () => {
+    sp.send({ cmd: 'stop', peer: 'v4', reason: 'tortie maintenance 42' });
+    await sp.waitEvent((e) => e.ev === 'notification' && e.peer === 'v4' && e.direction === 'sent', 'shutdown notification');
+    const info = await waitFor(async () => {
+      const s = await birdInfo(bird, 'n0');
+      return /Administrative shutdown/.test(s) ? s : undefined;
+    }, { what: 'BIRD to show the shutdown' });
+    expect(info).toContain('Received: Administrative shutdown');
+    expect(info).toContain('tortie maintenance 42');
+    expect(bird.logs()).toContain('tortie maintenance 42');
+    const n = sp.events.find((e) => e.ev === 'notification' && e.peer === 'v4' && e.direction === 'sent')!;
+    expect(n.text).toBe('Cease/Administrative shutdown: tortie maintenance 42');
+    // our routes are gone from BIRD, and the IPv6 session was not disturbed
+    await waitFor(async () => !(await bird.routes()).some((r) => r.prefix === '198.51.100.0/24'), { what: 'routes flushed in BIRD' });
+    expect(await bird.established(T6)).toBe(true);
+    const before = sp.events.length;
+    sp.send({ cmd: 'start', peer: 'v4' });
+    await sp.waitEvent((e) => sp.events.indexOf(e) >= before && e.ev === 'established' && e.peer === 'v4', 'v4 re-established', 20_000);
+    await waitFor(async () => (await bird.routes()).some((r) => r.prefix === '198.51.100.0/24'), { what: 'routes back in BIRD' });
+  });
+});
+
+describe('BIRD 2 interop: tortie passive, BIRD active; unknown peers refused', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    // Only the IPv4 peer is configured at tortie: BIRD's IPv6 session is from an unknown peer.
+    sp = await SpeakerProcess.start(lab, t, { listen: { address: '::', port: 179 }, peers: [peer('v4', { passive: true })], routes: ourRoutes });
+    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors(), routes: birdRoutes });
+  });
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('accepts BIRD’s connection and reaches Established with routes both ways', async () => {
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'v4 Established', 20_000);
+    expect(await bird.established(T4)).toBe(true);
+    await waitFor(() => sp.routes('v4').has('203.0.113.0/24'), { what: 'BIRD route at tortie' });
+    await waitFor(async () => (await bird.routes()).some((r) => r.prefix === '198.51.100.0/24'), { what: 'our route in BIRD' });
+  });
+
+  it('closes connections from an unknown peer before any OPEN', async () => {
+    const refused = await sp.waitEvent((e) => e.ev === 'log' && e.msg === 'refusing BGP connection from unknown peer', 'refusal', 20_000);
+    expect(refused.remote).toBe(B6);
+    const st = await sp.stats('v4');
+    expect(st.refusedUnknown as number).toBeGreaterThan(0);
+    // BIRD never got an OPEN from us on that session: it never left Connect/Active.
+    const info = await birdInfo(bird, 'n1');
+    expect(info).not.toMatch(/Established|OpenConfirm|Neighbor ID/);
+    expect(await bird.established(T6)).toBe(false);
+  });
+});
+
+describe('BIRD 2 interop: errors', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors({ passive: true }), routes: birdRoutes });
+    sp = await SpeakerProcess.start(lab, t, {
+      peers: [
+        // we expect the wrong AS from BIRD → we send 2/2
+        peer('v4', { peerAs: 65099 }),
+        // we claim the wrong AS → BIRD sends 2/2
+        peer('v6', { localAs: 65098 }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('wrong peer AS in our config: we send OPEN error 2/2, BIRD reports it', async () => {
+    const n = await sp.waitEvent((e) => e.ev === 'notification' && e.peer === 'v4' && e.direction === 'sent', 'our 2/2');
+    expect([n.code, n.subcode]).toEqual([2, 2]);
+    const info = await waitFor(async () => {
+      const s = await birdInfo(bird, 'n0');
+      return /Bad peer AS/.test(s) ? s : undefined;
+    }, { what: 'BIRD to report Bad peer AS' });
+    expect(info).toContain('Received: Bad peer AS');
+  });
+
+  it('wrong local AS in our config: BIRD sends 2/2 and we record it', async () => {
+    const n = await sp.waitEvent((e) => e.ev === 'notification' && e.peer === 'v6' && e.direction === 'received', 'BIRD 2/2');
+    expect([n.code, n.subcode]).toEqual([2, 2]);
+    expect(n.text).toBe('OPEN message error/Bad peer AS');
+    const st = await sp.stats('v6');
+    const counters = (st.snapshot as { counters: { lastReceivedError?: { text: string } } }).counters;
+    expect(counters.lastReceivedError?.text).toBe('received OPEN message error/Bad peer AS');
+    expect(await birdInfo(bird, 'n1')).toContain('BGP Error: Bad peer AS');
+  });
+});
+
+describe('BIRD 2 interop: frozen peer', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    bird = await BirdDaemon.start(b, {
+      routerId: B4,
+      localAs: 65002,
+      localAddress: B4,
+      neighbors: [{ address: T4, as: 65001, holdTime: 3, passive: true }],
+      routes: birdRoutes,
+    });
+    sp = await SpeakerProcess.start(lab, t, { peers: [peer('v4', { holdTime: 3 })] });
+  });
+  afterAll(async () => {
+    bird?.process.signal('SIGCONT');
+    await lab?.cleanup();
+  });
+
+  it('detects a SIGSTOPped BIRD by hold-timer expiry (hold 3 s) and sends 4/0', async () => {
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'Established');
+    const frozenAt = Date.now();
+    bird.process.signal('SIGSTOP');
+    const n = await sp.waitEvent((e) => e.ev === 'notification' && e.direction === 'sent', 'hold timer expiry', 10_000);
+    const took = Date.now() - frozenAt;
+    expect([n.code, n.subcode]).toEqual([4, 0]);
+    expect(n.text).toBe('Hold timer expired');
+    expect(took).toBeGreaterThanOrEqual(2000);
+    expect(took).toBeLessThan(6000);
+    await sp.waitEvent((e) => e.ev === 'down' && e.reason === 'hold timer expired', 'down event');
+    bird.process.signal('SIGCONT');
+    // once BIRD runs again the session recovers on its own
+    const before = sp.events.filter((e) => e.ev === 'established').length;
+    await waitFor(() => sp.events.filter((e) => e.ev === 'established').length > before, { what: 're-established after SIGCONT', timeoutMs: 20_000 });
+  });
+});
