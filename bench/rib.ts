@@ -49,6 +49,7 @@ async function scenario(name: string, attrSets: number): Promise<Result> {
   let updatesOut = 0;
   let bytesOut = 0;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const setAttrs = Array.from({ length: attrSets }, (_, s) => attrsFor(s));
   for (let i = 0; i < N; ) {
     // feed like a session would: a window of UPDATEs, then let the RIB work in bounded batches
@@ -69,11 +70,14 @@ async function scenario(name: string, attrSets: number): Promise<Result> {
     for (const bufs of rib.takeOutput().values()) { updatesOut += bufs.length; for (const b of bufs) bytesOut += b.length; }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const after = mem();
   const st = rib.peerStats(dst);
   if (st.advertised !== N || rib.peerStats(src).accepted !== N) throw new Error(`bench: expected ${N} routes, got ${JSON.stringify(st)}`);
   const r = { name, routes: N, seconds, bytesPerRoute: (after - before) / N, updatesOut, attrSets: rib.attrs.size };
-  console.log(`${name}: ${N} routes in ${seconds.toFixed(2)} s (${Math.round(N / seconds).toLocaleString('en')} routes/s), `
+  console.log(`${name}: ${N} routes in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU `
+    + `(${Math.round(N / cpuSeconds).toLocaleString('en')} routes/CPU-s), `
     + `${r.bytesPerRoute.toFixed(1)} B/route (heap+external delta), ${updatesOut} UPDATEs out (${(bytesOut / 1e6).toFixed(1)} MB), `
     + `${r.attrSets} attr sets interned, slots ${(rib.slots.bytes / 1e6).toFixed(1)} MB`);
   // keep the rib alive through the measurement above
