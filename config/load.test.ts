@@ -83,6 +83,17 @@ policies:
     expect(parseConfigText('routerId: 198.18.0.1\n', 'c.yaml', { host: noAddrHost }).config?.routerId).toBe('198.18.0.1');
   });
 
+  it('each pool family needs a node address of that family', () => {
+    const v4only: HostFacts = { hostname: 'n', ipv4: ['198.18.0.9'], ipv6: [] };
+    const r = parseConfigText('pools: [{ cidr: "fd00:10:244::/48" }]\n', 'c.yaml', { host: v4only });
+    expect(r.errors?.map(formatConfigError)).toEqual([
+      'c.yaml: nodeAddressV6: expected an IPv6 address for the IPv6 pool pools[0], found nothing; this host has no global IPv6 address to default to: set nodeAddressV6',
+    ]);
+    expect(parseConfigText('nodeAddressV6: "fd00::9/64"\npools: [{ cidr: "fd00:10:244::/48" }]\n', 'c.yaml', { host: v4only }).config?.nodeSubnetV6).toBe('fd00::/64');
+    const noV4 = parseConfigText('routerId: 198.18.0.1\npools: [{ cidr: 10.244.0.0/16 }]\n', 'c.yaml', { host: noAddrHost });
+    expect(noV4.errors?.[0]).toMatchObject({ path: 'nodeAddress', found: 'nothing' });
+  });
+
   it('an unusable host name asks for nodeName', () => {
     const e = parseConfigText('routerId: 198.18.0.1\n', 'c.yaml', { host: { ...host, hostname: 'my_host' } }).errors;
     expect(e?.[0]).toMatchObject({ path: 'nodeName', found: 'nothing' });
@@ -274,6 +285,11 @@ describe('cross-field checks', () => {
     expect(first('datastore: { type: etcd }').path).toBe('datastore.endpoints');
     expect(first('datastore: { type: etcd, endpoints: ["127.0.0.1:2379"] }').hint).toBe('did you mean "http://127.0.0.1:2379"?');
     expect(ok('datastore: { type: etcd, endpoints: [http://127.0.0.1:2379] }').datastore).toEqual({ type: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/tortie' });
+  });
+
+  it('families must not be empty or repeated', () => {
+    expect(first('peers: [{ address: 198.18.0.1, asNumber: 1, families: [] }]')).toMatchObject({ path: 'peers[0].families', expected: 'at least one address family', found: 'an empty list' });
+    expect(first('peers: [{ address: 198.18.0.1, asNumber: 1, families: [ipv4, ipv6, ipv4] }]').path).toBe('peers[0].families[2]');
   });
 
   it('peering with the node itself is refused', () => {

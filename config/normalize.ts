@@ -50,6 +50,15 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
     }
   }
 
+  // a node advertises its blocks with itself as next hop, so each pool family needs a node address
+  const poolOf = (v6: boolean) => p.pools.findIndex((pool) => pool.cidr.includes(':') === v6);
+  if (nodeAddress === undefined && poolOf(false) >= 0 && p.routerId !== undefined) {
+    problems.push({ path: ['nodeAddress'], expected: `an IPv4 address for the IPv4 pool pools[${poolOf(false)}]`, found: 'nothing', hint: 'this host has no global IPv4 address to default to: set nodeAddress' });
+  }
+  if (!nodeAddressV6 && poolOf(true) >= 0) {
+    problems.push({ path: ['nodeAddressV6'], expected: `an IPv6 address for the IPv6 pool pools[${poolOf(true)}]`, found: 'nothing', hint: 'this host has no global IPv6 address to default to: set nodeAddressV6' });
+  }
+
   const peerNames = new Map<string, number>();
   const peers = p.peers.map((peer, i): PeerConfig => {
     const family: AddressFamily = peer.address.includes(':') ? 'ipv6' : 'ipv4';
