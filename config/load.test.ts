@@ -101,6 +101,33 @@ policies:
   });
 });
 
+describe('the public contract', () => {
+  it('accepts the documented example verbatim and keeps every value', () => {
+    const c = ok(`
+nodeName: node-1                  # default: the host name
+routerId: 198.18.0.1              # default: the node's IPv4 address (first global IPv4 on the host)
+asNumber: 64512                   # default 64512
+listen: { address: 198.18.0.1, port: 179 }
+datastore: { type: file, path: /var/lib/tortie }   # or etcd (endpoints: [...]) / kubernetes (kubeconfig)
+nodeToNodeMesh: true
+peers:                            # external peers, e.g. the ToR
+  - { address: 198.18.0.254, asNumber: 65001, holdTime: 90 }
+advertisePrefixes: [10.96.0.0/12] # extra prefixes to originate (service CIDRs); pod blocks come from IPAM
+pools:
+  - { cidr: 10.244.0.0/16, blockSize: 26, encapsulation: ipip, natOutgoing: true }
+control: { socket: /run/tortie/bgpd.sock }
+`);
+    expect(c).toMatchObject({
+      nodeName: 'node-1', routerId: '198.18.0.1', asNumber: 64512, listen: { address: '198.18.0.1', port: 179 },
+      datastore: { type: 'file', path: '/var/lib/tortie' }, nodeToNodeMesh: true,
+      advertisePrefixes: ['10.96.0.0/12'], control: { socket: '/run/tortie/bgpd.sock' },
+    });
+    expect(c.peers).toHaveLength(1);
+    expect(c.peers[0]).toMatchObject({ address: '198.18.0.254', asNumber: 65001, holdTime: 90, keepaliveTime: 30 });
+    expect(c.pools[0]).toMatchObject({ cidr: '10.244.0.0/16', blockSize: 26, encapsulation: 'ipip', natOutgoing: true });
+  });
+});
+
 describe('error messages', () => {
   it('names file, key path, expected, found, line and column', () => {
     const text = [
