@@ -1,6 +1,6 @@
 // Per-peer bookkeeping inside the RIB: configuration, role, negotiated facts and counters.
 import type { Afi } from '../wire/types';
-import type { CompiledPolicy } from './policy';
+import type { CompiledPolicy, Policy } from './policy';
 import { compilePolicy } from './policy';
 import { addressSortKey, ipv4ToNumber } from './prefix-key';
 import type { SessionRole } from './roles';
@@ -24,7 +24,7 @@ export class PeerState {
   readonly groups = new Map<Afi, UpdateGroup>();
   private readonly importPolicies = new Map<Afi, CompiledPolicy | undefined>();
 
-  constructor(readonly id: PeerId, readonly config: RibPeerConfig, defaultLocalAs: number) {
+  constructor(readonly id: PeerId, public config: RibPeerConfig, defaultLocalAs: number) {
     const localAs = config.localAs ?? defaultLocalAs;
     this.role = {
       ebgp: config.remoteAs !== localAs,
@@ -43,6 +43,12 @@ export class PeerState {
       this.importPolicies.set(afi, this.config.importPolicy ? compilePolicy(this.config.importPolicy, afi) : undefined);
     }
     return this.importPolicies.get(afi);
+  }
+
+  /** Swaps policies; import changes apply to routes received from now on (ask for a route refresh). */
+  setPolicies(importPolicy: Policy | undefined, exportPolicy: Policy | undefined): void {
+    this.config = { ...this.config, importPolicy, exportPolicy };
+    this.importPolicies.clear();
   }
 
   setRouterId(id: string): void {

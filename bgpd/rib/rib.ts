@@ -159,6 +159,40 @@ export class Rib {
     });
   }
 
+  /**
+   * New import/export policies for a peer. Export changes take effect at once (the peer moves to
+   * the matching update group, gets the new table and withdrawals for what it no longer gets).
+   * Import changes apply to routes received afterwards: the caller should send ROUTE-REFRESH
+   * (we keep no pre-policy Adj-RIB-In, like BIRD's default).
+   */
+  setPolicies(peer: PeerId, policies: { importPolicy?: Policy; exportPolicy?: Policy }): void {
+    this.enqueue(() => {
+      this.work++;
+      const p = this.peer(peer);
+      p.setPolicies(policies.importPolicy, policies.exportPolicy);
+      if (!p.up || !p.info) return true;
+      for (const afi of [...p.groups.keys()]) {
+        const old = p.groups.get(afi) as UpdateGroup;
+        const before = [...old.adjOut.keys()];
+        this.leaveGroup(p, afi);
+        const g = this.joinGroup(p, p.info, afi, false);
+        if (g === old) continue;
+        // queued behind the new group's sync, so its Adj-RIB-Out is complete when this runs
+        const epoch = p.epoch;
+        this.enqueue(() => {
+          this.work += Math.max(1, before.length);
+          if (p.epoch !== epoch || g.dead) return true;
+          const gone = before.filter((k) => !g.adjOut.has(k));
+          if (gone.length > 0) {
+            this.send(p.id, this.opts.encoder.packWithdrawals({ afi, prefixes: gone, maxSize: g.maxSize, ctx: g.s.ctx }));
+          }
+          return true;
+        });
+      }
+      return true;
+    });
+  }
+
   /** End-of-RIB from the peer: its routes still STALE from before a graceful restart are gone. */
   endOfRib(peer: PeerId, afi: Afi): void {
     this.enqueue(this.inPlace(() => this.sweepStale(this.peer(peer), [afi])));
@@ -408,46 +442,51 @@ export class Rib {
     p.setRouterId(info.routerId);
     p.maxPrefixExceeded = false;
     for (const afi of info.families) {
-      if (!this.locRibs.has(afi)) continue;
-      const policy = p.config.exportPolicy;
-      const settings = {
-        afi,
-        role: p.role,
-        ctx: info.ctx,
-        selfAddress: afi === Afi.IPv4 ? info.localAddress.ipv4 : info.localAddress.ipv6,
-        policy: policy ? compilePolicy(policy, afi) : undefined,
-      };
-      const key = groupKey(settings, policy ? this.policyId(policy) : 0);
-      let g = this.groups.get(key);
-      const fresh = !g;
-      if (!g) {
-        g = new UpdateGroup(key, settings, this.me, this.opts.encoder, (peer) => this.sourceOf(peer));
-        this.groups.set(key, g);
-      }
-      g.members.add(p.id);
-      p.groups.set(afi, g);
-      if (fresh) {
-        this.eorWait.set(`${p.id}:${afi}`, 1);
-        this.enqueue(this.syncJob(g));
-      } else {
-        this.eorWait.set(`${p.id}:${afi}`, g.syncing ? 2 : 1);
-        this.enqueue(this.dumpJob(p, g, true));
-      }
+      if (this.locRibs.has(afi)) this.joinGroup(p, info, afi, true);
+    }
+  }
+
+  /** Puts the peer into the update group matching its export settings for `afi`, creating it if new. */
+  private joinGroup(p: PeerState, info: PeerUpInfo, afi: Afi, eor: boolean): UpdateGroup {
+    const policy = p.config.exportPolicy;
+    const settings = {
+      afi,
+      role: p.role,
+      ctx: info.ctx,
+      selfAddress: afi === Afi.IPv4 ? info.localAddress.ipv4 : info.localAddress.ipv6,
+      policy: policy ? compilePolicy(policy, afi) : undefined,
+    };
+    const key = groupKey(settings, policy ? this.policyId(policy) : 0);
+    let g = this.groups.get(key);
+    const fresh = !g;
+    if (!g) {
+      g = new UpdateGroup(key, settings, this.me, this.opts.encoder, (peer) => this.sourceOf(peer));
+      this.groups.set(key, g);
+    }
+    g.members.add(p.id);
+    p.groups.set(afi, g);
+    if (eor) this.eorWait.set(`${p.id}:${afi}`, fresh ? 1 : g.syncing ? 2 : 1);
+    if (fresh) this.enqueue(this.syncJob(g));
+    else this.enqueue(this.dumpJob(p, g, eor));
+    return g;
+  }
+
+  private leaveGroup(p: PeerState, afi: Afi): void {
+    const g = p.groups.get(afi);
+    if (!g) return;
+    g.members.delete(p.id);
+    p.groups.delete(afi);
+    this.eorWait.delete(`${p.id}:${afi}`);
+    if (g.members.size === 0) {
+      g.destroy();
+      this.groups.delete(g.key);
     }
   }
 
   private endSession(p: PeerState): void {
     p.up = false;
     p.epoch++;
-    for (const [afi, g] of p.groups) {
-      g.members.delete(p.id);
-      this.eorWait.delete(`${p.id}:${afi}`);
-      if (g.members.size === 0) {
-        g.destroy();
-        this.groups.delete(g.key);
-      }
-    }
-    p.groups.clear();
+    for (const afi of [...p.groups.keys()]) this.leaveGroup(p, afi);
     this.outbox.delete(p.id);
   }
 
