@@ -60,16 +60,39 @@ interface PoolInfo {
   readonly cidr: Cidr;
 }
 
+/** Something that runs a function exclusively (store/host-lock.ts HostLock). */
+export interface Serializer {
+  with<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
+export interface IpamOptions {
+  /**
+   * Serialize this host's IPAM operations (Calico's CNI `ipam.lock`). Optional: correctness comes
+   * from CAS alone; the lock only stops parallel CNI calls on one node from fighting over the same
+   * block, which costs each loser a handle increment + decrement and a re-read.
+   */
+  readonly hostLock?: Serializer;
+}
+
 export class Ipam {
   readonly res: Resources;
+  private readonly serial: Serializer;
 
-  constructor(readonly ds: Datastore) {
+  constructor(
+    readonly ds: Datastore,
+    opts: IpamOptions = {},
+  ) {
     this.res = new Resources(ds);
+    this.serial = opts.hostLock ?? { with: async (fn) => fn() };
   }
 
   // ------------------------------------------------------------------ assign
 
-  async autoAssign(req: AutoAssignRequest): Promise<Assignment[]> {
+  autoAssign(req: AutoAssignRequest): Promise<Assignment[]> {
+    return this.serial.with(() => this.autoAssignUnlocked(req));
+  }
+
+  private async autoAssignUnlocked(req: AutoAssignRequest): Promise<Assignment[]> {
     validateHandleId(req.handleId);
     const count = req.count ?? 1;
     const use = req.use ?? 'workload';
@@ -82,7 +105,10 @@ export class Ipam {
     const want = (): number => count - out.length;
 
     // 1. Blocks this node already owns (pending ones too: finishing a half-done claim is how they heal).
-    const affs = (await this.res.listAffinities(req.node, req.family)).filter((a) => poolOf(pools, a.value.cidr));
+    // Newest claim first: older blocks are usually full, and reading each full block costs a read.
+    const affs = (await this.res.listAffinities(req.node, req.family))
+      .filter((a) => poolOf(pools, a.value.cidr))
+      .sort((a, b) => b.value.since - a.value.since);
     for (const aff of affs) {
       if (want() === 0) break;
       const sb = await this.blockForAffinity(aff, req.node);
@@ -121,7 +147,7 @@ export class Ipam {
 
     if (want() > 0) {
       // All-or-nothing: give back what we got so a failed ADD leaks nothing.
-      await this.releaseIps(out.map((a) => ({ ip: a.ip, sequence: a.sequence, handleId: req.handleId })));
+      await this.releaseIpsUnlocked(out.map((a) => ({ ip: a.ip, sequence: a.sequence, handleId: req.handleId })));
       if (capped && cfg.strictAffinity) throw new BlockLimitError(req.node, cap);
       throw await this.exhausted(pools, count);
     }
@@ -129,7 +155,11 @@ export class Ipam {
   }
 
   /** Assigns one given address (tunnel addresses, static pod IPs). */
-  async assignIp(req: AssignIpRequest): Promise<Assignment> {
+  assignIp(req: AssignIpRequest): Promise<Assignment> {
+    return this.serial.with(() => this.assignIpUnlocked(req));
+  }
+
+  private async assignIpUnlocked(req: AssignIpRequest): Promise<Assignment> {
     validateHandleId(req.handleId);
     const ip = parseIp(req.ip);
     if (!ip) throw new InvalidAddressError(req.ip);
@@ -166,7 +196,11 @@ export class Ipam {
   // ------------------------------------------------------------------ release
 
   /** Releases addresses; returns what happened to each (never throws for an unassigned address). */
-  async releaseIps(reqs: readonly ReleaseRequest[]): Promise<Map<string, ReleaseOutcome>> {
+  releaseIps(reqs: readonly ReleaseRequest[]): Promise<Map<string, ReleaseOutcome>> {
+    return this.serial.with(() => this.releaseIpsUnlocked(reqs));
+  }
+
+  private async releaseIpsUnlocked(reqs: readonly ReleaseRequest[]): Promise<Map<string, ReleaseOutcome>> {
     const out = new Map<string, ReleaseOutcome>();
     const byBlock = new Map<string, { ord: number; req: ReleaseRequest; ip: string }[]>();
     for (const r of reqs) {
@@ -213,6 +247,10 @@ export class Ipam {
   /** Releases every address of a handle and deletes the handle; returns how many were freed. */
   async releaseByHandle(handleId: string): Promise<number> {
     validateHandleId(handleId);
+    return this.serial.with(() => this.releaseByHandleUnlocked(handleId));
+  }
+
+  private async releaseByHandleUnlocked(handleId: string): Promise<number> {
     return withRetries(`release handle ${handleId}`, async () => {
       const h = await this.res.getHandle(handleId);
       if (!h) return 0;

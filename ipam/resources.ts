@@ -109,7 +109,13 @@ export class Resources {
   /** Adds `delta` (may be negative) to the handle's count for `cidr`; deletes the handle at zero. */
   async adjustHandle(handleId: string, cidr: string, delta: number): Promise<void> {
     validateHandleId(handleId);
-    await withRetries(`handle ${handleId}`, async () => {
+    await withRetries(`handle ${handleId}`, async (attempt) => {
+      // A new handle (every CNI ADD) is the common case: try a plain create first, saving a read.
+      if (attempt === 0 && delta > 0) {
+        const key = handleKey(handleId);
+        const first = await this.ds.create(key, JSON.stringify({ handleId, block: { [cidr]: delta } } satisfies HandleRecord));
+        if (first.ok) return;
+      }
       const cur = await this.getHandle(handleId);
       const counts: Record<string, number> = { ...(cur?.value.block ?? {}) };
       counts[cidr] = (counts[cidr] ?? 0) + delta;

@@ -10,7 +10,11 @@ export async function openDatastore(spec: string): Promise<Datastore> {
     const { EtcdStore } = await import('./etcd-store');
     return new EtcdStore({ hosts: spec.slice(5).split(',') });
   }
-  return new FileStore(spec.startsWith('file:') ? spec.slice(5) : spec);
+  let path = spec.startsWith('file:') ? spec.slice(5) : spec;
+  // `?nosync` skips fsync (benchmarks, tests on throwaway dirs): faster, not crash-safe on power loss.
+  const durable = !path.endsWith('?nosync');
+  if (!durable) path = path.slice(0, -'?nosync'.length);
+  return new FileStore(path, { durable });
 }
 
 export const DEFAULT_DATASTORE = 'file:/var/lib/tortie/ipam';
