@@ -195,4 +195,26 @@ describe('routes (lab)', () => {
     expect(nl.routes.batch(ops.map((o) => ({ op: 'del', route: o.route }))).every((e) => e === null)).toBe(true);
     expect(nl.routes.dump({ family: 4, protocol: P })).toEqual([]);
   });
+
+  it('batchAsync yields between slices and reports failures at their global index', async () => {
+    const ops: RouteOp[] = [];
+    for (let i = 0; i < 10_000; i++) ops.push({ op: 'add', route: { dst: `10.70.${i >> 8}.${i & 255}/32`, dev: 'tdpr0', protocol: P } });
+    ops[9000] = { op: 'add', route: { dst: '10.71.0.0/24', gateway: '203.0.113.1', protocol: P } };
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 0);
+    let res: Awaited<ReturnType<typeof nl.routes.batchAsync>>;
+    try {
+      res = await nl.routes.batchAsync(ops, { sliceSize: 1000 });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(res.length).toBe(10_000);
+    expect(res.map((e, i) => (e ? i : -1)).filter((i) => i >= 0)).toEqual([9000]);
+    expect(res[9000]?.index).toBe(9000);
+    expect(res[9000]?.errno).toBe('ENETUNREACH');
+    expect(ticks).toBeGreaterThan(0);
+    expect(nl.routes.dump({ family: 4, protocol: P, names: false }).length).toBe(9999);
+    const dels = await nl.routes.batchAsync(ops.map((o) => ({ op: 'del', route: o.route })));
+    expect(dels.filter((e) => e !== null).map((e) => e?.index)).toEqual([9000]);
+  });
 });

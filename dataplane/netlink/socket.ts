@@ -53,6 +53,9 @@ export interface BatchItem {
 }
 
 const DEFAULT_BUF = 8 * 1024 * 1024;
+
+// Closes the fd of a socket that was garbage-collected without close(), so leaks stay bounded.
+const unclosed = new FinalizationRegistry<number>((fd) => { sysClose(fd); });
 /**
  * Acks per send. Each ack skb costs ~1 KiB of receive-buffer truesize (more for errors with ext-ack),
  * and the kernel drops acks (ENOBUFS) rather than blocking once the buffer is full, so a chunk must
@@ -98,6 +101,7 @@ export class NetlinkSocket {
       sysClose(fd);
       throw e;
     }
+    unclosed.register(this, fd, this);
     this.seq = (Date.now() & 0xffff) << 8;
     // NLM_F_ACK on every request, so success is confirmed, not inferred from silence.
     this.writer.forcedFlags = NLM_F_ACK;
@@ -279,6 +283,7 @@ export class NetlinkSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    unclosed.unregister(this);
     sysClose(this.fd);
   }
 }
