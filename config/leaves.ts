@@ -222,6 +222,10 @@ export function largeCommunity(allowWildcard: boolean): Leaf<string> {
   };
 }
 
+// TCP_MD5SIG_MAXKEYLEN in the Linux uapi
+export const md5Password: Leaf<string> = (v) =>
+  typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 80 ? ok(v) : fail('a TCP-MD5 password of 1–80 bytes');
+
 /** "self" or an IP address. */
 export const nextHop: Leaf<string> = (v) => {
   if (v === 'self') return ok('self');

@@ -42,10 +42,6 @@ const gracefulRestartOverride = mapping('graceful restart settings (enabled, res
 
 const policyNames = oneOrMany(list('policy names', leaf(L.shortName)));
 
-// TCP_MD5SIG_MAXKEYLEN in the Linux uapi
-const password: Leaf<string> = (v) =>
-  typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 80 ? { ok: true, value: v } : { ok: false, expected: 'a TCP-MD5 password of 1–80 bytes' };
-
 export const peerSchema = mapping('peer settings', {
   name: leaf(L.shortName).optional(),
   address: leaf(L.ipAddress()),
@@ -56,7 +52,7 @@ export const peerSchema = mapping('peer settings', {
   holdTime: leaf(L.holdTime).optional(),
   keepaliveTime: leaf(L.keepaliveTime).optional(),
   connectRetryTime: leaf(L.connectRetryTime).optional(),
-  password: leaf(password).optional(),
+  password: leaf(L.md5Password).optional(),
   routeReflectorClient: leaf(L.boolean).default(false),
   nextHopSelf: leaf(L.boolean).default(false),
   allowAsIn: leaf(L.integer(0, 10, 'an allowAsIn count')).default(0),
