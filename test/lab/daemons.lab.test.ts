@@ -15,8 +15,8 @@ import type { BgpDaemon, NeighborSpec, ReceivedRoute, SpeakerSpec } from './daem
 const PEERS = [
   { name: 'frr', as: 65002, v6: true, v4Prefix: '203.0.113.0/26', v6Prefix: '2001:db8:2::/48' },
   { name: 'gobgp', as: 65003, v6: true, v4Prefix: '203.0.113.64/26', v6Prefix: '2001:db8:3::/48' },
-  { name: 'obgpd', as: 65004, v6: false, v4Prefix: '203.0.113.128/26', v6Prefix: '' },
-  { name: 'exa', as: 65005, v6: false, v4Prefix: '203.0.113.192/26', v6Prefix: '' },
+  { name: 'obgpd', as: 65004, v6: true, v4Prefix: '203.0.113.128/26', v6Prefix: '2001:db8:4::/48' },
+  { name: 'exa', as: 65005, v6: true, v4Prefix: '203.0.113.192/26', v6Prefix: '2001:db8:5::/48' },
 ] as const;
 type PeerName = (typeof PEERS)[number]['name'];
 
@@ -161,13 +161,13 @@ describe('BIRD interoperates with FRR, GoBGP, OpenBGPD and ExaBGP through the la
     await checkLiveRoute('gobgp', gobgp, '198.51.100.0/26');
   });
 
-  it('OpenBGPD: v4 session, routes both ways, live add/withdraw', async () => {
+  it('OpenBGPD: v4 + v6 sessions, routes both ways, live add/withdraw', async () => {
     const obgpd = await startAndEstablish('obgpd', (h, s) => OpenbgpdDaemon.start(h, s));
     await checkExchange('obgpd', obgpd);
     await checkLiveRoute('obgpd', obgpd, '198.51.100.64/26');
   });
 
-  it('ExaBGP: v4 session (state from its API/log), routes both ways, live announce/withdraw', async () => {
+  it('ExaBGP: v4 + v6 sessions (state from its API/log), routes both ways, live announce/withdraw', async () => {
     const exa = await startAndEstablish('exa', (h, s) => ExabgpDaemon.start(h, s));
     await checkExchange('exa', exa);
     await checkLiveRoute('exa', exa, '198.51.100.192/26');
