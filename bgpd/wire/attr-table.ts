@@ -310,8 +310,8 @@ export const ATTR_TABLE: ReadonlyMap<number, AttrSpec> = new Map<number, AttrSpe
         const r = decodeMpReach(v, st.ctx);
         if (r === UNKNOWN_FAMILY) return discard(`unsupported AFI/SAFI ${(v[0] << 8) | v[1]}/${v[2]}`);
         if (typeof r === 'string') return r;
-        if (mpReachReservedByte(v) !== 0) return { action: ErrorAction.NONE, reason: 'reserved byte not 0 (ignored)' };
         st.mpReach = r;
+        if (mpReachReservedByte(v) !== 0) return { action: ErrorAction.NONE, reason: 'reserved byte not 0 (ignored)' };
         return null;
       },
     },
