@@ -220,6 +220,12 @@ describe('error messages', () => {
     expect(errors('y-tor: 1\n')[0].path).toBe('y-tor');
   });
 
+  it('never prints a password', () => {
+    const pw = 'p'.repeat(81);
+    const out = lines(`peers: [{ address: 198.18.0.1, asNumber: 1, password: ${pw} }]`);
+    expect(out).toEqual(['c.yaml: peers[0].password: expected a TCP-MD5 password of 1–80 bytes, found a string of 81 bytes (line 1, column 55)']);
+  });
+
   it('an empty file is an error, not all defaults', () => {
     expect(lines('# nothing here\n')).toEqual(['c.yaml: expected a mapping of tortie settings, found an empty document']);
   });

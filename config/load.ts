@@ -118,7 +118,9 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
   const found = valueAt(raw, path);
   let hint = issue.code === 'custom' && typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
   if (found === null && !hint) hint = 'a key with nothing after it is null in YAML: give it a value or remove it';
-  const p: Problem = { path, expected: issue.message, found: describeValue(found) };
+  // never echo a secret into logs
+  const secret = path[path.length - 1] === 'password' && typeof found === 'string';
+  const p: Problem = { path, expected: issue.message, found: secret ? `a string of ${Buffer.byteLength(found)} bytes` : describeValue(found) };
   if (hint) p.hint = hint;
   return [p];
 }
