@@ -11,13 +11,26 @@ export interface RateStats {
   runs: number[];
 }
 
+export interface SideStats {
+  /** routes per wall-clock second */
+  install: RateStats;
+  remove: RateStats;
+  /** routes per CPU second (user+sys of the process doing the work, kernel route work included):
+   *  steadier than wall time when the 2-core box is shared */
+  installCpu: RateStats;
+  removeCpu: RateStats;
+}
+
 export interface RouteInstallRow {
   count: number;
-  ours: { install: RateStats; remove: RateStats };
-  ipBatch: { install: RateStats; remove: RateStats };
-  /** ours / ip-batch, medians */
+  ours: SideStats;
+  ipBatch: SideStats;
+  /** ours / ip-batch, medians (wall) */
   ratioInstall: number;
   ratioRemove: number;
+  /** ours / ip-batch, medians (CPU) */
+  ratioInstallCpu: number;
+  ratioRemoveCpu: number;
 }
 
 export interface RouteInstallOptions {
@@ -44,15 +57,27 @@ function stats(runs: number[]): RateStats {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs };
 }
 
-function ipBatch(ns: string, lines: string): Promise<void> {
+/** Runs one `ip -n NS -batch -` child; resolves with its CPU seconds (bash `times`, children line). */
+function ipBatch(ns: string, lines: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `ip -n '${ns}' -batch - || exit 1; times`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
     let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ip -batch exit ${code}: ${err.slice(0, 300)}`))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`ip -batch exit ${code}: ${err.slice(0, 300)}`));
+      const secs = [...(out.trim().split('\n').pop() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve(secs.reduce((a, b) => a + b, 0));
+    });
     child.stdin.end(lines);
   });
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 function countRoutes(nl: Netlink, protocol: number): number {
@@ -86,48 +111,60 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
       }
       const addLines = adds.map((o) => `route add ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
       const delLines = adds.map((o) => `route del ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
-      const ours = { install: [] as number[], remove: [] as number[] };
-      const ipb = { install: [] as number[], remove: [] as number[] };
+      const ours = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
+      const ipb = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
       for (let run = 0; run < runs; run++) {
         // ours
+        let c = process.cpuUsage();
         let t = performance.now();
         const addRes = nl.routes.batch(adds);
         const tAdd = performance.now() - t;
+        const cAdd = cpuSince(c);
         const failedAdd = addRes.filter((e) => e !== null).length;
         const afterAdd = countRoutes(nl, proto);
         if (failedAdd || afterAdd !== count) throw new Error(`ours: ${failedAdd} failed adds, ${afterAdd}/${count} routes present`);
+        c = process.cpuUsage();
         t = performance.now();
         const delRes = nl.routes.batch(dels);
         const tDel = performance.now() - t;
+        const cDel = cpuSince(c);
         const afterDel = countRoutes(nl, proto);
         if (delRes.some((e) => e !== null) || afterDel !== 0) throw new Error(`ours: remove left ${afterDel} routes`);
         ours.install.push(count / (tAdd / 1000));
         ours.remove.push(count / (tDel / 1000));
+        ours.installCpu.push(count / cAdd);
+        ours.removeCpu.push(count / cDel);
         // ip -batch (spawn cost included: that is what a caller pays)
         t = performance.now();
-        await ipBatch(ns, addLines);
+        const ciAdd = await ipBatch(ns, addLines);
         const iAdd = performance.now() - t;
         const ipAfterAdd = countRoutes(nl, proto);
         if (ipAfterAdd !== count) throw new Error(`ip -batch: ${ipAfterAdd}/${count} routes present`);
         t = performance.now();
-        await ipBatch(ns, delLines);
+        const ciDel = await ipBatch(ns, delLines);
         const iDel = performance.now() - t;
         const ipAfterDel = countRoutes(nl, proto);
         if (ipAfterDel !== 0) throw new Error(`ip -batch: remove left ${ipAfterDel} routes`);
         ipb.install.push(count / (iAdd / 1000));
         ipb.remove.push(count / (iDel / 1000));
-        log(`  run ${run + 1} n=${count}: ours add ${tAdd.toFixed(0)} ms del ${tDel.toFixed(0)} ms | ip -batch add ${iAdd.toFixed(0)} ms del ${iDel.toFixed(0)} ms`);
+        ipb.installCpu.push(count / Math.max(ciAdd, 0.001));
+        ipb.removeCpu.push(count / Math.max(ciDel, 0.001));
+        const ms = (x: number): string => `${x.toFixed(0)} ms`;
+        log(`  run ${run + 1} n=${count}: ours add ${ms(tAdd)} (cpu ${ms(cAdd * 1000)}) del ${ms(tDel)} (cpu ${ms(cDel * 1000)})`
+          + ` | ip -batch add ${ms(iAdd)} (cpu ${ms(ciAdd * 1000)}) del ${ms(iDel)} (cpu ${ms(ciDel * 1000)})`);
       }
-      const row: RouteInstallRow = {
-        count,
-        ours: { install: stats(ours.install), remove: stats(ours.remove) },
-        ipBatch: { install: stats(ipb.install), remove: stats(ipb.remove) },
-        ratioInstall: 0,
-        ratioRemove: 0,
-      };
-      row.ratioInstall = row.ours.install.median / row.ipBatch.install.median;
-      row.ratioRemove = row.ours.remove.median / row.ipBatch.remove.median;
-      rows.push(row);
+      const side = (x: typeof ours): SideStats => ({
+        install: stats(x.install), remove: stats(x.remove), installCpu: stats(x.installCpu), removeCpu: stats(x.removeCpu),
+      });
+      const o = side(ours);
+      const b = side(ipb);
+      rows.push({
+        count, ours: o, ipBatch: b,
+        ratioInstall: o.install.median / b.install.median,
+        ratioRemove: o.remove.median / b.remove.median,
+        ratioInstallCpu: o.installCpu.median / b.installCpu.median,
+        ratioRemoveCpu: o.removeCpu.median / b.removeCpu.median,
+      });
     }
     return rows;
   } finally {
@@ -140,12 +177,19 @@ const k = (n: number): string => `${(n / 1000).toFixed(1)}k`;
 const fmt = (s: RateStats): string => `${k(s.median)}/s (${k(s.min)}–${k(s.max)})`;
 
 export function formatRows(rows: RouteInstallRow[]): string {
-  const out = ['routes  | ours install        | ip-batch install    | ratio | ours remove         | ip-batch remove     | ratio'];
+  const out = ['routes  | metric | ours install             | ip-batch install         | ratio | ours remove              | ip-batch remove          | ratio'];
   for (const r of rows) {
-    out.push([
-      String(r.count).padEnd(7), fmt(r.ours.install).padEnd(19), fmt(r.ipBatch.install).padEnd(19),
-      r.ratioInstall.toFixed(2).padEnd(5), fmt(r.ours.remove).padEnd(19), fmt(r.ipBatch.remove).padEnd(19), r.ratioRemove.toFixed(2),
-    ].join(' | '));
+    for (const cpu of [false, true]) {
+      const oi = cpu ? r.ours.installCpu : r.ours.install;
+      const bi = cpu ? r.ipBatch.installCpu : r.ipBatch.install;
+      const or = cpu ? r.ours.removeCpu : r.ours.remove;
+      const br = cpu ? r.ipBatch.removeCpu : r.ipBatch.remove;
+      out.push([
+        String(r.count).padEnd(7), (cpu ? 'cpu' : 'wall').padEnd(6), fmt(oi).padEnd(24), fmt(bi).padEnd(24),
+        (cpu ? r.ratioInstallCpu : r.ratioInstall).toFixed(2).padEnd(5), fmt(or).padEnd(24), fmt(br).padEnd(24),
+        (cpu ? r.ratioRemoveCpu : r.ratioRemove).toFixed(2),
+      ].join(' | '));
+    }
   }
   return out.join('\n');
 }
@@ -153,6 +197,6 @@ export function formatRows(rows: RouteInstallRow[]): string {
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const quick = process.argv.includes('--quick');
   const rows = await runRouteInstallBench({ counts: quick ? [10_000] : [10_000, 100_000], runs: 3 });
-  console.log(`route-install: /32 via ${GW} proto ${RTPROT_TORTIE}, 3 runs, median (min–max)`);
+  console.log(`route-install: /32 via ${GW} proto ${RTPROT_TORTIE}, 3 runs, routes/s median (min–max); wall = elapsed, cpu = user+sys of the installing process`);
   console.log(formatRows(rows));
 }
