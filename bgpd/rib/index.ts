@@ -1,5 +1,6 @@
 // The RIB's public surface.
 export { Rib } from './rib';
+export { wireEncoder } from './wire-encoder';
 export { lookup, locRibRoutes, adjRibIn, adjRibOut, page } from './queries';
 export { compilePolicy, parseCommunity, ACCEPT_ALL } from './policy';
 export type { Policy, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';

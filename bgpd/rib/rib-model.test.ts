@@ -52,11 +52,10 @@ describe('RIB bookkeeping model', () => {
       }
       const out = new Map([...adjRibOut(rib, watcher, Afi.IPv4)].map((r) => [T(r.prefix), r.attrs]));
       expect(new Set(out.keys())).toEqual(new Set([...model].filter(([, m]) => m.size > 0).map(([p]) => p)));
-      for (const [i, id] of peers.entries()) {
+      for (const id of peers) {
         const n = [...model.values()].filter((m) => m.has(id)).length;
         expect(rib.peerStats(id)).toMatchObject({ received: n, accepted: n });
         rib.update(id, upd([], {}, prefixes));
-        void i;
       }
       run(rib, budget);
       expect(rib.attrs.size).toBe(0);

@@ -162,3 +162,17 @@ describe('queries', () => {
     expect(rib.peerStats(i).advertised).toBe(25);
   });
 });
+
+describe('RFC 7606 treat-as-withdraw', () => {
+  it('removes the announced prefixes instead of installing them', () => {
+    const rib = makeRib();
+    const p = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
+    rib.update(p, upd(['10.1.0.0/24', '10.2.0.0/24'], { asPath: seq(65100) }));
+    run(rib);
+    rib.update(p, upd(['10.1.0.0/24', '10.3.0.0/24'], { asPath: seq(65100) }), { treatAsWithdraw: true });
+    run(rib);
+    expect(lookup(rib, Afi.IPv4, P('10.1.0.0/24'))).toBeNull();
+    expect(lookup(rib, Afi.IPv4, P('10.3.0.0/24'))).toBeNull();
+    expect(rib.peerStats(p)).toMatchObject({ received: 1, accepted: 1 });
+  });
+});

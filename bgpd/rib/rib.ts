@@ -110,8 +110,22 @@ export class Rib {
     }));
   }
 
-  update(peer: PeerId, msg: UpdateMessage): void {
+  /**
+   * An UPDATE from the peer. With treatAsWithdraw (RFC 7606 §2) every announced prefix is handled
+   * as withdrawn. End-of-RIB markers should go to endOfRib() instead (wire endOfRibFamily()).
+   */
+  update(peer: PeerId, msg: UpdateMessage, opts: { treatAsWithdraw?: boolean } = {}): void {
     const work: { afi: Afi; withdraw: boolean; prefixes: PrefixKey[]; attrs?: PathAttributes }[] = [];
+    if (opts.treatAsWithdraw) {
+      const all = [...msg.withdrawn, ...msg.nlri];
+      if (all.length > 0) work.push({ afi: Afi.IPv4, withdraw: true, prefixes: all });
+      for (const mp of [msg.mpReach, msg.mpUnreach]) {
+        const list = mp ? ('nlri' in mp ? mp.nlri : mp.withdrawn) : [];
+        if (mp && list.length > 0) work.push({ afi: mp.afi, withdraw: true, prefixes: list });
+      }
+      this.enqueueImport(peer, work);
+      return;
+    }
     if (msg.withdrawn.length > 0) work.push({ afi: Afi.IPv4, withdraw: true, prefixes: msg.withdrawn });
     if (msg.mpUnreach && msg.mpUnreach.withdrawn.length > 0) {
       work.push({ afi: msg.mpUnreach.afi, withdraw: true, prefixes: msg.mpUnreach.withdrawn });
@@ -121,6 +135,10 @@ export class Rib {
       const attrs = { ...msg.attrs, nextHop: msg.mpReach.nextHops[0] };
       work.push({ afi: msg.mpReach.afi, withdraw: false, prefixes: msg.mpReach.nlri, attrs });
     }
+    this.enqueueImport(peer, work);
+  }
+
+  private enqueueImport(peer: PeerId, work: { afi: Afi; withdraw: boolean; prefixes: PrefixKey[]; attrs?: PathAttributes }[]): void {
     let part = 0;
     let pos = 0;
     let prepared: Prepared | undefined;
