@@ -34,6 +34,8 @@ export const NLMSG_OVERRUN = 4;
 
 export const NLM_F_REQUEST = 0x01;
 export const NLM_F_MULTI = 0x02;
+/** set by the kernel on dump replies when it applied the request's filter itself */
+export const NLM_F_DUMP_FILTERED = 0x20;
 export const NLM_F_ACK = 0x04;
 export const NLM_F_ROOT = 0x100;
 export const NLM_F_MATCH = 0x200;

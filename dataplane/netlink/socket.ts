@@ -1,6 +1,6 @@
 import {
   AF_NETLINK, MSG_DONTWAIT, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_ROUTE,
-  NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, SOCK_CLOEXEC, SOCK_RAW,
+  NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_FILTERED, SOCK_CLOEXEC, SOCK_RAW,
   SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE,
 } from './constants';
 import { parseError, parseMessages } from './decode';
@@ -72,6 +72,8 @@ export class NetlinkSocket {
   readonly netns: string | undefined;
   private seq: number;
   private closed = false;
+  /** whether the kernel marked the last dump's replies NLM_F_DUMP_FILTERED (it filtered them itself) */
+  lastDumpFiltered = false;
   private readonly rbuf = Buffer.alloc(256 * 1024);
   // Separate writers: a batch's encoder may issue single requests (device-name lookups) mid-chunk.
   private readonly writer = new MessageWriter(64 * 1024);
@@ -158,6 +160,7 @@ export class NetlinkSocket {
     w.end();
     this.send(w.view(), describe);
     const isDump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    if (isDump) this.lastDumpFiltered = false;
     for (;;) {
       const n = this.recvInto(false);
       if (n < 0) {
@@ -177,6 +180,7 @@ export class NetlinkSocket {
           return;
         }
         if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) continue;
+        if (m.flags & NLM_F_DUMP_FILTERED) this.lastDumpFiltered = true;
         onReply?.(m);
       }
     }
