@@ -1,9 +1,10 @@
-import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from './lab';
+import { useLab } from './use-lab';
 import { listNetns } from './netns-list';
 import { run } from './run-command';
 import { readState, statePath, writeState, processStartTime } from './run-state';
@@ -23,12 +24,10 @@ function pidsOf(pattern: string): string[] {
 }
 
 describe('lab topologies', () => {
+  const getLab = useLab({ prefix: 'tl' });
   let lab: Lab;
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tl' });
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
+  beforeAll(() => {
+    lab = getLab();
   });
 
   it('joins two namespaces with a veth; they ping each other over v4 and v6', async () => {
