@@ -39,6 +39,8 @@ export class UpdateGroup {
   syncing = false;
   dead = false;
   readonly maxSize: number;
+  /** Out-attr ids whose attribute block does not fit in a message of maxSize: never announced. */
+  private readonly unencodable = new Set<number>();
 
   constructor(
     readonly key: string,
@@ -48,6 +50,7 @@ export class UpdateGroup {
     private readonly sourceOf: (peer: PeerId) => PathSource,
   ) {
     this.maxSize = s.ctx.extendedMessage ? 65535 : 4096;
+    this.out.onFree((id) => this.unencodable.delete(id));
   }
 
   /** The out-attr id for exporting `ra` as `prefix`, with one reference for the caller; -1 if not exported. */
@@ -103,8 +106,12 @@ export class UpdateGroup {
     const withdraw: PrefixKey[] = [];
     for (const p of prefixes) {
       const inId = bestOf(p);
-      const next = inId < 0 ? NOT_EXPORTED : this.exportOf(p, inId, attrOf(inId));
+      let next = inId < 0 ? NOT_EXPORTED : this.exportOf(p, inId, attrOf(inId));
       const cur = this.adjOut.get(p);
+      if (next !== NOT_EXPORTED && this.unencodable.has(next)) {
+        this.out.unref(next);
+        next = NOT_EXPORTED;
+      }
       if (next === NOT_EXPORTED) {
         if (cur === undefined) continue;
         this.adjOut.delete(p);
@@ -141,21 +148,39 @@ export class UpdateGroup {
   private encode(announce: Map<number, PrefixKey[]>, withdraw: PrefixKey[]): Buffer[] {
     const { afi, ctx } = this.s;
     const out: Buffer[] = [];
-    if (withdraw.length > 0) out.push(...this.encoder.packWithdrawals({ afi, prefixes: withdraw, maxSize: this.maxSize, ctx }));
     for (const [id, nlri] of announce) {
-      const e = this.out.get(id);
-      if (!e.bytes) {
-        // the codec's rule: IPv4 NLRI with an IPv4 next hop go in the classic fields and the
-        // attribute block carries NEXT_HOP; anything else uses MP_REACH built from nextHops
-        const classic = afi === Afi.IPv4 && e.attrs.nextHop !== undefined && !e.attrs.nextHop.includes(':');
-        const { nextHop: _nh, ...rest } = e.attrs;
-        e.bytes = this.encoder.encodeAttributes(classic ? e.attrs : rest, ctx);
+      try {
+        out.push(...this.announce(id, nlri));
+      } catch {
+        // e.g. a path learned over an extended-message session is too big for this one: like an
+        // export reject (RFC 8654 §4 leaves the choice open), withdraw rather than stall the queue
+        this.unencodable.add(id);
+        for (const p of nlri) {
+          if (this.adjOut.get(p) !== id) continue;
+          this.adjOut.delete(p);
+          this.out.unref(id);
+          withdraw.push(p);
+        }
       }
-      const nextHops = e.attrs.nextHop !== undefined ? [e.attrs.nextHop] : [];
-      out.push(...this.encoder.packUpdates({ afi, attrBytes: e.bytes, nextHops, nlri, maxSize: this.maxSize, ctx }));
     }
+    if (withdraw.length > 0) out.unshift(...this.encoder.packWithdrawals({ afi, prefixes: withdraw, maxSize: this.maxSize, ctx }));
     return out;
   }
+
+  private announce(id: number, nlri: PrefixKey[]): Buffer[] {
+    const { afi, ctx } = this.s;
+    const e = this.out.get(id);
+    if (!e.bytes) {
+      // the codec's rule: IPv4 NLRI with an IPv4 next hop go in the classic fields and the
+      // attribute block carries NEXT_HOP; anything else uses MP_REACH built from nextHops
+      const classic = afi === Afi.IPv4 && e.attrs.nextHop !== undefined && !e.attrs.nextHop.includes(':');
+      const { nextHop: _nh, ...rest } = e.attrs;
+      e.bytes = this.encoder.encodeAttributes(classic ? e.attrs : rest, ctx);
+    }
+    const nextHops = e.attrs.nextHop !== undefined ? [e.attrs.nextHop] : [];
+    return this.encoder.packUpdates({ afi, attrBytes: e.bytes, nextHops, nlri, maxSize: this.maxSize, ctx });
+  }
+
 
   /** Drops every reference the group holds (the group is going away). */
   destroy(): void {
