@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netlink, NetlinkError, netnsId, withNetns } from './index';
 import { createNetns, deleteNetns, ipJson, removeLeftovers, run, status } from './lab-fixture';
@@ -148,6 +149,33 @@ describe('netns switching (lab)', () => {
     expect(netnsId()).toBe(before);
     expect(() => withNetns('/var/run/netns/tdp-does-not-exist', () => 1)).toThrow();
     expect(netnsId()).toBe(before);
+    try {
+      withNetns('/etc/hostname', () => 1);
+      throw new Error('expected EINVAL');
+    } catch (e) {
+      expect((e as NetlinkError).errno).toBe('EINVAL');
+    }
+    expect(netnsId()).toBe(before);
+  });
+
+  it('opens a netns by any path a runtime may give, e.g. /proc/<pid>/ns/net', async () => {
+    const ns = netns('pp');
+    run('ip', ['-n', ns, 'link', 'add', 'tdpq0', 'type', 'veth', 'peer', 'name', 'tdpq1']);
+    const child = spawn('ip', ['netns', 'exec', ns, 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      const path = `/proc/${child.pid}/ns/net`;
+      // ip netns exec forks/execs sleep in place; wait until the process is inside the netns
+      for (let i = 0; i < 100 && netnsId(path) !== netnsId(ns); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(netnsId(path)).toBe(netnsId(ns));
+      const nl = Netlink.open({ netns: path });
+      try {
+        expect(nl.links.list().map((l) => l.name).sort()).toEqual(['lo', 'tdpq0', 'tdpq1']);
+      } finally {
+        nl.close();
+      }
+    } finally {
+      child.kill();
+    }
   });
 
   it('sysctl writes apply inside the target netns only', () => {
