@@ -11,6 +11,7 @@ export class PeerState {
   readonly role: SessionRole;
   readonly addrKey: string;
   up = false;
+  removed = false;
   /** Bumped on every up/down so queued work for an old session can tell it is obsolete. */
   epoch = 0;
   info: PeerUpInfo | undefined;

@@ -176,3 +176,27 @@ describe('RFC 7606 treat-as-withdraw', () => {
     expect(rib.peerStats(p)).toMatchObject({ received: 1, accepted: 1 });
   });
 });
+
+describe('peer removal and input errors', () => {
+  it('removePeer drops its routes and ignores later inputs for it', () => {
+    const rib = makeRib();
+    const p = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
+    rib.update(p, upd(['10.1.0.0/24'], { asPath: seq(65100) }));
+    rib.removePeer(p);
+    rib.update(p, upd(['10.2.0.0/24'], { asPath: seq(65100) }));
+    run(rib);
+    expect([...locRibRoutes(rib, Afi.IPv4)]).toHaveLength(0);
+    expect(rib.attrs.size).toBe(0);
+  });
+
+  it('an input that throws is dropped and reported; later inputs still run', () => {
+    const rib = makeRib();
+    const errors: unknown[] = [];
+    rib.onError((e) => errors.push(e));
+    rib.update(99, upd(['10.1.0.0/24']));
+    rib.originate(Afi.IPv4, P('10.9.0.0/24'));
+    run(rib);
+    expect(errors).toHaveLength(1);
+    expect(lookup(rib, Afi.IPv4, P('10.9.0.0/24'))?.paths[0].best).toBe(true);
+  });
+});

@@ -48,6 +48,7 @@ export class Rib {
   private outbox = new Map<PeerId, Buffer[]>();
   private readonly bestListeners: ((changes: BestChange[]) => void)[] = [];
   private readonly maxPrefixListeners: ((peer: PeerId) => void)[] = [];
+  private readonly errorListeners: ((err: unknown) => void)[] = [];
   private readonly policyIds = new WeakMap<Policy, number>();
   private readonly routerIdNum: number;
   /** Members waiting for an initial sync/dump to finish before End-of-RIB: "peer:afi" -> jobs left. */
@@ -93,6 +94,21 @@ export class Rib {
       this.startSession(this.peer(peer), info);
       return true;
     });
+  }
+
+  /** Deletes a peer and its routes; later inputs naming it are ignored. Its id is not reused. */
+  removePeer(peer: PeerId): void {
+    this.peerDown(peer);
+    this.enqueue(() => {
+      this.work++;
+      this.peer(peer).removed = true;
+      return true;
+    });
+  }
+
+  /** Called with errors thrown while working off an input (the input is dropped, work goes on). */
+  onError(cb: (err: unknown) => void): void {
+    this.errorListeners.push(cb);
   }
 
   peerDown(peer: PeerId, opts: { graceful?: boolean } = {}): void {
@@ -144,6 +160,7 @@ export class Rib {
     let prepared: Prepared | undefined;
     this.enqueue((budget) => {
       const p = this.peer(peer);
+      if (p.removed) return true;
       let done = 0;
       while (part < work.length && done < budget) {
         const w = work[part];
@@ -250,7 +267,16 @@ export class Rib {
     this.work = 0;
     while (this.qHead < this.queue.length && this.work < budget) {
       const job = this.queue[this.qHead] as Job;
-      if (job(budget - this.work)) this.queue[this.qHead++] = undefined;
+      let finished = true;
+      try {
+        finished = job(budget - this.work);
+      } catch (err) {
+        // a bug must not wedge the queue: drop the input, report, keep serving the others
+        this.work++;
+        if (this.errorListeners.length === 0) console.error('rib: input failed', err);
+        for (const cb of this.errorListeners) cb(err);
+      }
+      if (finished) this.queue[this.qHead++] = undefined;
     }
     if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
       this.queue.splice(0, this.qHead);
@@ -453,6 +479,7 @@ export class Rib {
   }
 
   private startSession(p: PeerState, info: PeerUpInfo): void {
+    if (p.removed) return;
     if (p.up) this.endSession(p);
     p.up = true;
     p.epoch++;
