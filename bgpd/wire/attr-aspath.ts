@@ -132,9 +132,11 @@ export function mergeAs4Path(asPath: readonly AsPathSegment[], as4Path: readonly
       k -= take;
     }
   }
-  for (const s of as4Path) {
+  // Only the seam between the kept AS_PATH part and AS4_PATH joins: a sequence cut there was one.
+  for (let i = 0; i < as4Path.length; i++) {
+    const s = as4Path[i];
     const last = out[out.length - 1];
-    if (last && last.type === AsPathSegmentType.AS_SEQUENCE && s.type === AsPathSegmentType.AS_SEQUENCE) {
+    if (i === 0 && last && last.type === AsPathSegmentType.AS_SEQUENCE && s.type === AsPathSegmentType.AS_SEQUENCE) {
       for (const a of s.asns) last.asns.push(a);
     } else {
       out.push({ type: s.type, asns: s.asns.slice() });

@@ -342,7 +342,7 @@ export const ATTR_TABLE: ReadonlyMap<number, AttrSpec> = new Map<number, AttrSpe
       decode(v, st) {
         if (v.length === 0 || v.length % 8 !== 0) return `length ${v.length} (want a non-zero multiple of 8)`;
         const out: Uint8Array[] = [];
-        for (let i = 0; i < v.length; i += 8) out.push(v.slice(i, i + 8));
+        for (let i = 0; i < v.length; i += 8) out.push(Uint8Array.from(v.subarray(i, i + 8)));
         st.attrs.extCommunities = out;
         return null;
       },

@@ -68,7 +68,7 @@ const ROWS: { name: string; attrs: PathAttributes; hex: string; ctx: typeof EBGP
   { name: 'CLUSTER_LIST', attrs: { clusterList: ['10.0.0.2', '10.0.0.3'] }, hex: '80 0a 08 0a000002 0a000003', ctx: IBGP4 },
   {
     name: 'EXTENDED_COMMUNITIES (route target 65001:100)',
-    attrs: { extCommunities: [hex('0002fde900000064')] },
+    attrs: { extCommunities: [Uint8Array.from(hex('0002fde900000064'))] },
     hex: 'c0 10 08 0002fde900000064',
     ctx: EBGP4,
   },
@@ -163,6 +163,14 @@ describe('4-octet AS on 2-octet sessions (RFC 6793)', () => {
       EBGP2,
     );
     expect(attrs.asPath).toEqual([{ type: SEQ, asns: [65001, 4200000000, 4200000001, 65003] }]);
+  });
+
+  it('keeps separate AS4_PATH segments separate (regression found by the property test)', () => {
+    const { attrs } = attrsOf(attr(0x40, 2, '0201 0001 0201 5ba0') + attr(0xc0, 17, '0201 00000001 0201 00010000'), EBGP2);
+    expect(attrs.asPath).toEqual([
+      { type: SEQ, asns: [1] },
+      { type: SEQ, asns: [65536] },
+    ]);
   });
 
   it('ignores AS4_AGGREGATOR and AS4_PATH when AGGREGATOR holds a real AS', () => {
