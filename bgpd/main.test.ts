@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -109,6 +109,16 @@ describe('bgpd entry point (bundled like dist/bgpd)', () => {
     });
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  it('also runs where Node loads it as ESM (dist/ under this repo\'s "type": "module")', async () => {
+    const esmDir = join(dir, 'esm');
+    mkdirSync(esmDir);
+    writeFileSync(join(esmDir, 'package.json'), '{"type":"module"}\n');
+    copyFileSync(bin, join(esmDir, 'bgpd'));
+    const good = run(process.execPath, [join(esmDir, 'bgpd'), '--check', '--config', 'config/examples/minimal.yaml']);
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
+  });
 
   it('checks a good and a bad config', () => {
     const good = run(process.execPath, [bin, '--check', '--config', 'config/examples/dual-stack.yaml']);
