@@ -47,6 +47,8 @@ export function renderFrrBgpdConfig(spec: SpeakerSpec, hostname: string): string
   // FRR 8 sends and accepts nothing on eBGP without a policy (RFC 8212); `network` needs a
   // matching RIB route unless import-check is off (we run no staticd).
   out.push(' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');
+  // The update-group coalesce timer (1 s by default) delays the first UPDATEs after Established.
+  out.push(' coalesce-time 50');
   if (spec.neighbors.some((n) => n.gracefulRestart)) out.push(' bgp graceful-restart');
   for (const n of spec.neighbors) {
     const hold = n.holdTime ?? 30;
