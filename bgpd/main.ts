@@ -1,7 +1,8 @@
 // bgpd — the daemon entry point. Start-up stays light: --help and --version load nothing but the
 // argument parser; the config loader (yaml + zod) is imported only when a config is read.
+// must stay the first import (see the file)
+import './esm-require-shim';
 import { parseBgpdArgs, USAGE } from './cli-args';
-import { ensureRequire } from './esm-require-shim';
 import pkg from '../package.json';
 
 const EXIT_OK = 0;
@@ -24,7 +25,6 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       break;
   }
-  ensureRequire();
   const { loadConfig, formatConfigError, summarizeConfig } = await import('../config/index');
   const result = loadConfig(cmd.configPath);
   if (result.errors) {
