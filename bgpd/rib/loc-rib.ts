@@ -20,8 +20,11 @@ export const NO_ATTR = 0xffffffff;
 
 export class LocRib {
   readonly table = new Map<PrefixKey, number>();
-  /** Prefixes whose best path or multipath set changed since the last takeDirty(). */
-  private dirty = new Set<PrefixKey>();
+  /**
+   * Prefixes whose best path or multipath set changed since the last takeDirty(), with the best
+   * path's attribute id (-1: none) so the export side need not look the prefix up again.
+   */
+  private dirty = new Map<PrefixKey, number>();
   private readonly scratch: number[] = [];
 
   constructor(
@@ -40,7 +43,7 @@ export class LocRib {
     if (head === undefined) {
       const slot = s.alloc(peer, attr, flags === 0 ? SlotFlag.BEST | SlotFlag.MULTIPATH : flags, NO_SLOT);
       this.table.set(prefix, slot);
-      if (flags === 0) this.dirty.add(prefix);
+      if (flags === 0) this.dirty.set(prefix, attr);
       return PriorPath.NONE;
     }
     const before = this.signature(head);
@@ -81,7 +84,7 @@ export class LocRib {
     if (s.attr[slot] !== NO_ATTR) this.releaseAttr(s.attr[slot]);
     s.release(slot);
     if (next === NO_SLOT && prev === NO_SLOT) {
-      if (before !== -1) this.dirty.add(prefix);
+      if (before !== -1) this.dirty.set(prefix, -1);
     } else this.rank(prefix, prev === NO_SLOT ? next : head, before);
     return prior;
   }
@@ -113,9 +116,9 @@ export class LocRib {
     return out;
   }
 
-  takeDirty(): Set<PrefixKey> {
+  takeDirty(): Map<PrefixKey, number> {
     const d = this.dirty;
-    this.dirty = new Set();
+    this.dirty = new Map();
     return d;
   }
 
@@ -157,6 +160,8 @@ export class LocRib {
     ordered.push(...filtered);
     for (let i = 0; i < ordered.length; i++) s.next[ordered[i]] = i + 1 < ordered.length ? ordered[i + 1] : NO_SLOT;
     this.table.set(prefix, ordered[0]);
-    if (this.signature(ordered[0]) !== before) this.dirty.add(prefix);
+    if (this.signature(ordered[0]) !== before) {
+      this.dirty.set(prefix, mp > 0 ? s.attr[ordered[0]] : -1);
+    }
   }
 }

@@ -56,3 +56,16 @@ describe('policy changes on a live session', () => {
     expect(rib.peerStats(p)).toMatchObject({ received: 1, accepted: 0 });
   });
 });
+
+describe('next hop self set by policy', () => {
+  it('on export resolves to our session address; on import keeps the received next hop', () => {
+    const rib = makeRib();
+    const self = { rules: [{ match: {}, action: 'accept' as const, actions: { setNextHop: 'self' } }], defaultAction: 'accept' as const };
+    const e = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100, importPolicy: self }, '10.1.0.2');
+    const i = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS, exportPolicy: self }, '10.0.0.2');
+    rib.update(e, upd(['10.1.0.0/24'], { asPath: seq(65100), nextHop: '198.18.1.2' }));
+    run(rib);
+    expect(lookup(rib, Afi.IPv4, P('10.1.0.0/24'))?.paths[0].nextHop).toBe('198.18.1.2');
+    expect(announced(sent(rib).get(i)).get('10.1.0.0/24')?.nextHop).toBe('198.18.0.1');
+  });
+});

@@ -387,7 +387,7 @@ export class Rib {
     if (policy) {
       const r = policy.evaluate({ prefix: '', attrs: a, source: p.role.ebgp ? 'ebgp' : 'ibgp', localAs: p.role.localAs });
       if (!r.accept) return { id: NO_ATTR, policy: undefined, attrs: a };
-      return { id: this.internIn(p, r.attrs), policy: undefined, attrs: r.attrs };
+      return { id: this.internIn(p, importFixup(r.attrs, a)), policy: undefined, attrs: r.attrs };
     }
     return { id: this.internIn(p, a), policy: undefined, attrs: a };
   }
@@ -403,7 +403,7 @@ export class Rib {
     let temp = false;
     if (prep.policy) {
       const r = prep.policy.evaluate({ prefix, attrs: prep.attrs, source: p.role.ebgp ? 'ebgp' : 'ibgp', localAs: p.role.localAs });
-      if (r.accept) { id = this.internIn(p, r.attrs); temp = true; }
+      if (r.accept) { id = this.internIn(p, importFixup(r.attrs, prep.attrs)); temp = true; }
     }
     if (id !== NO_ATTR && p.config.maxPrefix !== undefined && p.accepted >= p.config.maxPrefix
         && this.pathState(loc, prefix, p.id) !== PriorPath.ACCEPTED) {
@@ -617,14 +617,19 @@ export class Rib {
       if (dirty.size === 0) continue;
       for (const g of this.groups.values()) {
         if (g.s.afi !== afi) continue;
-        this.sendToGroup(g, g.diff(dirty, (p) => this.bestAttr(loc, p), (id) => this.attrs.get(id)));
+        this.sendToGroup(g, g.diff(dirty.keys(), (p) => dirty.get(p) as number, (id) => this.attrs.get(id)));
       }
       if (this.bestListeners.length > 0) {
-        for (const prefix of dirty) changes.push({ afi, prefix, best: this.nextHopSet(afi, prefix) });
+        for (const prefix of dirty.keys()) changes.push({ afi, prefix, best: this.nextHopSet(afi, prefix) });
       }
     }
     if (changes.length > 0) for (const cb of this.bestListeners) cb(changes);
   }
+}
+
+/** 'self' as a next hop only means something on export; on import it keeps the received one. */
+function importFixup(after: PathAttributes, before: PathAttributes): PathAttributes {
+  return after.nextHop === 'self' ? { ...after, nextHop: before.nextHop } : after;
 }
 
 interface Prepared {

@@ -86,7 +86,7 @@ export function exportTransform(
   setByPolicy: { nextHop: boolean; med: boolean },
 ): PathAttributes {
   const out: PathAttributes = { ...a };
-  const policyNh = setByPolicy.nextHop && a.nextHop !== 'self' ? a.nextHop : undefined;
+  const policyNh = !setByPolicy.nextHop ? undefined : a.nextHop === 'self' ? selfAddress : a.nextHop;
   if (target.ebgp) {
     out.asPath = prependAs(a.asPath, target.localAs, 1);
     delete out.localPref;
