@@ -24,6 +24,8 @@ export interface SideStats {
 export interface RouteInstallRow {
   count: number;
   ours: SideStats;
+  /** ours, routes pointing at one kernel nexthop object (RTA_NH_ID) instead of carrying the gateway */
+  oursNhid: SideStats;
   ipBatch: SideStats;
   /** ours / ip-batch, medians (wall) */
   ratioInstall: number;
@@ -100,6 +102,7 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
     nl.links.setUp('tdpb0');
     nl.links.setUp('tdpb1');
     nl.addresses.add({ dev: 'tdpb0', address: '198.18.0.1/24' });
+    nl.nexthops.add({ id: 1, gateway: GW, dev: 'tdpb0', protocol: proto });
     const rows: RouteInstallRow[] = [];
     for (const count of counts) {
       const adds: RouteOp[] = [];
@@ -109,9 +112,12 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
         adds.push({ op: 'add', route });
         dels.push({ op: 'del', route });
       }
+      const nhAdds: RouteOp[] = adds.map((o) => ({ op: 'add', route: { dst: o.route.dst, nhid: 1, protocol: proto } }));
+      const nhDels: RouteOp[] = nhAdds.map((o) => ({ op: 'del', route: o.route }));
       const addLines = adds.map((o) => `route add ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
       const delLines = adds.map((o) => `route del ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
       const ours = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
+      const oursNh = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
       const ipb = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
       for (let run = 0; run < runs; run++) {
         // ours
@@ -134,6 +140,25 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
         ours.remove.push(count / (tDel / 1000));
         ours.installCpu.push(count / cAdd);
         ours.removeCpu.push(count / cDel);
+        // ours, by nexthop id
+        c = process.cpuUsage();
+        t = performance.now();
+        const nhAddRes = nl.routes.batch(nhAdds);
+        const tNhAdd = performance.now() - t;
+        const cNhAdd = cpuSince(c);
+        const nhAfterAdd = countRoutes(nl, proto);
+        if (nhAddRes.some((e) => e !== null) || nhAfterAdd !== count) throw new Error(`ours/nhid: ${nhAfterAdd}/${count} routes present`);
+        c = process.cpuUsage();
+        t = performance.now();
+        const nhDelRes = nl.routes.batch(nhDels);
+        const tNhDel = performance.now() - t;
+        const cNhDel = cpuSince(c);
+        const nhAfterDel = countRoutes(nl, proto);
+        if (nhDelRes.some((e) => e !== null) || nhAfterDel !== 0) throw new Error(`ours/nhid: remove left ${nhAfterDel} routes`);
+        oursNh.install.push(count / (tNhAdd / 1000));
+        oursNh.remove.push(count / (tNhDel / 1000));
+        oursNh.installCpu.push(count / cNhAdd);
+        oursNh.removeCpu.push(count / cNhDel);
         // ip -batch (spawn cost included: that is what a caller pays)
         t = performance.now();
         const ciAdd = await ipBatch(ns, addLines);
@@ -151,6 +176,7 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
         ipb.removeCpu.push(count / Math.max(ciDel, 0.001));
         const ms = (x: number): string => `${x.toFixed(0)} ms`;
         log(`  run ${run + 1} n=${count}: ours add ${ms(tAdd)} (cpu ${ms(cAdd * 1000)}) del ${ms(tDel)} (cpu ${ms(cDel * 1000)})`
+          + ` | nhid add ${ms(tNhAdd)} (cpu ${ms(cNhAdd * 1000)}) del ${ms(tNhDel)} (cpu ${ms(cNhDel * 1000)})`
           + ` | ip -batch add ${ms(iAdd)} (cpu ${ms(ciAdd * 1000)}) del ${ms(iDel)} (cpu ${ms(ciDel * 1000)})`);
       }
       const side = (x: typeof ours): SideStats => ({
@@ -159,7 +185,7 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
       const o = side(ours);
       const b = side(ipb);
       rows.push({
-        count, ours: o, ipBatch: b,
+        count, ours: o, oursNhid: side(oursNh), ipBatch: b,
         ratioInstall: o.install.median / b.install.median,
         ratioRemove: o.remove.median / b.remove.median,
         ratioInstallCpu: o.installCpu.median / b.installCpu.median,
@@ -190,6 +216,13 @@ export function formatRows(rows: RouteInstallRow[]): string {
         (cpu ? r.ratioRemoveCpu : r.ratioRemove).toFixed(2),
       ].join(' | '));
     }
+  }
+  out.push('', 'ours with routes pointing at one nexthop object (nhid) instead of carrying "via gw":');
+  for (const r of rows) {
+    const n = r.oursNhid;
+    out.push(`${String(r.count).padEnd(7)} | install ${fmt(n.install)} wall, ${fmt(n.installCpu)} cpu`
+      + ` | remove ${fmt(n.remove)} wall, ${fmt(n.removeCpu)} cpu`
+      + ` | install ratio vs ip-batch ${(n.install.median / r.ipBatch.install.median).toFixed(2)} wall, ${(n.installCpu.median / r.ipBatch.installCpu.median).toFixed(2)} cpu`);
   }
   return out.join('\n');
 }

@@ -4,6 +4,7 @@ import { Monitor } from './monitor';
 import type { MonitorOptions } from './monitor';
 import { Fdb, Neighbours } from './neigh';
 import { NetlinkSocket } from './netlink/socket';
+import { Nexthops } from './nexthops';
 import { Routes } from './routes';
 import { Sysctl } from './sysctl';
 
@@ -26,6 +27,7 @@ export class Netlink {
   readonly routes: Routes;
   readonly neighbours: Neighbours;
   readonly fdb: Fdb;
+  readonly nexthops: Nexthops;
   readonly sysctl: Sysctl;
 
   constructor(opts: NetlinkOptions = {}) {
@@ -36,6 +38,7 @@ export class Netlink {
     this.routes = new Routes(this.socket, this.links);
     this.neighbours = new Neighbours(this.socket, this.links);
     this.fdb = new Fdb(this.socket, this.links);
+    this.nexthops = new Nexthops(this.socket, this.links);
     this.sysctl = new Sysctl(opts.netns);
   }
 
@@ -53,7 +56,8 @@ export class Netlink {
   }
 }
 
-export { Links, Addresses, Routes, Neighbours, Fdb, Sysctl, Monitor, NetlinkSocket };
+export { Links, Addresses, Routes, Neighbours, Fdb, Nexthops, Sysctl, Monitor, NetlinkSocket };
+export type { Nexthop, NexthopInfo } from './nexthops';
 export type { Link, LinkRef, LinkChanges, VethSpec, VxlanSpec, VxlanInfo } from './links';
 export type { Address, AddressSpec, AddressFilter } from './addresses';
 export type { Route, RouteOp, RouteFilter, RouteType, NextHop } from './routes';

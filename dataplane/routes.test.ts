@@ -64,6 +64,10 @@ describe('route codec', () => {
     expect(back.scope).toBe('universe');
   });
 
+  it('encodes a nexthop-object reference (RTA_NH_ID) with universe scope', () => {
+    expect(roundTrip({ dst: '10.3.0.0/24', nhid: 7, protocol: 201 })).toMatchObject({ nhid: 7, scope: 'universe', protocol: 201 });
+  });
+
   it('rejects bad input before anything is sent', () => {
     expect(() => toWire({ dst: '10.0.0.0/24', gateway: 'fd00::1' }, false, resolve)).toThrow(/not IPv4/);
     expect(() => toWire({ dst: '10.0.0.0/40' }, false, resolve)).toThrow();

@@ -1,7 +1,7 @@
 import {
   AF_INET, AF_INET6, AF_UNSPEC, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, ROUTE_TYPES,
   RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTMSG_LEN, RTM_DELROUTE,
-  RTM_GETROUTE, RTM_NEWROUTE, RTNEXTHOP_LEN, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RT_TABLE_MAIN,
+  RTM_GETROUTE, RTM_NEWROUTE, RTNEXTHOP_LEN, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RT_TABLE_MAIN, RTA_NH_ID,
 } from './netlink/constants';
 import { attrU32, parseAttrs } from './netlink/decode';
 import type { NlMessage } from './netlink/decode';
@@ -51,6 +51,8 @@ export interface Route {
   onlink?: boolean;
   /** ECMP: several next hops (then leave gateway/dev unset) */
   nexthops?: NextHop[];
+  /** use kernel nexthop object <id> (see Nexthops) instead of gateway/dev/nexthops: cheaper per route */
+  nhid?: number;
   /** metric */
   priority?: number;
   prefsrc?: string;
@@ -85,6 +87,7 @@ interface WireRoute {
   oif: number;
   priority?: number;
   prefsrc?: Buffer;
+  nhid?: number;
   nexthops?: { gateway?: Buffer; oif: number; weight: number; flags: number }[];
 }
 
@@ -101,6 +104,7 @@ function typeNumber(t: RouteType | undefined): number {
 
 export function describeRoute(op: string, r: Route): string {
   const parts = [`${op} ${r.type && r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}`];
+  if (r.nhid !== undefined) parts.push(`nhid ${r.nhid}`);
   if (r.gateway) parts.push(`via ${r.gateway}`);
   if (r.dev ?? r.oif) parts.push(`dev ${r.dev ?? `#${r.oif}`}`);
   for (const nh of r.nexthops ?? []) parts.push(`nexthop via ${nh.gateway ?? '-'} dev ${nh.dev ?? `#${nh.oif}`} weight ${nh.weight ?? 1}`);
@@ -123,7 +127,7 @@ export function toWire(r: Route, isDelete: boolean, resolve: (dev: string) => nu
   const p = parsePrefix(r.dst, r.family);
   const type = typeNumber(r.type);
   if (type < 0) throw new Error(`unknown route type ${String(r.type)}`);
-  const hasGw = r.gateway !== undefined || (r.nexthops?.some((n) => n.gateway !== undefined) ?? false);
+  const hasGw = r.gateway !== undefined || r.nhid !== undefined || (r.nexthops?.some((n) => n.gateway !== undefined) ?? false);
   let scope: number;
   if (r.scope) scope = scopeNumber(r.scope);
   else if (isDelete) scope = scopeNumber('nowhere');
@@ -143,6 +147,7 @@ export function toWire(r: Route, isDelete: boolean, resolve: (dev: string) => nu
   };
   if (r.gateway) w.gateway = ipOfFamily(r.gateway, p.family, 'gateway');
   if (r.priority !== undefined) w.priority = r.priority;
+  if (r.nhid !== undefined) w.nhid = r.nhid;
   if (r.prefsrc) w.prefsrc = ipOfFamily(r.prefsrc, p.family, 'prefsrc');
   if (r.nexthops && r.nexthops.length > 0) {
     w.nexthops = r.nexthops.map((nh) => {
@@ -167,6 +172,7 @@ export function encodeRoute(w: MessageWriter, r: WireRoute): void {
   if (r.prefsrc) w.attr(RTA_PREFSRC, r.prefsrc);
   if (r.gateway) w.attr(RTA_GATEWAY, r.gateway);
   if (r.oif) w.attrU32(RTA_OIF, r.oif);
+  if (r.nhid !== undefined) w.attrU32(RTA_NH_ID, r.nhid);
   if (r.nexthops) {
     const mp = w.nestStart(RTA_MULTIPATH);
     for (const nh of r.nexthops) {
@@ -206,6 +212,8 @@ export function decodeRoute(m: NlMessage): Route | undefined {
   if (prio !== undefined) r.priority = prio;
   const src = a.get(RTA_PREFSRC);
   if (src) r.prefsrc = formatIp(src);
+  const nhid = attrU32(a, RTA_NH_ID);
+  if (nhid !== undefined) r.nhid = nhid;
   const mp = a.get(RTA_MULTIPATH);
   if (mp) {
     const hops: NextHop[] = [];

@@ -73,6 +73,7 @@ export const RTM_NAMES: Readonly<Record<number, string>> = {
   20: 'RTM_NEWADDR', 21: 'RTM_DELADDR', 22: 'RTM_GETADDR',
   24: 'RTM_NEWROUTE', 25: 'RTM_DELROUTE', 26: 'RTM_GETROUTE',
   28: 'RTM_NEWNEIGH', 29: 'RTM_DELNEIGH', 30: 'RTM_GETNEIGH',
+  104: 'RTM_NEWNEXTHOP', 105: 'RTM_DELNEXTHOP', 106: 'RTM_GETNEXTHOP',
 };
 
 // multicast groups (legacy bitmask form, for sockaddr_nl.nl_groups)
@@ -158,3 +159,16 @@ export const NEIGH_STATES = {
   incomplete: 0x01, reachable: 0x02, stale: 0x04, delay: 0x08, probe: 0x10, failed: 0x20, noarp: 0x40,
   permanent: 0x80,
 } as const;
+
+// nexthop objects (linux/nexthop.h)
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+export const RTM_GETNEXTHOP = 106;
+export const NHMSG_LEN = 8;
+export const NHA_ID = 1;
+export const NHA_GROUP = 2;
+export const NHA_GROUP_TYPE = 3;
+export const NHA_BLACKHOLE = 4;
+export const NHA_OIF = 5;
+export const NHA_GATEWAY = 6;
+export const RTA_NH_ID = 30;
