@@ -201,6 +201,13 @@ describe('error messages', () => {
     expect(formatConfigError(e)).toBe('c.yaml: expected each key once per mapping, found key "asNumber" a second time (line 2, column 1)');
   });
 
+  it('columns are right with a byte-order mark and CRLF line ends', () => {
+    expect(lines('\uFEFFasNumber: 65001x\r\nlisten: { port: 0 }\r\n')).toEqual([
+      'c.yaml: asNumber: expected an AS number 1–4294967295, found "65001x" (line 1, column 11)',
+      'c.yaml: listen.port: expected a TCP port 1–65535, found 0 (line 2, column 17)',
+    ]);
+  });
+
   it('a second document is refused', () => {
     expect(lines('asNumber: 1\n---\nasNumber: 2\n')).toEqual(['c.yaml: expected a single YAML document, found a second document after --- (line 2, column 1)']);
   });

@@ -45,6 +45,8 @@ export function loadConfig(path: string, opts: ValidateOptions = {}): ConfigResu
 
 /** Validate YAML text as if it were read from `file` (the name only appears in messages). */
 export function parseConfigText(text: string, file: string, opts: ValidateOptions = {}): ConfigResult {
+  // editors on some systems save a byte-order mark; it would shift every column on line 1
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   const lines = new LineCounter();
   // merge keys (<<: *defaults) are YAML 1.1 but widely used to share peer settings
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
