@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Afi } from '../wire/types';
+import type { UpdateMessage } from '../wire/types';
+import { prefixKey } from './prefix-key';
 import type { BestChange } from './types';
 import { adjRibIn, adjRibOut, locRibRoutes, lookup, page } from './queries';
 import { addUpPeer, LOCAL_AS, makeRib, P, run, sent, seq, T, upd } from './test-kit';
@@ -198,5 +200,28 @@ describe('peer removal and input errors', () => {
     run(rib);
     expect(errors).toHaveLength(1);
     expect(lookup(rib, Afi.IPv4, P('10.9.0.0/24'))?.paths[0].best).toBe(true);
+  });
+});
+
+describe('IPv6 via MP_REACH / MP_UNREACH', () => {
+  it('installs, exports and withdraws IPv6 routes with the MP next hop', () => {
+    const rib = makeRib();
+    const e = addUpPeer(rib, { address: '2001:db8::2', remoteAs: 65100 }, '10.1.0.2');
+    const i = addUpPeer(rib, { address: 'fd00::2', remoteAs: LOCAL_AS, nextHop: 'self' }, '10.0.0.2');
+    run(rib);
+    sent(rib);
+    const k = prefixKey(Afi.IPv6, 'fd10:1::/64');
+    rib.update(e, {
+      type: 2, withdrawn: [], nlri: [], attrs: { origin: 0, asPath: seq(65100) },
+      mpReach: { afi: Afi.IPv6, safi: 1, nextHops: ['2001:db8::2', 'fe80::2'], nlri: [k] },
+    } as UpdateMessage);
+    run(rib);
+    expect(lookup(rib, Afi.IPv6, k)?.paths[0]).toMatchObject({ best: true, nextHop: '2001:db8::2' });
+    const out = sent(rib).get(i) ?? [];
+    expect(out[0]).toMatchObject({ afi: Afi.IPv6, nlri: [k], nextHops: ['fd00::1'] });
+    rib.update(e, { type: 2, withdrawn: [], nlri: [], attrs: {}, mpUnreach: { afi: Afi.IPv6, safi: 1, withdrawn: [k] } } as UpdateMessage);
+    run(rib);
+    expect(lookup(rib, Afi.IPv6, k)).toBeNull();
+    expect(sent(rib).get(i)?.[0]).toMatchObject({ afi: Afi.IPv6, withdrawn: [k] });
   });
 });
