@@ -1,7 +1,7 @@
 // THE path attribute table (after BIRD's proto/bgp/attrs.c): one row per attribute type with its
 // required flags, how to decode and encode it, and the RFC 7606 action when it is malformed.
 // Decoding and encoding loops (attributes.ts) only walk this table; per-attribute rules live here.
-import { AttrFlag, AttrType, ErrorAction, Origin } from './types';
+import { AsPathSegmentType, AttrFlag, AttrType, ErrorAction, Origin } from './types';
 import type {
   AsPathSegment,
   CodecContext,
@@ -151,6 +151,9 @@ export const ATTR_TABLE: ReadonlyMap<number, AttrSpec> = new Map<number, AttrSpe
         if (typeof path === 'string') return path;
         // An eBGP peer always prepends its AS (RFC 4271 §5.1.2); an empty path is malformed.
         if (path.length === 0 && !st.ctx.ibgp) return 'empty AS_PATH from an eBGP peer';
+        if (!st.ctx.ibgp && !st.ctx.confederationPeer && path.some((s) => s.type > AsPathSegmentType.AS_SEQUENCE)) {
+          return 'confederation segment from an eBGP peer outside the confederation';
+        }
         st.attrs.asPath = path;
         return null;
       },
@@ -369,7 +372,7 @@ export const ATTR_TABLE: ReadonlyMap<number, AttrSpec> = new Map<number, AttrSpe
         if (st.ctx.as4) return discard('AS4_PATH on a 4-octet AS session');
         const path = decodeAsPath(v, 0, v.length, 4);
         if (typeof path === 'string') return path;
-        if (path.some((s) => s.type > 2)) return 'confederation segment in AS4_PATH';
+        if (path.some((s) => s.type > AsPathSegmentType.AS_SEQUENCE)) return 'confederation segment in AS4_PATH';
         st.as4Path = path;
         return null;
       },

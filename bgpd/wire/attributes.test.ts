@@ -37,7 +37,7 @@ const ROWS: { name: string; attrs: PathAttributes; hex: string; ctx: typeof EBGP
       ],
     },
     hex: '40 02 0c 03 01 0000fe4c 02 01 0000fde9',
-    ctx: EBGP4,
+    ctx: { ...EBGP4, confederationPeer: true },
   },
   { name: 'AS_PATH empty (iBGP origination)', attrs: { asPath: [] }, hex: '40 02 00', ctx: IBGP4 },
   { name: 'NEXT_HOP', attrs: { nextHop: '192.0.2.1' }, hex: '40 03 04 c0000201', ctx: EBGP4 },
@@ -193,7 +193,7 @@ describe('4-octet AS on 2-octet sessions (RFC 6793)', () => {
     ];
     const b = encodeAttributes({ asPath: p }, EBGP2);
     expect(b.toString('hex')).toBe(hex('40 02 08 03 01 fe4c 02 01 5ba0  c0 11 06 02 01 fa56ea00').toString('hex'));
-    expect(updateOf(decode(update({ attrs: b.toString('hex') }), EBGP2)).attrs.asPath).toEqual(p);
+    expect(updateOf(decode(update({ attrs: b.toString('hex') }), { ...EBGP2, confederationPeer: true })).attrs.asPath).toEqual(p);
   });
 });
 

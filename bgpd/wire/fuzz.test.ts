@@ -40,6 +40,7 @@ const ctxArb: fc.Arbitrary<CodecContext> = fc.record({
   ibgp: fc.boolean(),
   extendedNextHop: fc.constantFrom([], [{ afi: Afi.IPv4, safi: Safi.Unicast, nextHopAfi: Afi.IPv6 }]),
   acceptAsSet: fc.boolean(),
+  confederationPeer: fc.constant(true),
 });
 
 function segment(types: AsPathSegmentType[], asn: fc.Arbitrary<number>): fc.Arbitrary<AsPathSegment> {

@@ -257,8 +257,9 @@ describe('bgp.md §6.2 — CVEs and incidents', () => {
       action: TAW,
     },
     {
-      name: 'GHSA-frrj-87jh-2772: zero-length AS_PATH from an eBGP peer → treat-as-withdraw',
+      name: 'GHSA-frrj-87jh-2772: zero-length AS_PATH from a confederation eBGP peer → treat-as-withdraw',
       bytes: () => update({ attrs: ORIGIN_IGP + attr(0x40, 2, '') + NEXT_HOP_192_0_2_1, nlri: NLRI_10_1_2 }),
+      ctx: { ...EBGP4, confederationPeer: true },
       action: TAW,
       check: keepsNlri,
     },
@@ -589,6 +590,17 @@ describe('bgp.md §6.3 (5) — per-attribute', () => {
       action: TAW,
     },
     {
+      name: 'AS_PATH with a confederation segment from an eBGP peer outside the confederation → treat-as-withdraw (RFC 5065 §5)',
+      bytes: () => withAttr(attr(0x40, 2, '0301 0000fe4c 0201 0000fde9'), [2]),
+      action: TAW,
+    },
+    {
+      name: 'AS_PATH with a confederation segment from a confederation eBGP peer → accepted',
+      bytes: () => withAttr(attr(0x40, 2, '0301 0000fe4c 0201 0000fde9'), [2]),
+      ctx: { ...EBGP4, confederationPeer: true },
+      action: NONE,
+    },
+    {
       name: 'AS_PATH of 4-byte ASNs on a 2-octet session → treat-as-withdraw',
       bytes: () => withAttr(attr(0x40, 2, '0202 0000fde9 0000fdea'), [2]),
       ctx: EBGP2,
@@ -722,4 +734,23 @@ describe('bgp.md §6.3 (6) — MP_REACH / MP_UNREACH', () => {
     },
   ];
   for (const c of cases) run(c);
+});
+
+describe('totality guard', () => {
+  it('a fault inside the decoder becomes a session reset with the message type’s error code, not an exception', () => {
+    const ctx = {
+      as4: true,
+      ibgp: false,
+      get extendedMessage(): boolean {
+        throw new Error('boom');
+      },
+    } as CodecContext;
+    let r: DecodeResult | undefined;
+    expect(() => {
+      r = decode(update({ attrs: MANDATORY, nlri: NLRI_10_1_2 }), ctx);
+    }).not.toThrow();
+    expect(r?.ok).toBe(false);
+    expect(r && !r.ok && r.notification.code).toBe(ErrCode.UPDATE_MESSAGE);
+    expect(r?.problems[0].reason).toBe('internal decoder error: boom');
+  });
 });

@@ -98,7 +98,9 @@ export function decodeMessage(buf: Buffer, ctx: CodecContext): DecodeResult {
   try {
     return decodeChecked(buf, ctx);
   } catch (e) {
-    const code = buf.length > 18 && buf[18] >= 1 && buf[18] <= 5 ? [0, 1, 2, 3, 1, 7][buf[18]] : ErrCode.MESSAGE_HEADER;
+    // The error code of the message type being decoded: OPEN, UPDATE, ROUTE-REFRESH have their own.
+    const byType = [ErrCode.MESSAGE_HEADER, ErrCode.OPEN_MESSAGE, ErrCode.UPDATE_MESSAGE, ErrCode.MESSAGE_HEADER, ErrCode.MESSAGE_HEADER, ErrCode.ROUTE_REFRESH];
+    const code = buf.length > 18 && buf[18] >= 1 && buf[18] <= 5 ? byType[buf[18]] : ErrCode.MESSAGE_HEADER;
     return reset(buf, { code, subcode: 0, data: new Uint8Array(0) }, `internal decoder error: ${(e as Error).message}`);
   }
 }

@@ -245,8 +245,16 @@ export interface CodecContext {
   extendedMessage: boolean;
   /** iBGP session (affects LOCAL_PREF handling under RFC 7606). */
   ibgp: boolean;
-  /** Families where the peer may send an IPv4 next hop for IPv6 NLRI (RFC 8950). */
+  /**
+   * Extended next hops both sides advertised: NLRI of (afi, safi) may carry a next hop of nextHopAfi.
+   * RFC 8950's case is IPv4 NLRI with an IPv6 next hop ({afi: IPv4, nextHopAfi: IPv6}).
+   */
   extendedNextHop?: { afi: Afi; safi: Safi; nextHopAfi: Afi }[];
+  /**
+   * The eBGP peer is a member of our confederation (RFC 5065), so AS_CONFED_* segments from it
+   * are legitimate. From any other eBGP peer they make the AS_PATH malformed (RFC 5065 §5).
+   */
+  confederationPeer?: boolean;
   /**
    * Accept AS_SET / AS_CONFED_SET in AS_PATH. RFC 9774 deprecates them and says treat-as-withdraw,
    * which is the default (undefined/false); set true for peers that still aggregate with sets.
