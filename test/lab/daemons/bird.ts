@@ -45,6 +45,9 @@ export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedR
     // failed connects while the peer daemon is still starting.
     out.push('  connect delay time 1;', '  connect retry time 2;', '  error wait time 1, 4;');
     if (n.passive) out.push('  passive on;');
+    // BIRD treats iBGP as multihop and resolves next hops through an IGP table we do not have;
+    // lab peers share a segment, so declare them directly connected (gateway direct).
+    if (n.as === spec.localAs) out.push('  direct;');
     if (n.routeReflectorClient) out.push('  rr client;');
     if (n.gracefulRestart) out.push('  graceful restart on;');
     // BIRD only sends a MED to eBGP peers when the export filter set it ("fresh"), so re-set

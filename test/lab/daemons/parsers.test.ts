@@ -34,6 +34,9 @@ describe('BIRD', () => {
     expect(c).toContain('hold time 9;');
     expect(c).toContain('passive on;');
     expect(c).toContain('rr client;');
+    // iBGP neighbors are declared directly connected (no IGP table to resolve next hops); eBGP ones not
+    expect(c).toMatch(/neighbor fd00:18::1 as 65002;[^}]*\n {2}direct;/);
+    expect(c).not.toMatch(/neighbor 198\.18\.0\.1 as 65001;[^}]*direct;/);
     expect(c).toContain('graceful restart on;');
     expect(c).toContain('route 203.0.113.0/24 blackhole { bgp_med = 20; bgp_community.add((65002,9)); bgp_large_community.add((65002,3,4)); };');
     expect(c).toContain('route 2001:db8:2::/48 blackhole;');
