@@ -152,6 +152,10 @@ describe('error messages', () => {
     const [e] = errors('listen: { adress: 198.18.0.1, colour: blue }\n');
     expect(e).toMatchObject({ path: 'listen.adress', hint: 'did you mean "address"?', line: 1, column: 11 });
     expect(errors('listen: { colour: blue }\n')[0].hint).toBe('known keys: address, port');
+    // a right key at the wrong level says where it belongs
+    expect(errors('holdTime: 90\n')[0].hint).toBe('holdTime belongs under peers[] or timers');
+    expect(errors('peers: [{ address: 198.18.0.1, asNumber: 1, blockSize: 26 }]\n')[0].hint).toBe('blockSize belongs under pools[]');
+    expect(errors('pools: [{ cidr: 10.0.0.0/8, rules: [] }]\n')[0].hint).toBe('rules belongs under policies[]');
   });
 
   it('reports a missing required key at the enclosing mapping', () => {

@@ -12,7 +12,7 @@ import { hostFacts } from './host-facts';
 import type { HostFacts } from './host-facts';
 import { normalize } from './normalize';
 import { rootSchema } from './schema';
-import { keysAt } from './schema-keys';
+import { keyLocations, keysAt } from './schema-keys';
 import type { TortieConfig } from './types';
 import { locate } from './yaml-locate';
 
@@ -105,6 +105,9 @@ function valueAt(raw: unknown, path: KeyPath): unknown {
   return v;
 }
 
+let elsewhereCache: Map<string, string[]> | undefined;
+const elsewhereIndex = () => (elsewhereCache ??= keyLocations(rootSchema));
+
 function fromIssue(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
   const path: KeyPath = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
@@ -113,7 +116,11 @@ function fromIssue(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
     return issue.keys.map((key): Problem => {
       const guess = closest(key, known);
       const calico = calicoEquivalent(where, key);
-      const hint = guess ? `did you mean "${guess}"?` : calico ? `Calico's ${key} is ${calico} here` : `known keys: ${known.join(', ')}`;
+      const elsewhere = elsewhereIndex().get(key);
+      const hint = guess ? `did you mean "${guess}"?`
+        : calico ? `Calico's ${key} is ${calico} here`
+        : elsewhere ? `${key} belongs under ${elsewhere.join(' or ')}`
+        : `known keys: ${known.join(', ')}`;
       return { path: [...path, key], expected: 'a known key', found: `unknown key ${JSON.stringify(key)}`, hint, at: 'key' };
     });
   }

@@ -36,3 +36,22 @@ export function keysAt(schema: z.ZodType, path: KeyPath): string[] {
   const d = defOf(s);
   return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
 }
+
+/** Every place a key name is valid, as display paths ("timers", "peers[]"), for keys written at the wrong level. */
+export function keyLocations(schema: z.ZodType): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const walk = (s: z.ZodType, where: string, depth: number) => {
+    if (depth > 12) return;
+    const d = defOf(unwrap(s));
+    if (d.type === 'array' && d.element) walk(d.element, `${where}[]`, depth + 1);
+    if (d.type !== 'object' || !d.shape) return;
+    for (const [key, child] of Object.entries(d.shape)) {
+      const list = out.get(key) ?? [];
+      list.push(where === '' ? '(top level)' : where);
+      out.set(key, list);
+      walk(child, where === '' ? key : `${where}.${key}`, depth + 1);
+    }
+  };
+  walk(schema, '', 0);
+  return out;
+}
