@@ -162,6 +162,7 @@ describe('queries', () => {
     expect(out).toHaveLength(25);
     expect(out[0].attrs).toMatchObject({ localPref: 100, nextHop: '198.18.0.1' });
     expect(rib.peerStats(i).advertised).toBe(25);
+    expect(rib.stats()).toMatchObject({ prefixes: { ipv4: 25, ipv6: 0 }, paths: 25, attrSets: 1, updateGroups: 2, queued: 0 });
   });
 });
 

@@ -318,6 +318,20 @@ export class Rib {
     return { received: p.received, accepted: p.accepted, advertised, maxPrefixExceeded: p.maxPrefixExceeded };
   }
 
+  /** Table sizes for bgpctl / metrics. */
+  stats(): { prefixes: Record<string, number>; paths: number; attrSets: number; updateGroups: number; slotBytes: number; queued: number } {
+    const prefixes: Record<string, number> = {};
+    for (const [afi, loc] of this.locRibs) prefixes[afi === Afi.IPv4 ? 'ipv4' : 'ipv6'] = loc.table.size;
+    return {
+      prefixes,
+      paths: this.slots.count,
+      attrSets: this.attrs.size,
+      updateGroups: this.groups.size,
+      slotBytes: this.slots.bytes,
+      queued: this.queue.length - this.qHead,
+    };
+  }
+
   loc(afi: Afi): LocRib {
     const l = this.locRibs.get(afi);
     if (!l) throw new Error(`rib: unsupported afi ${afi}`);
