@@ -220,4 +220,19 @@ describe('routes (lab)', () => {
     const dels = await nl.routes.batchAsync(ops.map((o) => ({ op: 'del', route: o.route })));
     expect(dels.filter((e) => e !== null).map((e) => e?.index)).toEqual([9000]);
   });
+
+  it('shrinks batch chunks to what a small receive buffer can hold, so no ack is lost', () => {
+    const small = Netlink.open({ netns: ns, rcvbuf: 64 * 1024 });
+    try {
+      expect(small.socket.maxChunk).toBeLessThan(200);
+      const ops: RouteOp[] = [];
+      for (let i = 0; i < 5000; i++) ops.push({ op: 'add', route: { dst: `10.90.${i >> 8}.${i & 255}/32`, dev: 'tdpr0', protocol: P } });
+      ops.push({ op: 'add', route: { dst: '10.90.0.0/32', dev: 'tdpr0', protocol: P } });
+      const res = small.routes.batch(ops, 100_000);
+      expect(res.map((e, i) => (e ? `${i} ${e.errno}` : '')).filter(Boolean)).toEqual(['5000 EEXIST']);
+      expect(small.routes.batch(ops.slice(0, 5000).map((o) => ({ op: 'del', route: o.route }))).every((e) => e === null)).toBe(true);
+    } finally {
+      small.close();
+    }
+  });
 });

@@ -7,6 +7,7 @@ const libc = koffi.load('libc.so.6');
 const socketFn = libc.func('int socket(int domain, int type, int protocol)');
 const bindFn = libc.func('int bind(int fd, void *addr, uint32_t addrlen)');
 const setsockoptFn = libc.func('int setsockopt(int fd, int level, int optname, void *optval, uint32_t optlen)');
+const getsockoptFn = libc.func('int getsockopt(int fd, int level, int optname, _Out_ void *optval, _Inout_ uint32_t *optlen)');
 const sendFn = libc.func('intptr_t send(int fd, void *buf, size_t len, int flags)');
 const recvFn = libc.func('intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)');
 const closeFn = libc.func('int close(int fd)');
@@ -31,6 +32,13 @@ export function sysSetsockoptInt(fd: number, level: number, name: number, value:
   v.writeInt32LE(value);
   return setsockoptFn(fd, level, name, v, 4) as number;
 }
+/** Integer socket option value, or -1 on failure. */
+export function sysGetsockoptInt(fd: number, level: number, name: number): number {
+  const v = Buffer.alloc(4);
+  const len = [4];
+  return getsockoptFn(fd, level, name, v, len) === 0 ? v.readInt32LE(0) : -1;
+}
+
 export function sysSend(fd: number, buf: Buffer, flags: number): number {
   return Number(sendFn(fd, buf, buf.length, flags));
 }

@@ -8,7 +8,7 @@ import type { NlMessage } from './decode';
 import { MessageWriter } from './encode';
 import { NetlinkError } from './errors';
 import {
-  EAGAIN, EINTR, lastErrno, sysBind, sysClose, sysRecv, sysSend, sysSetsockoptInt, sysSetsockoptTimeval,
+  EAGAIN, EINTR, lastErrno, sysBind, sysClose, sysGetsockoptInt, sysRecv, sysSend, sysSetsockoptInt, sysSetsockoptTimeval,
   sysSocket,
 } from './libc';
 import { withNetns } from '../netns';
@@ -72,6 +72,11 @@ export class NetlinkSocket {
   readonly netns: string | undefined;
   private seq: number;
   private closed = false;
+  /**
+   * Most acks one batch chunk may produce without overflowing the receive buffer we actually got
+   * (without CAP_NET_ADMIN it is capped by net.core.rmem_max). ~1.5 KiB of truesize per error ack.
+   */
+  readonly maxChunk: number;
   /** whether the kernel marked the last dump's replies NLM_F_DUMP_FILTERED (it filtered them itself) */
   lastDumpFiltered = false;
   private readonly rbuf = Buffer.alloc(256 * 1024);
@@ -95,6 +100,8 @@ export class NetlinkSocket {
       sysSetsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       sysSetsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
       sysSetsockoptTimeval(fd, SOL_SOCKET, SO_RCVTIMEO, opts.recvTimeoutMs ?? 10_000);
+      const got = sysGetsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
+      this.maxChunk = Math.max(16, Math.floor((got > 0 ? got : 212_992) / 1536));
       const sa = Buffer.alloc(12);
       sa.writeUInt16LE(AF_NETLINK, 0);
       sa.writeUInt32LE(opts.groups ?? 0, 8);
@@ -215,8 +222,9 @@ export class NetlinkSocket {
    * Sends requests in chunks, many messages per send, and matches acks to requests by sequence number.
    * Returns one entry per request: null on success, the NetlinkError (with .index) on failure.
    */
-  batch(src: BatchSource, chunkSize = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
+  batch(src: BatchSource, requestedChunk = DEFAULT_BATCH_CHUNK): (NetlinkError | null)[] {
     this.ensureOpen();
+    const chunkSize = Math.max(1, Math.min(requestedChunk, this.maxChunk));
     const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(src.count).fill(null);
     const w = this.batchWriter;
     const seen = new Uint8Array(Math.min(chunkSize, src.count));
@@ -238,19 +246,25 @@ export class NetlinkSocket {
       }
       if (pending === 0) continue;
       this.send(w.view(), () => `batch of ${pending} starting at #${start}`);
+      // After an overrun the kernel has dropped some acks; keep reading what is queued (non-blocking)
+      // so every ack that did arrive is still matched, and only the lost ones stay unknown.
+      let lostCode = 0;
       while (pending > 0) {
-        const n = this.recvInto(false);
+        const n = this.recvInto(lostCode !== 0);
         if (n < 0) {
-          // Lost acks (ENOBUFS overrun) or a stuck kernel (timeout): the fate of the rest is unknown.
-          const code = -n === EAGAIN ? ETIMEDOUT : -n;
+          if (-n === ENOBUFS && lostCode === 0) {
+            lostCode = ENOBUFS;
+            continue;
+          }
+          const code = lostCode || (-n === EAGAIN ? ETIMEDOUT : -n);
+          const why = code === ENOBUFS ? 'ack lost to a receive-buffer overrun; outcome unknown' : 'ack not received';
           for (let k = 0; k < count; k++) {
             if (!seen[k]) {
               results[start + k] = new NetlinkError({
-                code, request: `${src.describe(start + k)} (ack not received)`, index: start + k, syscall: 'recv',
+                code, request: `${src.describe(start + k)} (${why})`, index: start + k, syscall: 'recv',
               });
             }
           }
-          if (code === ENOBUFS) this.drain();
           break;
         }
         // Acks arrive one per datagram; read the header in place rather than via parseMessages.
