@@ -65,7 +65,7 @@ function checkPeers(out: Problem[], raw: Obj, localAs: number | undefined, globa
       // two sessions to one address are fine on different ports (several speakers behind one IP)
       const key = `${formatIP(addr)} ${port}`;
       const first = seen.get(key);
-      if (first !== undefined) out.push(problem([...base, 'address'], `an address not already used by peers[${first}]`, p.address, port !== 179 ? undefined : 'give one of them a different port if both sessions are wanted'));
+      if (first !== undefined) out.push(problem([...base, 'address'], `an address not already used by peers[${first}]`, p.address));
       else seen.set(key, i);
       if (own.some((o) => o && o.family === addr.family && o.value === addr.value)) {
         out.push(problem([...base, 'address'], "another speaker's address, not this node's own", p.address));
