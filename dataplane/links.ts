@@ -129,6 +129,8 @@ function writeIfinfo(w: MessageWriter, index: number, flags = 0, change = 0): vo
   w.u8(AF_UNSPEC).u8(0).u16(0).i32(index).u32(flags).u32(change);
 }
 
+const ENODEV = 19;
+
 const describeRef = (ref: LinkRef): string => (typeof ref === 'number' ? `ifindex ${ref}` : `dev ${ref}`);
 
 /** Link operations on one netns (the socket's). */
@@ -156,7 +158,8 @@ export class Links {
       writeIfinfo(w, typeof ref === 'number' ? ref : 0);
       if (typeof ref === 'string') w.attrString(IFLA_IFNAME, ref);
     }, () => `RTM_GETLINK ${describeRef(ref)}`, (m) => { found = decodeLink(m); });
-    if (!found) throw new NetlinkError({ code: 19, request: `RTM_GETLINK ${describeRef(ref)}` });
+    // The kernel answers ENODEV itself; this only guards against an ack without a reply.
+    if (!found) throw new NetlinkError({ code: ENODEV, request: `RTM_GETLINK ${describeRef(ref)}` });
     return found;
   }
 

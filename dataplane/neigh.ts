@@ -133,7 +133,10 @@ export class Neighbours {
       writeNdmsg(w, fam, 0, 0, 0);
       if (index) w.attrU32(NDA_IFINDEX, index);
     }, () => 'RTM_GETNEIGH dump', decodeNeighbour);
-    for (const n of out) n.dev = names.get(n.index);
+    for (const n of out) {
+      const dev = names.get(n.index);
+      if (dev) n.dev = dev;
+    }
     return out.filter((n) => (!index || n.index === index) && (filter.family === undefined || n.family === filter.family));
   }
 }
@@ -169,7 +172,10 @@ export class Fdb {
     // For AF_BRIDGE dumps the strict parser takes the port ifindex from the header.
     const out = this.sock.dump(RTM_GETNEIGH, (w) => writeNdmsg(w, AF_BRIDGE, index, 0, 0),
       () => `RTM_GETNEIGH fdb dump${index ? ` ifindex ${index}` : ''}`, decodeFdb);
-    for (const e of out) e.dev = names.get(e.index);
+    for (const e of out) {
+      const dev = names.get(e.index);
+      if (dev) e.dev = dev;
+    }
     return out.filter((e) => !index || e.index === index);
   }
 }

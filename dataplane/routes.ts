@@ -332,8 +332,12 @@ export class Routes {
     if (filter.names !== false) {
       const names = new Map(this.links.list().map((l) => [l.index, l.name]));
       for (const r of routes) {
-        if (r.oif) r.dev = names.get(r.oif);
-        for (const nh of r.nexthops ?? []) if (nh.oif) nh.dev = names.get(nh.oif);
+        const dev = r.oif ? names.get(r.oif) : undefined;
+        if (dev) r.dev = dev;
+        for (const nh of r.nexthops ?? []) {
+          const nhDev = nh.oif ? names.get(nh.oif) : undefined;
+          if (nhDev) nh.dev = nhDev;
+        }
       }
     }
     return routes;
