@@ -8,3 +8,5 @@ export type { HostFacts } from './host-facts';
 export { summarizeConfig } from './summary';
 export { DEFAULT_DATASTORE_PATH, DEFAULT_ETCD_PREFIX, defaultPeerName, hashRouterId } from './normalize';
 export type * from './types';
+export { diffConfig } from './diff';
+export type { ConfigDiff } from './diff';
