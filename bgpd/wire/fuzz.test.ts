@@ -18,6 +18,10 @@ import { MessageReader } from './reader';
 import { formatIPv4, formatIPv6 } from './addr';
 import { prefixKeyFromAddress } from './prefix';
 
+/** WIRE_FUZZ_SCALE=50 npx vitest run bgpd/wire/fuzz.test.ts for a long hunt; 1 in CI. */
+const SCALE = Number(process.env.WIRE_FUZZ_SCALE ?? 1);
+const runs = (n: number): { numRuns: number } => ({ numRuns: Math.round(n * SCALE) });
+
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const bytes = (min: number, max: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: min, maxLength: max });
 
@@ -187,7 +191,7 @@ describe('round trips of random valid messages', () => {
         expect(r.ok, JSON.stringify(r.problems)).toBe(true);
         expect(r.msg).toEqual(m);
       }),
-      { numRuns: 400 },
+      runs(400),
     );
   });
 
@@ -199,7 +203,7 @@ describe('round trips of random valid messages', () => {
         expect(r.msg).toBeDefined();
         expect(encodeMessage(r.msg as BgpMessage, ctx).toString('hex')).toBe(b.toString('hex'));
       }),
-      { numRuns: 400 },
+      runs(400),
     );
   });
 
@@ -222,7 +226,7 @@ describe('round trips of random valid messages', () => {
           expect(got).toEqual(wire.map((w) => w.toString('hex')));
         },
       ),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 });
@@ -242,14 +246,14 @@ describe('robustness', () => {
         b.set(body, 19);
         checkTotal(decodeMessage(b, ctx));
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 
   it('fully random byte strings never throw', () => {
     fc.assert(
       fc.property(bytes(0, 100), fc.constantFrom(...ctxs), (b, ctx) => checkTotal(decodeMessage(Buffer.from(b), ctx))),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -273,7 +277,7 @@ describe('robustness', () => {
         if (mu.fixLength && b.length >= 19 && b.length <= 0xffff) b.writeUInt16BE(b.length, 16);
         checkTotal(decodeMessage(b, ctx));
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 });
