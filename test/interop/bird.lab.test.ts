@@ -1,63 +1,15 @@
 // Interop: our BgpSession (via the test speaker, no RIB) against real BIRD 2 in network namespaces.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab } from '../lab/lab';
-import type { LabHost } from '../lab/lab-host';
 import { BirdDaemon } from '../lab/daemons/bird';
-import type { NeighborSpec, OriginatedRoute } from '../lab/daemons/types';
 import { waitFor } from '../lab/wait-for';
 import { SpeakerProcess } from './speaker-process';
-import type { SpeakerConfig } from './speaker';
-import type { PeerConfig } from '../../bgpd/session/peer-config';
+import { B4, B6, T4, T6, ourRoutes, peerNeighbors, peerRoutes, tortiePeer, twoHosts } from './fixtures';
 
-const T4 = '198.18.0.1';
-const B4 = '198.18.0.2';
-const T6 = 'fd00:18::1';
-const B6 = 'fd00:18::2';
-const V4 = [{ afi: 1 as const, safi: 1 as const }];
-const V6 = [{ afi: 2 as const, safi: 1 as const }];
-// Short timers so failures and restarts happen within a test's budget.
-const FAST = { connectRetryTime: 1, connectRetryMaxTime: 2, idleHoldTime: 1, idleHoldMaxTime: 2 };
-
-const birdRoutes: OriginatedRoute[] = [
-  { prefix: '203.0.113.0/24', med: 50, communities: ['65002:7'], largeCommunities: ['65002:1:2'] },
-  { prefix: '203.0.114.0/24' },
-  { prefix: '2001:db8:2::/48', med: 60, communities: ['65002:8'], largeCommunities: ['65002:3:4'] },
-];
-const ourRoutes: SpeakerConfig['routes'] = [
-  { prefix: '198.51.100.0/24', nextHop: T4, med: 10, communities: ['65001:100', '65001:101'], largeCommunities: ['65001:5:6'], asPath: [64999] },
-  { prefix: '198.51.101.0/24', nextHop: T4 },
-  { prefix: '2001:db8:1::/48', nextHop: T6, med: 20, communities: ['65001:200'], largeCommunities: ['65001:7:8'] },
-];
-
-function peer(name: string, over: Partial<PeerConfig>): PeerConfig {
-  const v6 = name.startsWith('v6');
-  return {
-    name,
-    localAs: 65001,
-    peerAs: 65002,
-    routerId: T4,
-    peerAddress: v6 ? B6 : B4,
-    localAddress: v6 ? T6 : T4,
-    holdTime: 9,
-    families: v6 ? V6 : V4,
-    fsm: FAST,
-    ...over,
-  };
-}
-
-async function topology(lab: Lab): Promise<{ t: LabHost; b: LabHost }> {
-  const t = await lab.host('t');
-  const b = await lab.host('b');
-  await lab.link(t, b, { addrA: [`${T4}/24`, `${T6}/64`], addrB: [`${B4}/24`, `${B6}/64`] });
-  return { t, b };
-}
-
-function birdNeighbors(over: Partial<NeighborSpec> = {}): NeighborSpec[] {
-  return [
-    { address: T4, as: 65001, holdTime: 9, ...over },
-    { address: T6, as: 65001, holdTime: 9, ...over },
-  ];
-}
+const birdRoutes = peerRoutes;
+const peer = tortiePeer;
+const topology = twoHosts;
+const birdNeighbors = peerNeighbors;
 
 async function birdInfo(bird: BirdDaemon, proto: string): Promise<string> {
   return bird.birdc(['show', 'protocols', 'all', proto]);

@@ -31,7 +31,7 @@ export class SpeakerProcess {
       for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
         const line = this.buf.slice(0, i);
         this.buf = this.buf.slice(i + 1);
-        fs.appendFileSync(this.logPath, line + '\n');
+        this.log(line + '\n');
         try {
           this.events.push(JSON.parse(line) as SpeakerEvent);
         } catch {
@@ -39,8 +39,17 @@ export class SpeakerProcess {
         }
       }
     });
-    child.stderr!.on('data', (c: Buffer) => fs.appendFileSync(this.logPath, c));
+    child.stderr!.on('data', (c: Buffer) => this.log(c));
     child.once('exit', () => (this.exited = true));
+  }
+
+  /** Best effort: output that arrives after the lab removed its directory is dropped. */
+  private log(data: string | Buffer): void {
+    try {
+      fs.appendFileSync(this.logPath, data);
+    } catch {
+      // lab already cleaned up
+    }
   }
 
   static async start(lab: Lab, host: LabHost, cfg: SpeakerConfig, name = 'speaker'): Promise<SpeakerProcess> {
