@@ -6,7 +6,7 @@ import { attrString, attrU32, parseAttrs } from './netlink/decode';
 import type { NlMessage } from './netlink/decode';
 import type { MessageWriter } from './netlink/encode';
 import type { NetlinkSocket } from './netlink/socket';
-import { formatPrefix, formatIp, parsePrefix } from './ipaddr';
+import { formatPrefix, ipText, parsePrefix } from './ipaddr';
 import type { Family } from './ipaddr';
 import type { Links, LinkRef } from './links';
 import { scopeName, scopeNumber } from './scope';
@@ -55,7 +55,7 @@ export function decodeAddress(m: NlMessage): Address | undefined {
   const local = a.get(IFA_LOCAL);
   const addr = a.get(IFA_ADDRESS);
   const main = local ?? addr;
-  if (!main) return undefined;
+  if (!main || !ipText(main)) return undefined;
   const out: Address = {
     address: formatPrefix(main, len),
     family: fam,
@@ -63,7 +63,8 @@ export function decodeAddress(m: NlMessage): Address | undefined {
     scope: scopeName(p[3]),
     flags: attrU32(a, IFA_FLAGS) ?? p[2],
   };
-  if (local && addr && !local.equals(addr)) out.peer = formatIp(addr);
+  const peer = local && addr && !local.equals(addr) ? ipText(addr) : undefined;
+  if (peer) out.peer = peer;
   const label = attrString(a, IFA_LABEL);
   if (label) out.label = label;
   return out;

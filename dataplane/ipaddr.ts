@@ -127,6 +127,11 @@ export function formatIp(bytes: Uint8Array): string {
   return out;
 }
 
+/** formatIp for bytes from the kernel: undefined instead of throwing when the length is not 4 or 16. */
+export function ipText(bytes: Uint8Array | undefined): string | undefined {
+  return bytes && (bytes.length === 4 || bytes.length === 16) ? formatIp(bytes) : undefined;
+}
+
 /** "a.b.c.d/len", "v6/len", a bare address (host prefix), or "default" (needs family). */
 export function parsePrefix(text: string, family?: Family): ParsedPrefix {
   if (text === 'default') {

@@ -10,7 +10,7 @@ import type { NlMessage } from './netlink/decode';
 import type { MessageWriter } from './netlink/encode';
 import { NetlinkError } from './netlink/errors';
 import type { NetlinkSocket } from './netlink/socket';
-import { formatIp, formatMac, parseIp, parseMac } from './ipaddr';
+import { formatMac, ipText, parseIp, parseMac } from './ipaddr';
 import { openNetnsFd } from './netns';
 
 /** A link by name or ifindex. */
@@ -115,8 +115,8 @@ export function decodeLink(m: NlMessage): Link | undefined {
         port: attrU16be(va, IFLA_VXLAN_PORT) ?? 0,
         learning: (attrU8(va, IFLA_VXLAN_LEARNING) ?? 1) !== 0,
       };
-      const local = va.get(IFLA_VXLAN_LOCAL) ?? va.get(IFLA_VXLAN_LOCAL6);
-      if (local) vx.local = formatIp(local);
+      const local = ipText(va.get(IFLA_VXLAN_LOCAL) ?? va.get(IFLA_VXLAN_LOCAL6));
+      if (local) vx.local = local;
       const under = attrU32(va, IFLA_VXLAN_LINK);
       if (under) vx.linkIndex = under;
       link.vxlan = vx;

@@ -7,7 +7,7 @@ import { attrU16be, attrU32, parseAttrs } from './netlink/decode';
 import type { NlMessage } from './netlink/decode';
 import type { MessageWriter } from './netlink/encode';
 import type { NetlinkSocket } from './netlink/socket';
-import { formatIp, formatMac, parseIp, parseMac } from './ipaddr';
+import { formatMac, ipText, parseIp, parseMac } from './ipaddr';
 import type { Family } from './ipaddr';
 import type { LinkRef, Links } from './links';
 
@@ -73,10 +73,10 @@ export function decodeNeighbour(m: NlMessage): Neighbour | undefined {
   const fam = p[0] === AF_INET ? 4 : p[0] === AF_INET6 ? 6 : undefined;
   if (!fam) return undefined;
   const a = parseAttrs(p, NDMSG_LEN);
-  const dst = a.get(NDA_DST);
+  const dst = ipText(a.get(NDA_DST));
   if (!dst) return undefined;
   const n: Neighbour = {
-    dst: formatIp(dst), family: fam, index: p.readInt32LE(4), state: states(p.readUInt16LE(8)), flags: p[10],
+    dst, family: fam, index: p.readInt32LE(4), state: states(p.readUInt16LE(8)), flags: p[10],
   };
   const ll = a.get(NDA_LLADDR);
   if (ll && ll.length === 6) n.lladdr = formatMac(ll);
@@ -91,8 +91,8 @@ export function decodeFdb(m: NlMessage): FdbEntry | undefined {
   if (!ll || ll.length !== 6) return undefined;
   const flags = p[10];
   const e: FdbEntry = { mac: formatMac(ll), index: p.readInt32LE(4), state: states(p.readUInt16LE(8)), self: (flags & NTF_SELF) !== 0 };
-  const dst = a.get(NDA_DST);
-  if (dst) e.dst = formatIp(dst);
+  const dst = ipText(a.get(NDA_DST));
+  if (dst) e.dst = dst;
   const vni = attrU32(a, NDA_VNI);
   if (vni !== undefined) e.vni = vni;
   const port = attrU16be(a, NDA_PORT);

@@ -5,7 +5,7 @@ import {
 import { attrU32, parseAttrs } from './netlink/decode';
 import type { NlMessage } from './netlink/decode';
 import type { NetlinkSocket } from './netlink/socket';
-import { formatIp, parseIp } from './ipaddr';
+import { ipText, parseIp } from './ipaddr';
 import type { Family } from './ipaddr';
 import type { LinkRef, Links } from './links';
 
@@ -48,8 +48,8 @@ export function decodeNexthop(m: NlMessage): NexthopInfo | undefined {
   const out: NexthopInfo = { id, protocol: p[2] };
   if (p[0] === AF_INET) out.family = 4;
   else if (p[0] === AF_INET6) out.family = 6;
-  const gw = a.get(NHA_GATEWAY);
-  if (gw) out.gateway = formatIp(gw);
+  const gw = ipText(a.get(NHA_GATEWAY));
+  if (gw) out.gateway = gw;
   const oif = attrU32(a, NHA_OIF);
   if (oif) out.oif = oif;
   if (p.readUInt32LE(4) & RTNH_F_ONLINK) out.onlink = true;

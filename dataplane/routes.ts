@@ -8,7 +8,7 @@ import type { NlMessage } from './netlink/decode';
 import type { MessageWriter } from './netlink/encode';
 import { NetlinkError } from './netlink/errors';
 import type { NetlinkSocket } from './netlink/socket';
-import { formatIp, formatPrefix, parseIp, parsePrefix } from './ipaddr';
+import { formatPrefix, ipText, parseIp, parsePrefix } from './ipaddr';
 import type { Family } from './ipaddr';
 import type { LinkRef, Links } from './links';
 import { scopeName, scopeNumber } from './scope';
@@ -193,6 +193,7 @@ export function decodeRoute(m: NlMessage): Route | undefined {
   const a = parseAttrs(p, RTMSG_LEN);
   const dstLen = p[1];
   const dst = a.get(RTA_DST) ?? Buffer.alloc(fam === 4 ? 4 : 16);
+  if (dst.length !== (fam === 4 ? 4 : 16)) return undefined;
   const flags = p.readUInt32LE(8);
   const r: Route = {
     dst: formatPrefix(dst, dstLen),
@@ -202,16 +203,16 @@ export function decodeRoute(m: NlMessage): Route | undefined {
     scope: scopeName(p[6]) as Scope,
     type: (ROUTE_TYPES[p[7]] ?? 'unicast') as RouteType,
   };
-  const gw = a.get(RTA_GATEWAY);
-  if (gw) r.gateway = formatIp(gw);
+  const gw = ipText(a.get(RTA_GATEWAY));
+  if (gw) r.gateway = gw;
   const oif = attrU32(a, RTA_OIF);
   if (oif) r.oif = oif;
   if (flags & RTNH_F_ONLINK) r.onlink = true;
   if (flags & RTNH_F_LINKDOWN) r.linkdown = true;
   const prio = attrU32(a, RTA_PRIORITY);
   if (prio !== undefined) r.priority = prio;
-  const src = a.get(RTA_PREFSRC);
-  if (src) r.prefsrc = formatIp(src);
+  const src = ipText(a.get(RTA_PREFSRC));
+  if (src) r.prefsrc = src;
   const nhid = attrU32(a, RTA_NH_ID);
   if (nhid !== undefined) r.nhid = nhid;
   const mp = a.get(RTA_MULTIPATH);
@@ -224,8 +225,8 @@ export function decodeRoute(m: NlMessage): Route | undefined {
       const nflags = mp[off + 2];
       const nh: NextHop = { weight: mp[off + 3] + 1, oif: mp.readInt32LE(off + 4) };
       const na = parseAttrs(mp, off + RTNEXTHOP_LEN, off + len);
-      const ngw = na.get(RTA_GATEWAY);
-      if (ngw) nh.gateway = formatIp(ngw);
+      const ngw = ipText(na.get(RTA_GATEWAY));
+      if (ngw) nh.gateway = ngw;
       if (nflags & RTNH_F_ONLINK) nh.onlink = true;
       if (nflags & RTNH_F_LINKDOWN) nh.linkdown = true;
       hops.push(nh);
