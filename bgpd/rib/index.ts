@@ -1,6 +1,7 @@
 // The RIB's public surface.
 export { Rib } from './rib';
 export { wireEncoder } from './wire-encoder';
+export { RibDriver } from './driver';
 export { lookup, locRibRoutes, adjRibIn, adjRibOut, page } from './queries';
 export { compilePolicy, parseCommunity, ACCEPT_ALL } from './policy';
 export type { Policy, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';
