@@ -33,7 +33,7 @@ describe('lab topologies', () => {
   it('joins two namespaces with a veth; they ping each other over v4 and v6', async () => {
     const a = await lab.host('a');
     const b = await lab.host('b');
-    const l = await lab.link(a, b, { addrA: ['198.18.0.1/24', 'fd00:18::1/64'], addrB: ['198.18.0.2/24', 'fd00:18::2/64'] });
+    const l = await lab.link(a, b, { addrA: '198.18.0.1/24', addrB: '198.18.0.2/24', v6: { addrA: 'fd00:18::1/64', addrB: 'fd00:18::2/64' } });
     expect(l.ifA).toBe('e-b');
     expect(await a.ping('198.18.0.2')).toBe(true);
     expect(await b.ping('198.18.0.1')).toBe(true);

@@ -28,6 +28,8 @@ export interface LinkOptions {
   /** Addresses ("198.18.0.1/24", "fd00::1/64") for the end in host A / host B. */
   readonly addrA?: string | readonly string[];
   readonly addrB?: string | readonly string[];
+  /** IPv6 addresses for both ends; same as adding them to addrA/addrB. */
+  readonly v6?: { readonly addrA: string; readonly addrB: string };
   /** Interface names; default "e-<peer host>" (a numeric suffix is added if taken). */
   readonly ifA?: string;
   readonly ifB?: string;
@@ -143,8 +145,8 @@ export class Lab {
     const ifA = opts.ifA ? a.claimIfName(opts.ifA, true) : a.claimIfName(`e-${b.name}`);
     const ifB = opts.ifB ? b.claimIfName(opts.ifB, true) : b.claimIfName(`e-${a.name}`);
     await run('ip', ['link', 'add', ifA, 'netns', a.netns, 'type', 'veth', 'peer', 'name', ifB, 'netns', b.netns]);
-    await configureIf(a, ifA, list(opts.addrA), opts.mtu);
-    await configureIf(b, ifB, list(opts.addrB), opts.mtu);
+    await configureIf(a, ifA, [...list(opts.addrA), ...list(opts.v6?.addrA)], opts.mtu);
+    await configureIf(b, ifB, [...list(opts.addrB), ...list(opts.v6?.addrB)], opts.mtu);
     return { a, b, ifA, ifB };
   }
 
