@@ -110,16 +110,6 @@ describe('bgpd entry point (bundled like dist/bgpd)', () => {
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-  it('also runs where Node loads it as ESM (dist/ under this repo\'s "type": "module")', async () => {
-    const esmDir = join(dir, 'esm');
-    mkdirSync(esmDir);
-    writeFileSync(join(esmDir, 'package.json'), '{"type":"module"}\n');
-    copyFileSync(bin, join(esmDir, 'bgpd'));
-    const good = run(process.execPath, [join(esmDir, 'bgpd'), '--check', '--config', 'config/examples/minimal.yaml']);
-    expect(good.stderr).toBe('');
-    expect(good.status).toBe(0);
-  });
-
   it('checks a good and a bad config', () => {
     const good = run(process.execPath, [bin, '--check', '--config', 'config/examples/dual-stack.yaml']);
     expect(good.status).toBe(0);

@@ -1,7 +1,5 @@
 // bgpd — the daemon entry point. Start-up stays light: --help and --version load nothing but the
 // argument parser; the config loader (yaml + zod) is imported only when a config is read.
-// must stay the first import (see the file)
-import './esm-require-shim';
 import { parseBgpdArgs, USAGE } from './cli-args';
 import pkg from '../package.json';
 

@@ -3,7 +3,7 @@
 // koffi (FFI binary in a platform package) and etcd3 (loads .proto files). The CNI plugins import
 // neither unless the netconf asks for them (etcd is loaded lazily).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const entries = {
   bgpd: 'bgpd/main.ts',
@@ -12,6 +12,9 @@ const entries = {
   'tortie-ipam': 'cni/ipam-main.ts',
 };
 mkdirSync('dist', { recursive: true });
+// The repo's package.json says "type": "module"; without this marker Node would load the extensionless
+// CommonJS bundles under dist/ as ESM. Copies in /opt/cni/bin have no package.json above them: CommonJS.
+writeFileSync('dist/package.json', '{"type":"commonjs"}\n');
 const t0 = Date.now();
 await Promise.all(Object.entries(entries).map(async ([name, entry]) => {
   const outfile = `dist/${name}`;
