@@ -39,14 +39,15 @@ export class HostLock {
 
   private async acquire(): Promise<Server> {
     const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
-    let wait = 0.5;
+    let wait = 0.25;
     for (;;) {
       const server = await tryListen('\0' + this.name);
       if (server) return server;
       if (Date.now() > deadline) throw new Error(`lock ${this.name} still held by another process after ${this.opts.timeoutMs ?? 30_000} ms`);
-      // Jitter keeps pollers from waking in lockstep; the cap keeps waits short since holds are ~1 ms.
+      // Jitter keeps pollers from waking in lockstep; the low cap matters because nothing wakes a
+      // waiter when the lock frees, and holds are ~1 ms: a long sleep would leave the lock idle.
       await new Promise((r) => setTimeout(r, Math.random() * wait));
-      wait = Math.min(wait * 2, 8);
+      wait = Math.min(wait * 2, 3);
     }
   }
 }
