@@ -147,7 +147,14 @@ describe('netns switching (lab)', () => {
     expect(netnsId()).toBe(before);
     expect(() => withNetns(ns, () => Promise.resolve(1))).toThrow(/synchronous/);
     expect(netnsId()).toBe(before);
-    expect(() => withNetns('/var/run/netns/tdp-does-not-exist', () => 1)).toThrow();
+    try {
+      withNetns('/var/run/netns/tdp-does-not-exist', () => 1);
+      throw new Error('expected ENOENT');
+    } catch (e) {
+      expect((e as NetlinkError).errno).toBe('ENOENT');
+      expect((e as NetlinkError).request).toContain('tdp-does-not-exist');
+    }
+    expect(() => Netlink.open({ netns: 'tdp-does-not-exist' })).toThrow(/ENOENT/);
     expect(netnsId()).toBe(before);
     try {
       withNetns('/etc/hostname', () => 1);

@@ -38,7 +38,7 @@ export function withNetns<T>(nameOrPath: string, fn: () => T): T {
   const path = netnsPath(nameOrPath);
   const orig = fs.openSync('/proc/thread-self/ns/net', 'r');
   try {
-    const target = fs.openSync(path, 'r');
+    const target = openNetnsFd(path);
     try {
       setnsOrThrow(target, path);
     } finally {
@@ -66,7 +66,14 @@ export function netnsId(nameOrPath?: string): string {
   return `net:[${st.ino}]`;
 }
 
-/** Opens the netns file (for IFLA_NET_NS_FD). Caller closes it. */
+/** Opens the netns file (for IFLA_NET_NS_FD or setns). Caller closes it. NetlinkError (ENOENT…) on failure. */
 export function openNetnsFd(nameOrPath: string): number {
-  return fs.openSync(netnsPath(nameOrPath), 'r');
+  const path = netnsPath(nameOrPath);
+  try {
+    return fs.openSync(path, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err.errno !== 'number') throw e;
+    throw new NetlinkError({ code: -err.errno, request: `open netns ${path}`, syscall: 'open' });
+  }
 }
