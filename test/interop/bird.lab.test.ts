@@ -4,7 +4,7 @@ import { Lab } from '../lab/lab';
 import { BirdDaemon } from '../lab/daemons/bird';
 import { waitFor } from '../lab/wait-for';
 import { SpeakerProcess } from './speaker-process';
-import { B4, B6, T4, T6, ourRoutes, peerNeighbors, peerRoutes, tortiePeer, twoHosts } from './fixtures';
+import { B4, B6, FAST_TIMERS, T4, T6, ourRoutes, peerNeighbors, peerRoutes, tortiePeer, twoHosts } from './fixtures';
 
 const birdRoutes = peerRoutes;
 const peer = tortiePeer;
@@ -241,5 +241,71 @@ describe('BIRD 2 interop: frozen peer', () => {
     // once BIRD runs again the session recovers on its own
     const before = sp.events.filter((e) => e.ev === 'established').length;
     await waitFor(() => sp.events.filter((e) => e.ev === 'established').length > before, { what: 're-established after SIGCONT', timeoutMs: 20_000 });
+  });
+});
+
+describe('BIRD 2 interop: both sides active (collision), graceful restart capability', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    // Hold back all BGP packets at tortie's end while both sides start connecting, then let them
+    // through: the retransmitted SYNs cross, both connections come up and RFC 4271 §6.8 collision
+    // resolution has to pick one (no netem on this kernel, so nftables it is).
+    const table = 'tbs_hold';
+    await t.exec('nft', ['-f', '-'], {
+      input: `table inet ${table} {\n chain i { type filter hook input priority 0; tcp dport 179 drop; tcp sport 179 drop; }\n chain o { type filter hook output priority 0; tcp dport 179 drop; tcp sport 179 drop; }\n}\n`,
+    });
+    bird = await BirdDaemon.start(b, {
+      routerId: B4,
+      localAs: 65002,
+      localAddress: B4,
+      neighbors: [{ address: T4, as: 65001, holdTime: 9, gracefulRestart: true }],
+      routes: birdRoutes,
+    });
+    sp = await SpeakerProcess.start(lab, t, {
+      listen: { address: '::', port: 179 },
+      peers: [peer('v4', { gracefulRestart: { restartTime: 90 }, fsm: { ...FAST_TIMERS, connectRetryTime: 5 } })],
+      routes: ourRoutes,
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await t.exec('nft', ['delete', 'table', 'inet', table]);
+  });
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('ends with exactly one stable Established session', async () => {
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'Established', 20_000);
+    await waitFor(() => bird.established(T4), { what: 'BIRD Established' });
+    // stays up: no second Established and no down over several keepalive intervals
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(sp.events.filter((e) => e.ev === 'established').length).toBe(1);
+    expect(sp.events.some((e) => e.ev === 'down')).toBe(false);
+    expect(await bird.established(T4)).toBe(true);
+    // any connection we dropped was dropped with Cease/7, never with an error
+    const sent = sp.events.filter((e) => e.ev === 'notification' && e.direction === 'sent');
+    for (const n of sent) expect([n.code, n.subcode]).toEqual([6, 7]);
+    // When both connections existed, the survivor is the one initiated by the higher BGP
+    // identifier (BIRD, 198.18.0.2), i.e. incoming for us.
+    const collided = sp.events.some((e) => e.ev === 'log' && String(e.msg).startsWith('connection collision'));
+    const est = sp.events.find((e) => e.ev === 'established')!;
+    if (collided) expect(est.direction).toBe('in');
+    console.log(`collision detected: ${collided}; surviving connection: ${String(est.direction)}`);
+  });
+
+  it('exchanges graceful-restart capabilities both ways', async () => {
+    const est = sp.events.find((e) => e.ev === 'established')!;
+    const gr = est.peerGracefulRestart as { restartTime: number; families: unknown[] } | undefined;
+    expect(gr).toBeDefined();
+    expect(gr!.restartTime).toBe(120); // BIRD's default restart time
+    expect(gr!.families.length).toBeGreaterThanOrEqual(1);
+    const info = await bird.birdc(['show', 'protocols', 'all', 'n0']);
+    const neighborCaps = info.slice(info.indexOf('Neighbor capabilities'));
+    expect(neighborCaps).toMatch(/Graceful restart/);
+    expect(neighborCaps).toMatch(/Restart time: 90/);
   });
 });

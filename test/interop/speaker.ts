@@ -131,7 +131,19 @@ async function main(): Promise<void> {
     const peer = s.config.name;
     s.on('stateChange', (from, to) => out({ ev: 'state', peer, from, to }));
     s.on('established', (n) => {
-      out({ ev: 'established', peer, hold: n.holdTime, keepalive: n.keepaliveTime, as4: n.as4, families: n.families, routeRefresh: n.routeRefresh, extendedMessage: n.extendedMessage });
+      out({
+        ev: 'established',
+        peer,
+        hold: n.holdTime,
+        keepalive: n.keepaliveTime,
+        as4: n.as4,
+        families: n.families,
+        routeRefresh: n.routeRefresh,
+        enhancedRouteRefresh: n.enhancedRouteRefresh,
+        extendedMessage: n.extendedMessage,
+        peerGracefulRestart: n.gracefulRestart.peer,
+        direction: s.snapshot().direction,
+      });
       const mine = [...routes.values()].filter((r) => afiOf(r.prefix) === familyOfPeer(s));
       sendRoutes(s, mine.map((r) => announceMsg(r, s.config)));
       for (const f of n.families) s.sendEndOfRib(f);
