@@ -19,8 +19,9 @@ async function traces(runId: string): Promise<string[]> {
   return [...ns, ...links, ...files];
 }
 
-function pidsOf(pattern: string): string[] {
-  return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+/** Gone or a zombie waiting to be reaped: either way nothing runs any more. */
+function dead(pid: number): boolean {
+  return processStartTime(pid) === undefined;
 }
 
 describe('lab topologies', () => {
@@ -97,17 +98,18 @@ describe('cleanup', () => {
     const r = spawnSync('npx', ['tsx', path.join(here, 'testdata/crashing-run.ts'), 'throw'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('simulated test crash');
-    const runId = r.stdout.trim();
+    const [runId, pid] = r.stdout.trim().split(' ');
     expect(runId).toMatch(/^tl[0-9a-z]{4}$/);
     expect(await traces(runId)).toEqual([]);
-    expect(pidsOf(`sleep 300`).length).toBe(0);
+    expect(dead(Number(pid))).toBe(true);
   });
 
   it('removes leftovers of a SIGKILLed run at the next Lab.create, but not live runs', async () => {
     const child = spawn('npx', ['tsx', path.join(here, 'testdata/crashing-run.ts'), 'hang'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const runId = await waitFor(() => /^(tl[0-9a-z]{4})\n/.exec(out)?.[1], { what: 'child lab run id', timeoutMs: 20_000 });
+    const [, runId, pid] = await waitFor(() => /^(tl[0-9a-z]{4}) (\d+)\n/.exec(out), { what: 'child lab run id', timeoutMs: 20_000 });
+    expect(dead(Number(pid))).toBe(false);
     process.kill(-(child.pid as number), 'SIGKILL'); // no exit hook can run
     await new Promise((r) => child.once('exit', r));
     expect((await listNetns()).filter((n) => n.startsWith(runId)).sort()).toEqual([`${runId}-a`, `${runId}-b`]);
@@ -117,7 +119,7 @@ describe('cleanup', () => {
     try {
       await live.host('x');
       expect(await traces(runId)).toEqual([]);
-      expect(pidsOf('sleep 300').length).toBe(0); // the dead run's daemon was killed too
+      expect(dead(Number(pid))).toBe(true); // the dead run's daemon was killed too
       expect(Lab.removeLeftovers('tl')).not.toContain(live.run);
       expect(await listNetns()).toContain(`${live.run}-x`);
     } finally {
@@ -126,8 +128,8 @@ describe('cleanup', () => {
   });
 
   it('removes a namespace whose state file names a dead pid, and one with no state file', async () => {
-    const dead = spawnSync('true');
-    const deadPid = dead.pid as number;
+    const exited = spawnSync('true');
+    const deadPid = exited.pid as number;
     expect(processStartTime(deadPid)).toBeUndefined();
     const ghost = 'tlzz01';
     const orphan = 'tlzz02';
