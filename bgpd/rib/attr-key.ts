@@ -8,11 +8,12 @@ function cmpLarge(a: LargeCommunity, b: LargeCommunity): number {
   return a.global - b.global || a.local1 - b.local1 || a.local2 - b.local2;
 }
 
-/** A frozen copy with set-like lists sorted and de-duplicated; empty lists dropped. */
+/** A frozen copy with set-like lists sorted and de-duplicated; empty optional lists dropped. */
 export function normalizeAttrs(a: PathAttributes): PathAttributes {
   const out: PathAttributes = {};
   if (a.origin !== undefined) out.origin = a.origin;
-  if (a.asPath && a.asPath.length > 0) out.asPath = a.asPath.map((s) => Object.freeze({ type: s.type, asns: s.asns.slice() }));
+  // AS_PATH is mandatory on the wire even when empty (iBGP, local routes), so always keep one
+  out.asPath = (a.asPath ?? []).map((s) => Object.freeze({ type: s.type, asns: s.asns.slice() }));
   if (a.nextHop !== undefined) out.nextHop = a.nextHop;
   if (a.med !== undefined) out.med = a.med;
   if (a.localPref !== undefined) out.localPref = a.localPref;

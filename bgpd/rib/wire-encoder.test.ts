@@ -13,6 +13,7 @@ function decodeAll(bufs: Buffer[] | undefined, ibgp: boolean): UpdateMessage[] {
     const r = decodeMessage(b, ctx(ibgp));
     expect(r.ok).toBe(true);
     if (!r.ok || r.msg.type !== MsgType.UPDATE) throw new Error('not an UPDATE');
+    expect(r.problems).toEqual([]); // e.g. a missing mandatory AS_PATH would show up here
     return r.msg;
   });
 }

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BirdDaemon, useLab, waitFor } from '../../test/lab';
+import type { LabSpeakerSpec } from './lab-speaker';
+
+// Our sessions + RIB (lab-speaker.ts) in namespace t between two BIRDs: e (eBGP, AS 65100) and
+// i (iBGP, AS 65000). Checks on the wire what the RIB exports: our AS prepended and next-hop-self
+// toward eBGP, no transit to eBGP, NO_EXPORT kept inside the AS, eBGP routes passed to iBGP, and
+// withdrawals followed through.
+describe('RIB against BIRD', () => {
+  const lab = useLab({ prefix: 'rb' });
+
+  it('exports and withdraws per the eBGP/iBGP rules, and reports best changes', async () => {
+    const [t, e, i] = [await lab().host('t'), await lab().host('e'), await lab().host('i')];
+    await lab().link(t, e, { addrA: '198.18.40.1/24', addrB: '198.18.40.2/24' });
+    await lab().link(t, i, { addrA: '198.18.41.1/24', addrB: '198.18.41.2/24' });
+    const birdE = await BirdDaemon.start(e, {
+      routerId: '198.18.40.2', localAs: 65100, localAddress: '198.18.40.2',
+      neighbors: [{ address: '198.18.40.1', as: 65000 }],
+      routes: [{ prefix: '10.100.0.0/24', communities: ['65100:7'] }, { prefix: '10.101.0.0/24', communities: ['65535:65281'] }],
+    });
+    const birdI = await BirdDaemon.start(i, {
+      routerId: '198.18.41.2', localAs: 65000, localAddress: '198.18.41.2',
+      neighbors: [{ address: '198.18.41.1', as: 65000 }],
+      routes: [{ prefix: '10.200.0.0/24' }],
+    });
+    const spec: LabSpeakerSpec = {
+      routerId: '198.18.41.1',
+      localAs: 65000,
+      peers: [
+        { address: '198.18.40.2', remoteAs: 65100, localAddress: '198.18.40.1' },
+        { address: '198.18.41.2', remoteAs: 65000, localAddress: '198.18.41.1', nextHop: 'self' },
+      ],
+      originate: ['10.244.1.0/26'],
+    };
+    const root = path.resolve(__dirname, '../..');
+    const speaker = t.spawn('tortie', process.execPath, ['--import', 'tsx', path.join(root, 'bgpd/rib/lab-speaker.ts'), JSON.stringify(spec)], { cwd: root });
+    const events = () => speaker.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const diag = async () => `\n--- tortie:\n${speaker.logs()}\n--- bird e:\n${birdE.logs()}\n--- bird i:\n${birdI.logs()}`;
+    try {
+      await waitFor(async () => (await birdE.established('198.18.40.1')) && (await birdI.established('198.18.41.1')), { what: 'both BIRD sessions Established', timeoutMs: 20_000 });
+      const routesE = async () => new Map((await birdE.routes()).map((r) => [r.prefix, r]));
+      const routesI = async () => new Map((await birdI.routes()).map((r) => [r.prefix, r]));
+      await waitFor(async () => (await routesI()).has('10.100.0.0/24') && (await routesE()).has('10.244.1.0/26'), { what: 'routes through tortie', timeoutMs: 15_000 });
+      const atE = await routesE();
+      expect(atE.get('10.244.1.0/26')).toMatchObject({ nextHop: '198.18.40.1', asPath: [65000] });
+      expect(atE.has('10.200.0.0/24')).toBe(false); // no transit to eBGP by default
+      const atI = await routesI();
+      expect(atI.get('10.244.1.0/26')).toMatchObject({ nextHop: '198.18.41.1', asPath: [] });
+      expect(atI.get('10.100.0.0/24')).toMatchObject({ nextHop: '198.18.41.1', asPath: [65100], communities: ['65100:7'] });
+      expect(atI.has('10.101.0.0/24')).toBe(true); // NO_EXPORT still goes to iBGP
+      const best = events().filter((ev) => ev.ev === 'best' && ev.prefix === '10.100.0.0/24').at(-1);
+      expect(best?.best).toMatchObject({ local: false, nextHops: [{ address: '198.18.40.2', peer: '198.18.40.2', routerId: '198.18.40.2' }] });
+      await birdE.withdrawRoute('10.100.0.0/24');
+      await waitFor(async () => !(await routesI()).has('10.100.0.0/24'), { what: 'withdrawal passed on to BIRD i', timeoutMs: 15_000 });
+      await waitFor(() => events().some((ev) => ev.ev === 'best' && ev.prefix === '10.100.0.0/24' && ev.best === null), { what: 'best change to null', timeoutMs: 5_000 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}${await diag()}`);
+    }
+  }, 90_000);
+});
