@@ -10,6 +10,8 @@ import {
   BlockLimitError,
   NoQualifiedPoolError,
   PoolExhaustedError,
+  FamilyMismatchError,
+  CorruptRecordError,
 } from './errors';
 
 async function setup(pool = '10.0.0.0/24', blockSize = 26) {
@@ -158,5 +160,33 @@ describe('assignIp and release', () => {
     expect(b.block).toBe('10.0.0.0/26');
     expect((await ipam.res.listAffinities('n2')).length).toBe(1);
     expect(await ipam.res.listAffinities('n1')).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  it('names a v4/v6 mix-up', async () => {
+    const { ipam } = await setup();
+    await expect(ipam.autoAssign({ handleId: 'h', node: 'n1', family: 4, pools: ['fd00::/64'] })).rejects.toThrow(
+      'requested pool fd00::/64 is not an IPv4 address/CIDR',
+    );
+    await expect(createPool(new MemoryStore(), { cidr: 'fd00::/64' }, 4)).rejects.toThrow(FamilyMismatchError);
+  });
+
+  it('rejects handle ids that would break keys', async () => {
+    const { ipam } = await setup();
+    await expect(ipam.autoAssign({ handleId: 'net.abc\r\neth0', node: 'n1', family: 4 })).rejects.toThrow(/invalid handle id/);
+    await expect(ipam.autoAssign({ handleId: 'a/b', node: 'n1', family: 4 })).rejects.toThrow(/invalid handle id/);
+  });
+
+  it('reports a corrupt block with its key and does not overwrite it', async () => {
+    const { ds, ipam } = await setup();
+    const [a] = await ipam.autoAssign({ handleId: 'h1', node: 'n1', family: 4 });
+    const key = `/tortie/ipam/v2/assignment/ipv4/block/${a.block.replace('/', '-')}`;
+    const cur = (await ds.get(key))!;
+    await ds.update(key, '{"cidr": "10.0.0.0/26", "allocations": "oops"', cur.revision);
+    const err = await ipam.autoAssign({ handleId: 'h2', node: 'n1', family: 4 }).catch((e) => e);
+    expect(err).toBeInstanceOf(CorruptRecordError);
+    expect(err.message).toContain(key);
+    expect((await ds.get(key))!.value).toBe('{"cidr": "10.0.0.0/26", "allocations": "oops"');
   });
 });

@@ -314,6 +314,8 @@ export class Ipam {
     const pools = await this.enabledPools(family);
     if (requested?.length) {
       return requested.map((r) => {
+        const asCidr = Cidr.parse(r, false);
+        if (asCidr && asCidr.family !== family) throw new FamilyMismatchError(`requested pool ${r}`, family);
         const p = pools.find((x) => x.pool.name === r || x.pool.cidr === r);
         if (!p) throw new AddressNotInPoolError(`requested pool ${r} (not an enabled IPv${family} pool)`);
         return p;
@@ -480,5 +482,3 @@ function poolOf(pools: readonly PoolInfo[], cidr: string): PoolInfo | undefined 
 function ignoreConflict(err: unknown): void {
   if (!(err instanceof Conflict)) throw err;
 }
-
-export { FamilyMismatchError };
