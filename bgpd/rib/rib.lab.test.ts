@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BirdDaemon, useLab, waitFor } from '../../test/lab';
+import { BirdDaemon, FrrDaemon, useLab, waitFor } from '../../test/lab';
 import type { LabSpeakerSpec } from './lab-speaker';
 
 // Our sessions + RIB (lab-speaker.ts) in namespace t between two BIRDs: e (eBGP, AS 65100) and
@@ -56,6 +56,43 @@ describe('RIB against BIRD', () => {
       await waitFor(() => events().some((ev) => ev.ev === 'best' && ev.prefix === '10.100.0.0/24' && ev.best === null), { what: 'best change to null', timeoutMs: 5_000 });
     } catch (err) {
       throw new Error(`${(err as Error).message}${await diag()}`);
+    }
+  }, 90_000);
+
+  it('reflects routes between BIRD and FRR clients as a route reflector, next hop unchanged', async () => {
+    const [t, c1, c2] = [await lab().host('rr'), await lab().host('c1'), await lab().host('c2')];
+    const br = await lab().bridge('u', [t, c1, c2], { subnet: '198.18.42.0/24' });
+    const [tA, c1A, c2A] = ['rr', 'c1', 'c2'].map((h) => br.addressOf(h));
+    const bird = await BirdDaemon.start(c1, {
+      routerId: c1A, localAs: 65000, localAddress: c1A, neighbors: [{ address: tA, as: 65000 }],
+      routes: [{ prefix: '10.244.1.0/26', communities: ['65000:1'] }],
+    });
+    const frr = await FrrDaemon.start(c2, {
+      routerId: c2A, localAs: 65000, localAddress: c2A, neighbors: [{ address: tA, as: 65000 }],
+      routes: [{ prefix: '10.244.2.0/26' }],
+    });
+    const spec: LabSpeakerSpec = {
+      routerId: tA,
+      localAs: 65000,
+      clusterId: '1.1.1.1',
+      peers: [c1A, c2A].map((a) => ({ address: a, remoteAs: 65000, localAddress: tA, rrClient: true })),
+    };
+    const root = path.resolve(__dirname, '../..');
+    const speaker = t.spawn('tortie', process.execPath, ['--import', 'tsx', path.join(root, 'bgpd/rib/lab-speaker.ts'), JSON.stringify(spec)], { cwd: root });
+    try {
+      await waitFor(async () => (await bird.established(tA)) && (await frr.established(tA)), { what: 'clients Established', timeoutMs: 20_000 });
+      await waitFor(async () => (await bird.routes()).some((r) => r.prefix === '10.244.2.0/26')
+        && (await frr.routes()).some((r) => r.prefix === '10.244.1.0/26'), { what: 'reflected routes at both clients', timeoutMs: 15_000 });
+      const atBird = (await bird.routes()).find((r) => r.prefix === '10.244.2.0/26');
+      const atFrr = (await frr.routes()).find((r) => r.prefix === '10.244.1.0/26');
+      expect(atBird).toMatchObject({ nextHop: c2A, asPath: [] });
+      expect(atFrr).toMatchObject({ nextHop: c1A, asPath: [], communities: ['65000:1'] });
+      // each client's own route came back with its ORIGINATOR_ID and was dropped, not installed twice
+      expect((await bird.routes()).filter((r) => r.prefix === '10.244.1.0/26')).toHaveLength(0);
+      await bird.withdrawRoute('10.244.1.0/26');
+      await waitFor(async () => !(await frr.routes()).some((r) => r.prefix === '10.244.1.0/26'), { what: 'withdrawal reflected to FRR', timeoutMs: 15_000 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- tortie:\n${speaker.logs()}\n--- bird:\n${bird.logs()}\n--- frr:\n${frr.logs()}`);
     }
   }, 90_000);
 });
