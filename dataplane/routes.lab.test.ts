@@ -235,4 +235,20 @@ describe('routes (lab)', () => {
       small.close();
     }
   });
+
+  it('splits a batch by bytes when the send buffer is small (large ECMP messages)', () => {
+    const small = Netlink.open({ netns: ns, sndbuf: 16 * 1024 });
+    try {
+      expect(small.socket.maxSendBytes).toBeLessThan(20 * 1024);
+      const nexthops = [1, 2, 3, 4].map((k) => ({ gateway: `198.18.0.${10 + k}`, dev: 'tdpr0' }));
+      const ops: RouteOp[] = [];
+      for (let i = 0; i < 3000; i++) ops.push({ op: 'add', route: { dst: `10.91.${i >> 8}.${i & 255}/32`, nexthops, protocol: P } });
+      const res = small.routes.batch(ops);
+      expect(res.filter((e) => e !== null).map((e) => e?.message)).toEqual([]);
+      expect(small.routes.dump({ family: 4, protocol: P, names: false }).length).toBe(3000);
+      expect(small.routes.batch(ops.map((o) => ({ op: 'del', route: { dst: o.route.dst, protocol: P } }))).every((e) => e === null)).toBe(true);
+    } finally {
+      small.close();
+    }
+  });
 });

@@ -77,6 +77,8 @@ export class NetlinkSocket {
    * (without CAP_NET_ADMIN it is capped by net.core.rmem_max). ~1.5 KiB of truesize per error ack.
    */
   readonly maxChunk: number;
+  /** bytes a batch chunk may reach before it is sent: a quarter of SO_SNDBUF as read back (the kernel doubles what was set) */
+  readonly maxSendBytes: number;
   /** whether the kernel marked the last dump's replies NLM_F_DUMP_FILTERED (it filtered them itself) */
   lastDumpFiltered = false;
   private readonly rbuf = Buffer.alloc(256 * 1024);
@@ -102,6 +104,8 @@ export class NetlinkSocket {
       sysSetsockoptTimeval(fd, SOL_SOCKET, SO_RCVTIMEO, opts.recvTimeoutMs ?? 10_000);
       const got = sysGetsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
       this.maxChunk = Math.max(16, Math.floor((got > 0 ? got : 212_992) / 1536));
+      const sndGot = sysGetsockoptInt(fd, SOL_SOCKET, SO_SNDBUF);
+      this.maxSendBytes = Math.max(4096, Math.floor((sndGot > 0 ? sndGot : 212_992) / 4));
       const sa = Buffer.alloc(12);
       sa.writeUInt16LE(AF_NETLINK, 0);
       sa.writeUInt32LE(opts.groups ?? 0, 8);
@@ -228,24 +232,37 @@ export class NetlinkSocket {
     const results: (NetlinkError | null)[] = new Array<NetlinkError | null>(src.count).fill(null);
     const w = this.batchWriter;
     const seen = new Uint8Array(Math.min(chunkSize, src.count));
-    for (let start = 0; start < src.count; start += chunkSize) {
-      const end = Math.min(src.count, start + chunkSize);
-      const count = end - start;
-      const base = this.nextSeq(count);
+    for (let start = 0, end = 0; start < src.count; start = end) {
+      const limit = Math.min(src.count, start + chunkSize);
+      const base = this.nextSeq(limit - start);
       seen.fill(0);
       let pending = 0;
       w.reset();
-      for (let i = start; i < end; i++) {
-        const rejected = src.encode(w, i, base + (i - start));
+      // A chunk also ends early when its bytes near the send buffer (large ECMP messages, or a
+      // buffer capped by wmem_max without CAP_NET_ADMIN): send would fail with EMSGSIZE.
+      for (end = start; end < limit && w.length < this.maxSendBytes; end++) {
+        const rejected = src.encode(w, end, base + (end - start));
         if (rejected) {
-          results[i] = rejected;
-          seen[i - start] = 1;
+          results[end] = rejected;
+          seen[end - start] = 1;
         } else {
           pending++;
         }
       }
+      const count = end - start;
       if (pending === 0) continue;
-      this.send(w.view(), () => `batch of ${pending} starting at #${start}`);
+      try {
+        this.send(w.view(), () => `batch of ${pending} starting at #${start}`);
+      } catch (e) {
+        // Nothing of this chunk reached the kernel: every request in it failed with the send error.
+        if (!(e instanceof NetlinkError)) throw e;
+        for (let k = 0; k < count; k++) {
+          if (!seen[k]) {
+            results[start + k] = new NetlinkError({ code: e.code, request: `${src.describe(start + k)} (not sent)`, index: start + k, syscall: 'send' });
+          }
+        }
+        continue;
+      }
       // After an overrun the kernel has dropped some acks; keep reading what is queued (non-blocking)
       // so every ack that did arrive is still matched, and only the lost ones stay unknown.
       let lostCode = 0;
