@@ -11,6 +11,11 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Working directory for the process. */
   readonly cwd?: string;
+  /**
+   * Give the test a stdin pipe (`write()`) and stdout lines (`lines`, `onLine()`), for processes
+   * driven by a line protocol. stdout is still copied to the log file; stderr goes there directly.
+   */
+  readonly pipe?: boolean;
 }
 
 /**
@@ -20,7 +25,11 @@ export interface SpawnOptions {
 export class LabProcess {
   readonly pid: number;
   readonly exited: Promise<ProcessExit>;
+  /** stdout lines so far (only with `pipe: true`). */
+  readonly lines: string[] = [];
   private exitInfo: ProcessExit | undefined;
+  private stdin: NodeJS.WritableStream | undefined;
+  private readonly lineListeners = new Set<(line: string) => void>();
 
   private constructor(
     readonly name: string,
@@ -41,7 +50,7 @@ export class LabProcess {
     fs.writeSync(fd, `--- ${new Date().toISOString()} start: ${argv.join(' ')}\n`);
     try {
       const child = spawn(cmd, args, {
-        stdio: ['ignore', fd, fd],
+        stdio: opts.pipe ? ['pipe', 'pipe', fd] : ['ignore', fd, fd],
         detached: true,
         env: { ...process.env, ...opts.env },
         cwd: opts.cwd,
@@ -53,10 +62,50 @@ export class LabProcess {
       if (child.pid === undefined) throw new Error(`cannot start ${cmd}`);
       // Do not keep the test's event loop alive just because a daemon is running.
       child.unref();
-      return new LabProcess(name, argv, logPath, child.pid, exited);
+      const proc = new LabProcess(name, argv, logPath, child.pid, exited);
+      if (opts.pipe && child.stdin && child.stdout) {
+        proc.stdin = child.stdin;
+        proc.attachStdout(child.stdout);
+        // pipes are handles too; unref them for the same reason as the child
+        (child.stdin as unknown as { unref?: () => void }).unref?.();
+        (child.stdout as unknown as { unref?: () => void }).unref?.();
+        child.stdin.on('error', () => {}); // EPIPE after the process died is not the test's problem
+      }
+      return proc;
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  private attachStdout(out: NodeJS.ReadableStream): void {
+    let buf = '';
+    out.setEncoding('utf8');
+    out.on('data', (chunk: string) => {
+      try {
+        fs.appendFileSync(this.logPath, chunk);
+      } catch {
+        // the lab already removed its directory
+      }
+      buf += chunk;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        this.lines.push(line);
+        for (const l of this.lineListeners) l(line);
+      }
+    });
+  }
+
+  /** Writes to the process's stdin (`pipe: true` only). */
+  write(text: string): void {
+    if (!this.stdin) throw new Error(`${this.name} was not started with pipe: true`);
+    this.stdin.write(text);
+  }
+
+  /** Calls `fn` for every further stdout line (`pipe: true` only); returns an unsubscribe function. */
+  onLine(fn: (line: string) => void): () => void {
+    this.lineListeners.add(fn);
+    return () => this.lineListeners.delete(fn);
   }
 
   get running(): boolean {

@@ -71,6 +71,25 @@ describe('lab topologies', () => {
   });
 });
 
+describe('piped processes', () => {
+  const getLab = useLab({ prefix: 'tl' });
+
+  it('talks to a process over stdin/stdout lines and still logs its output', async () => {
+    const a = await getLab().host('p');
+    const p = a.spawn('echo-srv', 'sh', ['-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], { pipe: true });
+    const seen: string[] = [];
+    p.onLine((l) => seen.push(l));
+    p.write('one\ntwo\n');
+    await waitFor(() => p.lines.length >= 2, { what: 'two reply lines', timeoutMs: 5000 });
+    expect(p.lines).toEqual(['got one', 'got two']);
+    expect(seen).toEqual(['got one', 'got two']);
+    await waitFor(() => p.logs().includes('err two'), { what: 'stderr in the log', timeoutMs: 5000 });
+    expect(p.logs()).toContain('got one');
+    await p.stop();
+    expect(() => a.spawn('plain', 'true').write('x')).toThrow(/pipe: true/);
+  });
+});
+
 describe('cleanup', () => {
   it('removes namespaces, processes and files even when the test body throws', async () => {
     const lab = await Lab.create({ prefix: 'tl' });
