@@ -158,6 +158,9 @@ describe('queries', () => {
     const p3 = page(it1, 10);
     expect([p1.items.length, p2.items.length, p3.items.length, p3.done]).toEqual([10, 10, 5, true]);
     expect(p1.items[0].paths[0]).toMatchObject({ best: true, peerAddress: null });
+    expect(rib.lookup(Afi.IPv4, P('10.0.3.0/24'))).toEqual(lookup(rib, Afi.IPv4, P('10.0.3.0/24')));
+    expect([...rib.locRibRoutes(Afi.IPv4)]).toHaveLength(25);
+    expect([...rib.adjRibOut(i, Afi.IPv4)]).toHaveLength(25);
     const out = [...adjRibOut(rib, i, Afi.IPv4)];
     expect(out).toHaveLength(25);
     expect(out[0].attrs).toMatchObject({ localPref: 100, nextHop: '198.18.0.1' });

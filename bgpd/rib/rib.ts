@@ -11,6 +11,7 @@ import { LocRib, NO_ATTR, PriorPath } from './loc-rib';
 import { PeerState } from './peer-state';
 import type { CompiledPolicy, Policy, RouteSource } from './policy';
 import { compilePolicy } from './policy';
+import * as q from './queries';
 import { ipv4ToNumber } from './prefix-key';
 import type { RibAttr } from './rib-attr';
 import { makeRibAttr } from './rib-attr';
@@ -25,6 +26,7 @@ import type {
   PeerUpInfo,
   RibOptions,
   RibPeerConfig,
+  RouteView,
 } from './types';
 import { LOCAL_PEER } from './types';
 import { UpdateGroup, groupKey } from './update-group';
@@ -316,6 +318,24 @@ export class Rib {
     let advertised = 0;
     for (const g of p.groups.values()) advertised += g.adjOut.size;
     return { received: p.received, accepted: p.accepted, advertised, maxPrefixExceeded: p.maxPrefixExceeded };
+  }
+
+  // ---- queries (bgpctl); generators walk live tables, page them with queries.ts page() ----------
+
+  lookup(afi: Afi, prefix: PrefixKey): RouteView | null {
+    return q.lookup(this, afi, prefix);
+  }
+
+  locRibRoutes(afi: Afi): Generator<RouteView> {
+    return q.locRibRoutes(this, afi);
+  }
+
+  adjRibIn(peer: PeerId, afi: Afi): Generator<RouteView> {
+    return q.adjRibIn(this, peer, afi);
+  }
+
+  adjRibOut(peer: PeerId, afi: Afi): Generator<{ prefix: PrefixKey; attrs: PathAttributes }> {
+    return q.adjRibOut(this, peer, afi);
   }
 
   /** Table sizes for bgpctl / metrics. */
