@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ipam } from './ipam';
-import { createPool } from './pools';
+import { createPool, deletePool } from './pools';
 import { MemoryStore } from './store/memory-store';
 import { registerNode } from './nodes';
 import {
@@ -188,5 +188,22 @@ describe('bad input', () => {
     expect(err).toBeInstanceOf(CorruptRecordError);
     expect(err.message).toContain(key);
     expect((await ds.get(key))!.value).toBe('{"cidr": "10.0.0.0/26", "allocations": "oops"');
+  });
+});
+
+describe('pool lifecycle', () => {
+  it('gives up empty blocks of a pool that no longer selects the node, and guards pool deletion', async () => {
+    const ds = new MemoryStore();
+    await createPool(ds, { name: 'old', cidr: '10.1.0.0/24' });
+    const ipam = new Ipam(ds);
+    const [a] = await ipam.autoAssign({ handleId: 'h1', node: 'n1', family: 4 });
+    await expect(deletePool(ds, 'old')).rejects.toThrow('invalid IP pool old: cannot delete: 1 addresses are still in use in 1 blocks of 10.1.0.0/24');
+    await ipam.releaseByHandle('h1');
+    expect(await deletePool(ds, 'old')).toBe(true);
+    await createPool(ds, { name: 'new', cidr: '10.2.0.0/24' });
+    const [b] = await ipam.autoAssign({ handleId: 'h2', node: 'n1', family: 4 });
+    expect(b.pool).toBe('new');
+    expect((await ipam.res.listAffinities('n1')).map((x) => x.value.cidr)).toEqual([b.block]);
+    expect((await ipam.res.getBlock(a.block))).toBeUndefined();
   });
 });

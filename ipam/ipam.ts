@@ -106,9 +106,10 @@ export class Ipam {
 
     // 1. Blocks this node already owns (pending ones too: finishing a half-done claim is how they heal).
     // Newest claim first: older blocks are usually full, and reading each full block costs a read.
-    const affs = (await this.res.listAffinities(req.node, req.family))
-      .filter((a) => poolOf(pools, a.value.cidr))
-      .sort((a, b) => b.value.since - a.value.since);
+    const allAffs = await this.res.listAffinities(req.node, req.family);
+    const affs = allAffs.filter((a) => poolOf(pools, a.value.cidr)).sort((a, b) => b.value.since - a.value.since);
+    const stray = allAffs.filter((a) => !poolOf(pools, a.value.cidr));
+    if (stray.length && !req.pools?.length) await this.dropUnselectedEmptyBlocks(req.node, stray);
     for (const aff of affs) {
       if (want() === 0) break;
       const sb = await this.blockForAffinity(aff, req.node);
@@ -323,6 +324,21 @@ export class Ipam {
     }
     const labels = (await getNode(this.ds, node))?.labels ?? {};
     return pools.filter((p) => p.pool.allowedUses.includes(use) && (parseSelector(p.pool.nodeSelector)?.(labels) ?? false));
+  }
+
+  /**
+   * Blocks of pools that were deleted, disabled or no longer select this node are given up once
+   * empty, so the node stops advertising them and the space returns to the pool (Calico does the same).
+   */
+  private async dropUnselectedEmptyBlocks(node: string, affs: readonly Stored<AffinityRecord>[]): Promise<void> {
+    if (affs.length === 0) return;
+    const family = Cidr.parse(affs[0].value.cidr)?.family ?? 4;
+    const labels = (await getNode(this.ds, node))?.labels ?? {};
+    const selecting = (await this.enabledPools(family)).filter((p) => parseSelector(p.pool.nodeSelector)?.(labels) ?? false);
+    for (const a of affs) {
+      if (poolOf(selecting, a.value.cidr) || a.value.state !== 'confirmed') continue;
+      await this.releaseAffinity(node, a.value.cidr, { requireEmpty: true }).catch(ignoreConflict);
+    }
   }
 
   private async enabledPools(family: IpFamily): Promise<PoolInfo[]> {

@@ -2,7 +2,7 @@
 import { Cidr } from './cidr';
 import type { Datastore } from './datastore';
 import { CorruptRecordError, FamilyMismatchError, InvalidPoolError, PoolOverlapError } from './errors';
-import { POOL_PREFIX, poolKey } from './keys';
+import { blockPrefix, POOL_PREFIX, poolKey } from './keys';
 import type { AllowedUse, Encapsulation, IPPool } from './model';
 import { decode, type Stored } from './records';
 import { parseSelector } from './selector';
@@ -78,8 +78,29 @@ export async function createPool(ds: Datastore, input: PoolInput, family?: 4 | 6
   return pool;
 }
 
-export async function deletePool(ds: Datastore, name: string): Promise<boolean> {
+/**
+ * Deletes a pool. Refused while blocks of the pool still hold addresses (they would keep being routed
+ * but could never be re-allocated); empty blocks are given up by their nodes on their next assignment.
+ */
+export async function deletePool(ds: Datastore, name: string, opts: { force?: boolean } = {}): Promise<boolean> {
   const kv = await ds.get(poolKey(name));
   if (!kv) return false;
+  const pool = decode(kv, isPool, 'IPPool').value;
+  if (!opts.force) {
+    const cidr = Cidr.parse(pool.cidr)!;
+    let used = 0;
+    let blocks = 0;
+    for (const b of await ds.list(blockPrefix(cidr.family))) {
+      const rec = JSON.parse(b.value) as { cidr?: string; allocations?: (number | null)[] };
+      const bc = rec.cidr ? Cidr.parse(rec.cidr) : undefined;
+      if (!bc || !cidr.containsCidr(bc)) continue;
+      const n = (rec.allocations ?? []).filter((a) => a !== null).length;
+      if (n) {
+        blocks++;
+        used += n;
+      }
+    }
+    if (used) throw new InvalidPoolError(name, `cannot delete: ${used} addresses are still in use in ${blocks} blocks of ${pool.cidr}`);
+  }
   return (await ds.delete(kv.key, kv.revision)).ok;
 }
