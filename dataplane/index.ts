@@ -58,6 +58,9 @@ export class Netlink {
 
 export { Links, Addresses, Routes, Neighbours, Fdb, Nexthops, Sysctl, Monitor, NetlinkSocket };
 export type { Nexthop, NexthopInfo } from './nexthops';
+export type { NetlinkSocketOptions, BatchSource, BatchItem, BodyEncoder } from './netlink/socket';
+export { MessageWriter } from './netlink/encode';
+export type { NlMessage } from './netlink/decode';
 export type { Link, LinkRef, LinkChanges, VethSpec, VxlanSpec, VxlanInfo } from './links';
 export type { Address, AddressSpec, AddressFilter } from './addresses';
 export type { Route, RouteOp, RouteFilter, RouteType, NextHop } from './routes';

@@ -76,4 +76,31 @@ describe('monitor (lab)', () => {
       mon.close();
     }
   });
+
+  it('reports address changes when asked to', async () => {
+    const mon = nl.monitor({ intervalMs: 5, routes: false, links: false, addresses: true });
+    try {
+      const seen = mon.waitFor((e) => e.kind === 'address' && e.action === 'new' && e.address.address === '198.18.4.77/32');
+      run('ip', ['-n', ns, 'addr', 'add', '198.18.4.77/32', 'dev', 'tdpo0']);
+      const ev = await seen;
+      expect(ev).toMatchObject({ kind: 'address', address: { family: 4, index: nl.links.index('tdpo0') } });
+      const gone = mon.waitFor((e) => e.kind === 'address' && e.action === 'del' && e.address.address === '198.18.4.77/32');
+      nl.addresses.del({ dev: 'tdpo0', address: '198.18.4.77/32' });
+      await gone;
+    } finally {
+      mon.close();
+    }
+  });
+
+  it('close() stops delivery and waitFor times out cleanly', async () => {
+    const mon = nl.monitor({ intervalMs: 5 });
+    await expect(mon.waitFor(() => false, 30)).rejects.toThrow(/no matching event/);
+    let count = 0;
+    mon.on(() => { count++; });
+    mon.close();
+    run('ip', ['-n', ns, 'route', 'add', 'blackhole', '10.42.0.0/24']);
+    await new Promise((r) => setTimeout(r, 30));
+    mon.poll();
+    expect(count).toBe(0);
+  });
 });

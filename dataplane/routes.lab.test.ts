@@ -251,4 +251,18 @@ describe('routes (lab)', () => {
       small.close();
     }
   });
+
+  it('append adds an IPv6 next hop to an existing route (ECMP built incrementally)', () => {
+    nl.routes.add({ dst: 'fd00:ee::/64', gateway: 'fd00:1::2', dev: 'tdpr0', protocol: P });
+    nl.routes.append({ dst: 'fd00:ee::/64', gateway: 'fd00:1::3', dev: 'tdpr0', protocol: P });
+    const r = nl.routes.dump({ family: 6, protocol: P }).find((x) => x.dst === 'fd00:ee::/64');
+    expect(r?.nexthops?.map((n) => n.gateway)).toEqual(['fd00:1::2', 'fd00:1::3']);
+    expect(ipRoutes().find((x) => x.dst === 'fd00:ee::/64')?.nexthops?.map((n) => n.gateway)).toEqual(['fd00:1::2', 'fd00:1::3']);
+    // a delete naming one next hop removes just that one; without a gateway, all of them
+    nl.routes.del({ dst: 'fd00:ee::/64', gateway: 'fd00:1::3', dev: 'tdpr0' });
+    expect(nl.routes.dump({ family: 6, protocol: P }).find((x) => x.dst === 'fd00:ee::/64')?.gateway).toBe('fd00:1::2');
+    nl.routes.append({ dst: 'fd00:ee::/64', gateway: 'fd00:1::3', dev: 'tdpr0', protocol: P });
+    nl.routes.del({ dst: 'fd00:ee::/64' });
+    expect(nl.routes.dump({ family: 6, protocol: P })).toEqual([]);
+  });
 });
