@@ -85,12 +85,23 @@ describe('BIRD interoperates with FRR, GoBGP, OpenBGPD and ExaBGP through the la
     const families: Array<4 | 6> = p.v6 ? [4, 6] : [4];
     try {
       for (const fam of families) {
-        // BIRD may be in its error-wait backoff from connecting before the peer existed.
-        setTimeout(() => void bird.restart(addr(name, fam)).catch(() => {}), 3000).unref();
-        await waitFor(async () => (await bird.established(addr(name, fam))) && (await d.established(addr('bird', fam))), {
-          what: `BIRD <-> ${name} IPv${fam} session Established`,
-          timeoutMs: 15_000,
-        });
+        // BIRD may be in its error-wait backoff from connecting before the peer existed; kick it
+        // once if the session is still down after 3 s (never reset a session that is up).
+        const peerAddr = addr(name, fam);
+        const kick = setTimeout(() => {
+          void bird
+            .established(peerAddr)
+            .then((up) => (up ? undefined : bird.restart(peerAddr)))
+            .catch(() => {});
+        }, 3000);
+        try {
+          await waitFor(async () => (await bird.established(peerAddr)) && (await d.established(addr('bird', fam))), {
+            what: `BIRD <-> ${name} IPv${fam} session Established`,
+            timeoutMs: 15_000,
+          });
+        } finally {
+          clearTimeout(kick);
+        }
       }
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${name} log (tail):\n${d.logs().slice(-3000)}\n--- bird log (tail):\n${bird.logs().slice(-1500)}`);

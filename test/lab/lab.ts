@@ -114,7 +114,7 @@ export class Lab {
     return removeLeftoversSync(prefix);
   }
 
-  /** Names every namespace of this run would get; useful to assert cleanup. */
+  /** Namespaces this run created so far (full names); useful to assert cleanup. */
   get namespaces(): readonly string[] {
     return [...this.state.namespaces];
   }
