@@ -9,6 +9,7 @@ import { BgpSession } from '../session/session';
 import { codecContextFor } from '../session/open-negotiation';
 import { endOfRibFamily } from '../wire';
 import { Afi, ErrorAction, Safi } from '../wire/types';
+import type { GracefulRestartCap } from '../wire/types';
 import { RibDriver } from './driver';
 import { prefixKey, prefixText } from './prefix-key';
 import { Rib } from './rib';
@@ -19,7 +20,8 @@ export interface LabSpeakerSpec {
   routerId: string;
   localAs: number;
   clusterId?: string;
-  peers: (RibPeerConfig & { localAddress: string })[];
+  /** `graceful`: offer graceful restart and keep the peer's routes STALE when its session drops without a NOTIFICATION. */
+  peers: (RibPeerConfig & { localAddress: string; graceful?: boolean })[];
   originate?: string[];
 }
 
@@ -36,6 +38,8 @@ rib.onBestChange((changes) => {
 
 for (const p of spec.peers) {
   const id = rib.addPeer(p);
+  let peerGr: GracefulRestartCap | undefined;
+  let staleTimer: NodeJS.Timeout | undefined;
   const s = new BgpSession({
     name: p.address,
     localAs: spec.localAs,
@@ -47,17 +51,21 @@ for (const p of spec.peers) {
     families: [{ afi: famOf(p.address), safi: Safi.Unicast }],
     routeRefresh: true,
     fsm: { connectRetryTime: 1 },
+    ...(p.graceful ? { gracefulRestart: { restartTime: 120 } } : {}),
   }, {
     onUpdates: (batch) => {
       for (const u of batch) {
         const eor = endOfRibFamily(u.msg);
-        if (eor !== null) rib.endOfRib(id, eor);
-        else rib.update(id, u.msg, { treatAsWithdraw: u.action === ErrorAction.TREAT_AS_WITHDRAW });
+        if (eor !== null) {
+          rib.endOfRib(id, eor);
+          clearTimeout(staleTimer);
+        } else rib.update(id, u.msg, { treatAsWithdraw: u.action === ErrorAction.TREAT_AS_WITHDRAW });
       }
       return driver.whenIdle();
     },
   });
   s.on('established', (n) => {
+    peerGr = p.graceful ? n.gracefulRestart.peer : undefined;
     const local = p.localAddress;
     rib.peerUp(id, {
       routerId: n.peerRouterId,
@@ -69,9 +77,13 @@ for (const p of spec.peers) {
     out({ ev: 'state', peer: p.address, state: 'Established' });
   });
   s.on('down', (reason) => {
-    rib.peerDown(id);
+    // RFC 4724: a session lost without a NOTIFICATION from a GR-capable peer keeps its routes
+    const graceful = peerGr !== undefined && !/notification/i.test(reason);
+    rib.peerDown(id, { graceful });
+    clearTimeout(staleTimer);
+    if (graceful && peerGr) staleTimer = setTimeout(() => { rib.staleTimeout(id); driver.kick(); }, peerGr.restartTime * 1000);
     driver.kick();
-    out({ ev: 'state', peer: p.address, state: 'down', reason });
+    out({ ev: 'state', peer: p.address, state: 'down', reason, graceful });
   });
   s.on('routeRefresh', (r) => { rib.routeRefresh(id, r.afi); driver.kick(); });
   sessions.set(id, s);

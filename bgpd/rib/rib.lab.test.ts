@@ -95,4 +95,47 @@ describe('RIB against BIRD', () => {
       throw new Error(`${(err as Error).message}\n--- tortie:\n${speaker.logs()}\n--- bird:\n${bird.logs()}\n--- frr:\n${frr.logs()}`);
     }
   }, 90_000);
+
+  it('graceful restart: keeps a killed peer\'s routes, then drops at End-of-RIB what it did not re-send', async () => {
+    const [t, e, i] = [await lab().host('gt'), await lab().host('ge'), await lab().host('gi')];
+    await lab().link(t, e, { addrA: '198.18.43.1/24', addrB: '198.18.43.2/24' });
+    await lab().link(t, i, { addrA: '198.18.44.1/24', addrB: '198.18.44.2/24' });
+    const eSpec = {
+      routerId: '198.18.43.2', localAs: 65100, localAddress: '198.18.43.2',
+      neighbors: [{ address: '198.18.43.1', as: 65000, gracefulRestart: true }],
+      routes: [{ prefix: '10.100.0.0/24' }, { prefix: '10.101.0.0/24' }],
+    };
+    let birdE = await BirdDaemon.start(e, eSpec);
+    const birdI = await BirdDaemon.start(i, {
+      routerId: '198.18.44.2', localAs: 65000, localAddress: '198.18.44.2', neighbors: [{ address: '198.18.44.1', as: 65000 }],
+    });
+    const spec: LabSpeakerSpec = {
+      routerId: '198.18.44.1',
+      localAs: 65000,
+      peers: [
+        { address: '198.18.43.2', remoteAs: 65100, localAddress: '198.18.43.1', graceful: true },
+        { address: '198.18.44.2', remoteAs: 65000, localAddress: '198.18.44.1', nextHop: 'self' },
+      ],
+    };
+    const root = path.resolve(__dirname, '../..');
+    const speaker = t.spawn('tortie', process.execPath, ['--import', 'tsx', path.join(root, 'bgpd/rib/lab-speaker.ts'), JSON.stringify(spec)], { cwd: root });
+    const events = () => speaker.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const nulls = (prefix: string) => events().filter((ev) => ev.ev === 'best' && ev.prefix === prefix && ev.best === null).length;
+    const atI = async () => new Set((await birdI.routes()).map((r) => r.prefix));
+    try {
+      await waitFor(async () => (await atI()).has('10.101.0.0/24') && (await atI()).has('10.100.0.0/24'), { what: 'routes from e at i', timeoutMs: 20_000 });
+      birdE.process.signal('SIGKILL');
+      await waitFor(() => events().some((ev) => ev.ev === 'state' && ev.state === 'down' && ev.graceful === true), { what: 'graceful down seen by tortie', timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await atI()).toEqual(new Set(['10.100.0.0/24', '10.101.0.0/24'])); // stale routes still advertised
+      expect(nulls('10.100.0.0/24') + nulls('10.101.0.0/24')).toBe(0);
+      birdE = await BirdDaemon.start(e, { ...eSpec, routes: [{ prefix: '10.100.0.0/24' }] });
+      await waitFor(() => nulls('10.101.0.0/24') === 1, { what: 'End-of-RIB sweeps the route not re-sent', timeoutMs: 20_000 });
+      await waitFor(async () => !(await atI()).has('10.101.0.0/24'), { what: 'sweep passed on to i', timeoutMs: 10_000 });
+      expect(await atI()).toEqual(new Set(['10.100.0.0/24']));
+      expect(nulls('10.100.0.0/24')).toBe(0); // the re-learned route never went away
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- tortie:\n${speaker.logs()}\n--- bird e:\n${birdE.logs()}`);
+    }
+  }, 90_000);
 });
