@@ -33,6 +33,8 @@ export interface RouteInstallRow {
   /** ours / ip-batch, medians (CPU) */
   ratioInstallCpu: number;
   ratioRemoveCpu: number;
+  /** ms to read the installed routes back: our filtered dump (decoded) vs `ip -j route show proto` + JSON.parse */
+  dumpMs: { ours: RateStats; ipJson: RateStats };
 }
 
 export interface RouteInstallOptions {
@@ -117,6 +119,8 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
       const addLines = adds.map((o) => `route add ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
       const delLines = adds.map((o) => `route del ${o.route.dst} via ${GW} proto ${proto}\n`).join('');
       const ours = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
+      const dumpOurs: number[] = [];
+      const dumpIp: number[] = [];
       const oursNh = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
       const ipb = { install: [] as number[], remove: [] as number[], installCpu: [] as number[], removeCpu: [] as number[] };
       for (let run = 0; run < runs; run++) {
@@ -127,7 +131,14 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
         const tAdd = performance.now() - t;
         const cAdd = cpuSince(c);
         const failedAdd = addRes.filter((e) => e !== null).length;
+        t = performance.now();
         const afterAdd = countRoutes(nl, proto);
+        dumpOurs.push(performance.now() - t);
+        t = performance.now();
+        const ipOut = spawnSync('ip', ['-n', ns, '-j', 'route', 'show', 'proto', String(proto)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+        const ipCount = (JSON.parse(ipOut.stdout) as unknown[]).length;
+        dumpIp.push(performance.now() - t);
+        if (ipCount !== count) throw new Error(`ip -j sees ${ipCount}/${count} routes`);
         if (failedAdd || afterAdd !== count) throw new Error(`ours: ${failedAdd} failed adds, ${afterAdd}/${count} routes present`);
         c = process.cpuUsage();
         t = performance.now();
@@ -190,6 +201,7 @@ export async function runRouteInstallBench(opts: RouteInstallOptions = {}): Prom
         ratioRemove: o.remove.median / b.remove.median,
         ratioInstallCpu: o.installCpu.median / b.installCpu.median,
         ratioRemoveCpu: o.removeCpu.median / b.removeCpu.median,
+        dumpMs: { ours: stats(dumpOurs), ipJson: stats(dumpIp) },
       });
     }
     return rows;
@@ -216,6 +228,11 @@ export function formatRows(rows: RouteInstallRow[]): string {
         (cpu ? r.ratioRemoveCpu : r.ratioRemove).toFixed(2),
       ].join(' | '));
     }
+  }
+  out.push('', 'reading the routes back (ms, median (min–max)): ours = filtered dump decoded; ip = ip -j route show proto + JSON.parse');
+  for (const r of rows) {
+    const ms = (x: RateStats): string => `${x.median.toFixed(0)} (${x.min.toFixed(0)}–${x.max.toFixed(0)})`;
+    out.push(`${String(r.count).padEnd(7)} | ours ${ms(r.dumpMs.ours)} | ip ${ms(r.dumpMs.ipJson)}`);
   }
   out.push('', 'ours with routes pointing at one nexthop object (nhid) instead of carrying "via gw":');
   for (const r of rows) {
