@@ -69,7 +69,7 @@ describe('BIRD interoperates with FRR, GoBGP, OpenBGPD and ExaBGP through the la
       localAddress6: addr('bird', 6),
       neighbors: birdNeighbors(),
       routes: [BIRD_V4, BIRD_V6],
-    });
+    }, { kernelExport: true });
   });
 
   afterAll(async () => {
@@ -169,6 +169,9 @@ describe('BIRD interoperates with FRR, GoBGP, OpenBGPD and ExaBGP through the la
   it('GoBGP: v4 + v6 sessions, routes both ways, live add/withdraw', async () => {
     const gobgp = await startAndEstablish('gobgp', (h, s) => GobgpDaemon.start(h, s));
     await checkExchange('gobgp', gobgp);
+    // kernelExport: BIRD programmed the learned route into its namespace's FIB
+    const fib = await waitFor(async () => (await bird.host.ip(['route', 'show', '203.0.113.64/26'])).trim(), { what: 'GoBGP route in BIRD host FIB' });
+    expect(fib).toContain(`via ${addr('gobgp')}`);
     await checkLiveRoute('gobgp', gobgp, '198.51.100.0/26');
   });
 

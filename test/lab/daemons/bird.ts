@@ -28,8 +28,20 @@ function birdRouteLine(r: OriginatedRoute): string {
   return attrs.length > 0 ? `  route ${r.prefix} blackhole { ${attrs.join(' ')} };` : `  route ${r.prefix} blackhole;`;
 }
 
-export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedRoute[]): string {
+/** BIRD-only knobs on top of the common SpeakerSpec. */
+export interface BirdOptions {
+  /** Install learned BGP routes into the host namespace's FIB (kernel protocol). Default false. */
+  readonly kernelExport?: boolean;
+  /** Raw BIRD config appended at the end (filters, extra protocols). */
+  readonly extraConfig?: string;
+}
+
+export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedRoute[], opts: BirdOptions = {}): string {
   const out: string[] = [`router id ${spec.routerId};`, 'log stderr all;', 'protocol device { scan time 10; }'];
+  if (opts.kernelExport) {
+    // only BGP routes: our static routes are blackholes that exist just to be announced
+    for (const fam of ['ipv4', 'ipv6']) out.push(`protocol kernel k_${fam} { ${fam} { import none; export where source = RTS_BGP; }; }`);
+  }
   for (const fam of ['ipv4', 'ipv6'] as const) {
     const rs = routes.filter((r) => familyOfPrefix(r.prefix) === fam);
     // An empty static protocol is fine and lets a later addRoute be a pure reconfigure.
@@ -56,6 +68,7 @@ export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedR
     for (const fam of neighborFamilies(n)) out.push(`  ${fam} { import all; ${exportAll}; };`);
     out.push('}');
   });
+  if (opts.extraConfig) out.push(opts.extraConfig);
   return out.join('\n') + '\n';
 }
 
@@ -121,6 +134,7 @@ export class BirdDaemon implements BgpDaemon {
     readonly spec: SpeakerSpec,
     readonly dir: string,
     readonly process: LabProcess,
+    private readonly opts: BirdOptions,
   ) {
     this.routesNow = [...(spec.routes ?? [])];
   }
@@ -134,13 +148,13 @@ export class BirdDaemon implements BgpDaemon {
   }
 
   /** Renders the config into `<host dir>/bird`, starts `bird -f` and waits for its control socket. */
-  static async start(host: LabHost, spec: SpeakerSpec): Promise<BirdDaemon> {
+  static async start(host: LabHost, spec: SpeakerSpec, opts: BirdOptions = {}): Promise<BirdDaemon> {
     const dir = host.dir('bird');
     const conf = path.join(dir, 'bird.conf');
-    fs.writeFileSync(conf, renderBirdConfig(spec, spec.routes ?? []));
+    fs.writeFileSync(conf, renderBirdConfig(spec, spec.routes ?? [], opts));
     await run('bird', ['-p', '-c', conf]);
     const proc = host.spawn('bird', 'bird', ['-f', '-c', conf, '-s', path.join(dir, 'bird.ctl'), '-P', path.join(dir, 'bird.pid')]);
-    const d = new BirdDaemon(host, spec, dir, proc);
+    const d = new BirdDaemon(host, spec, dir, proc, opts);
     await waitFor(async () => proc.running && (await d.birdc(['show', 'status'])).includes('Daemon is up'), {
       what: `BIRD in ${host.netns} to answer on ${d.socket}`,
       timeoutMs: 10_000,
@@ -202,7 +216,7 @@ export class BirdDaemon implements BgpDaemon {
   }
 
   private async reconfigure(): Promise<void> {
-    fs.writeFileSync(this.configPath, renderBirdConfig(this.spec, this.routesNow));
+    fs.writeFileSync(this.configPath, renderBirdConfig(this.spec, this.routesNow, this.opts));
     const out = await this.birdc(['configure', `"${this.configPath}"`]);
     if (!/Reconfigured|Reconfiguration in progress/.test(out)) throw new Error(`BIRD reconfigure failed: ${out}`);
   }

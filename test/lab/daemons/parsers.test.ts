@@ -42,6 +42,10 @@ describe('BIRD', () => {
     expect(c).toContain('route 2001:db8:2::/48 blackhole;');
     expect(c).toMatch(/protocol bgp n1 \{[^}]*ipv6 \{ import all;/);
     expect(() => renderBirdConfig({ ...spec, localAddress6: undefined }, [])).toThrow(/localAddress6/);
+    expect(c).not.toContain('protocol kernel');
+    const k = renderBirdConfig(spec, [], { kernelExport: true, extraConfig: 'filter f { accept; }' });
+    expect(k).toContain('protocol kernel k_ipv4 { ipv4 { import none; export where source = RTS_BGP; }; }');
+    expect(k.trimEnd().endsWith('filter f { accept; }')).toBe(true);
   });
 
   it('parses show route all, including several routes for one prefix', () => {
