@@ -116,6 +116,11 @@ describe('path attributes, one by one', () => {
     expect(encodeAttributes(attrs, IBGP4).subarray(0, 4).toString('hex')).toBe('40010100');
   });
 
+  it('never writes a raw copy of an attribute it encodes from a field', () => {
+    const b = encodeAttributes({ origin: Origin.IGP, unknown: [{ flags: 0x40, type: 1, value: Uint8Array.of(2) }] }, EBGP4);
+    expect(b.toString('hex')).toBe('40010100');
+  });
+
   it('does not send LOCAL_PREF, ORIGINATOR_ID or CLUSTER_LIST to eBGP peers', () => {
     const b = encodeAttributes({ localPref: 100, originatorId: '1.1.1.1', clusterList: ['2.2.2.2'], med: 1 }, EBGP4);
     expect(b.toString('hex')).toBe('80040400000001');

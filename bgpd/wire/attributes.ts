@@ -161,7 +161,11 @@ export function encodeAttributes(attrs: PathAttributes, ctx: CodecContext): Buff
     const value = spec.encode(attrs, ctx);
     if (value) parts.push({ type, flags: spec.flags, value });
   }
-  for (const u of attrs.unknown ?? []) parts.push({ type: u.type, flags: rawFlags(u), value: u.value });
+  for (const u of attrs.unknown ?? []) {
+    // A raw copy of an attribute we encode from its field would be a duplicate on the wire.
+    if (ATTR_TABLE.get(u.type)?.encode) continue;
+    parts.push({ type: u.type, flags: rawFlags(u), value: u.value });
+  }
   parts.sort((x, y) => x.type - y.type);
   let size = 0;
   for (const p of parts) size += (p.value.length > 255 ? 4 : 3) + p.value.length;

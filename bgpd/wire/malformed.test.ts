@@ -723,6 +723,12 @@ describe('bgp.md §6.3 (6) — MP_REACH / MP_UNREACH', () => {
       action: NONE,
     },
     {
+      name: 'MP_REACH only, with a NEXT_HOP of 0.0.0.0 → NEXT_HOP ignored, MP routes kept (RFC 4760 §3)',
+      bytes: () => update({ attrs: ORIGIN_IGP + AS_PATH_65001 + attr(0x40, 3, '00000000') + attr(0x90, 14, `0002 01 10 ${V6NH} 00 30 20010db80001`) }),
+      action: AD,
+      check: (r) => expect(updateOf(r).mpReach?.nlri).toHaveLength(1),
+    },
+    {
       name: 'MP_REACH only, without ORIGIN → treat-as-withdraw',
       bytes: () => update({ attrs: AS_PATH_65001 + attr(0x90, 14, `0002 01 10 ${V6NH} 00 30 20010db80001`) }),
       action: TAW,

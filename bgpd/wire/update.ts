@@ -58,6 +58,16 @@ export function decodeUpdate(b: Uint8Array, ctx: CodecContext): UpdateDecode {
     return r;
   }
   finishAttributes(st);
+  if (nlri.length === 0) {
+    // Without classic NLRI the NEXT_HOP attribute is ignored (RFC 4760 §3), so a broken one must
+    // not withdraw MP routes: downgrade its problems to attribute discard.
+    for (const p of st.problems) {
+      if (p.attrType === AttrType.NEXT_HOP && p.action === ErrorAction.TREAT_AS_WITHDRAW) {
+        p.action = ErrorAction.ATTRIBUTE_DISCARD;
+        p.reason += ' (no IPv4 NLRI: attribute ignored)';
+      }
+    }
+  }
   const msg: UpdateMessage = { type: MsgType.UPDATE, withdrawn, attrs: st.attrs, nlri };
   if (st.mpReach) msg.mpReach = st.mpReach;
   if (st.mpUnreach) msg.mpUnreach = st.mpUnreach;
