@@ -229,3 +229,16 @@ describe('IPv6 via MP_REACH / MP_UNREACH', () => {
     expect(sent(rib).get(i)?.[0]).toMatchObject({ afi: Afi.IPv6, withdrawn: [k] });
   });
 });
+
+describe('unsupported families', () => {
+  it('ignores MP_REACH for a family without a table and keeps the rest of the UPDATE', () => {
+    const rib = makeRib();
+    const errors: unknown[] = [];
+    rib.onError((e) => errors.push(e));
+    const p = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
+    rib.update(p, { ...upd(['10.1.0.0/24'], { asPath: seq(65100) }), mpReach: { afi: 25 as Afi, safi: 65, nextHops: ['198.18.1.2'], nlri: ['\x08\x0a'] } } as UpdateMessage);
+    run(rib);
+    expect(errors).toEqual([]);
+    expect(lookup(rib, Afi.IPv4, P('10.1.0.0/24'))?.paths[0].best).toBe(true);
+  });
+});

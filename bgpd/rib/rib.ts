@@ -156,7 +156,9 @@ export class Rib {
     this.enqueueImport(peer, work);
   }
 
-  private enqueueImport(peer: PeerId, work: { afi: Afi; withdraw: boolean; prefixes: PrefixKey[]; attrs?: PathAttributes }[]): void {
+  private enqueueImport(peer: PeerId, all: { afi: Afi; withdraw: boolean; prefixes: PrefixKey[]; attrs?: PathAttributes }[]): void {
+    // families we keep no table for (the session should not have negotiated them) are ignored
+    const work = all.filter((w) => this.locRibs.has(w.afi));
     let part = 0;
     let pos = 0;
     let prepared: Prepared | undefined;
