@@ -99,9 +99,10 @@ export function decodeLink(m: NlMessage): Link | undefined {
   const master = attrU32(a, IFLA_MASTER);
   if (master) link.master = master;
   const parent = attrU32(a, IFLA_LINK);
-  if (parent !== undefined && parent !== link.index) link.parentIndex = parent;
   const nsid = a.get(IFLA_LINK_NETNSID);
   if (nsid && nsid.length >= 4) link.linkNetnsId = nsid.readInt32LE(0);
+  // A peer in another netns may have the same ifindex as this link (indexes are per netns).
+  if (parent !== undefined && (parent !== link.index || link.linkNetnsId !== undefined)) link.parentIndex = parent;
   const info = a.get(IFLA_LINKINFO);
   if (info) {
     const ia = parseAttrs(info);
