@@ -141,8 +141,8 @@ const capsArb: fc.Arbitrary<Capabilities> = fc.record(
       }),
     }),
     fourOctetAs: fc.integer({ min: 1, max: 0xffffffff }),
-    unknown: fc.array(fc.record({ code: fc.integer({ min: 0, max: 255 }).filter((c) => !knownCapCodes.has(c)), value: bytes(0, 40) }), {
-      maxLength: 10,
+    unknown: fc.array(fc.record({ code: fc.integer({ min: 0, max: 255 }).filter((c) => !knownCapCodes.has(c)), value: bytes(0, 255) }), {
+      maxLength: 6,
     }),
   },
   { requiredKeys: ['multiprotocol', 'routeRefresh', 'enhancedRouteRefresh', 'extendedMessage', 'extendedNextHop', 'unknown'] },

@@ -101,6 +101,14 @@ describe('OPEN', () => {
     expect(r.msg).toEqual(m);
   });
 
+  it('a capability too large for an ordinary parameter (255-byte value) also uses RFC 9072', () => {
+    const m = bird();
+    m.capabilities.unknown = [{ code: 250, value: new Uint8Array(255).fill(7) }];
+    const b = encodeMessage(m, EBGP4);
+    expect(b.subarray(28, 30).toString('hex')).toBe('ffff');
+    expect(decode(b).msg).toEqual(m);
+  });
+
   it('graceful restart with N bit and no families', () => {
     const b = message(1, '04 fde9 005a 0a000002 06 02 04 4002 4fff');
     const gr = (decode(b).msg as OpenMessage).capabilities.gracefulRestart;

@@ -98,7 +98,7 @@ export function encodeOpen(msg: OpenMessage): Buffer {
     let i = 0;
     while (i < capBytes.length) {
       const clen = 2 + capBytes[i + 1];
-      if (i + clen - gs > 255) {
+      if (i + clen - gs > 255 && i > gs) {
         groups.push([gs, i]);
         gs = i;
       }
@@ -106,7 +106,8 @@ export function encodeOpen(msg: OpenMessage): Buffer {
     }
     groups.push([gs, capBytes.length]);
     const total = groups.reduce((n, [s, e]) => n + 2 + (e - s), 0);
-    if (total > 255) {
+    // A capability with a value over 253 bytes fits no ordinary parameter either.
+    if (total > 255 || groups.some(([s, e]) => e - s > 255)) {
       extended = true;
       groups = [[0, capBytes.length]];
     }
