@@ -236,7 +236,7 @@ describe('unsupported families', () => {
     const errors: unknown[] = [];
     rib.onError((e) => errors.push(e));
     const p = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
-    rib.update(p, { ...upd(['10.1.0.0/24'], { asPath: seq(65100) }), mpReach: { afi: 25 as Afi, safi: 65, nextHops: ['198.18.1.2'], nlri: ["\x08\x0a"] } } as unknown as UpdateMessage);
+    rib.update(p, { ...upd(['10.1.0.0/24'], { asPath: seq(65100) }), mpReach: { afi: 25 as Afi, safi: 65, nextHops: ['198.18.1.2'], nlri: ['\x08\x0a'] } } as unknown as UpdateMessage);
     run(rib);
     expect(errors).toEqual([]);
     expect(lookup(rib, Afi.IPv4, P('10.1.0.0/24'))?.paths[0].best).toBe(true);
