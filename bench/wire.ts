@@ -87,6 +87,29 @@ for (const maxSize of [4096, 65535]) {
   });
 }
 
+{
+  // IPv6 /48 in MP_REACH with a global + link-local next hop: the dual-stack Calico case.
+  const ctx: CodecContext = { as4: true, extendedMessage: false, ibgp: false };
+  const v6 = new Array<PrefixKey>(N);
+  for (let i = 0; i < N; i++) v6[i] = String.fromCharCode(48, 0x20, 0x01, 0x0d, 0xb8, (i >> 8) & 255, i & 255);
+  const { nextHop: _nh, ...v6attrs } = attrs;
+  const attrBytes = encodeAttributes(v6attrs, ctx);
+  let msgs = packUpdates({ afi: Afi.IPv6, attrBytes, nextHops: ['fd00::1', 'fe80::1'], nlri: v6, maxSize: 4096, ctx });
+  const bytes = msgs.reduce((n, m) => n + m.length, 0);
+  console.log(`-- IPv6 /48, max 4096: ${msgs.length} UPDATEs, ${(bytes / 1e6).toFixed(2)} MB`);
+  best('encode packUpdates IPv6 MP_REACH', bytes, () => {
+    msgs = packUpdates({ afi: Afi.IPv6, attrBytes, nextHops: ['fd00::1', 'fe80::1'], nlri: v6, maxSize: 4096, ctx });
+  });
+  best('decode decodeMessage IPv6 MP_REACH', bytes, () => {
+    let n = 0;
+    for (const m of msgs) {
+      const r = decodeMessage(m, ctx);
+      if (r.ok && r.msg.type === 2) n += r.msg.mpReach?.nlri.length ?? 0;
+    }
+    if (n !== N) throw new Error(`bench: decoded ${n}`);
+  });
+}
+
 // Per 4000-byte slice (one UPDATE's worth), as the decoder sees them: one 1M-element array would
 // promote every key to old space and measure the GC instead of the key construction.
 console.log('-- per-prefix choices (4 MB of NLRI in 4000-byte slices)');
