@@ -288,7 +288,11 @@ describe('bgp.md §6.2 — CVEs and incidents', () => {
       name: 'OTC incident 2025: OTC (35) of length 1024 → treat-as-withdraw, never propagated',
       bytes: () => update({ attrs: MANDATORY + attr(0xd0, 35, '00'.repeat(1024)), nlri: NLRI_10_1_2 }),
       action: TAW,
-      check: (r) => expect(updateOf(r).attrs.unknown).toBeUndefined(),
+      check: (r) => {
+        expect(updateOf(r).attrs.unknown).toBeUndefined();
+        // The logged bytes are cut at 64 and say so.
+        expect(r.problems[0]).toMatchObject({ attrType: 35, hex: 'd0230400' + '00'.repeat(60) + '…' });
+      },
     },
     {
       name: 'OTC incident 2025: well-formed OTC is carried byte-exact',
@@ -313,6 +317,18 @@ describe('bgp.md §6.2 — CVEs and incidents', () => {
       },
       action: NONE,
       check: (r) => expect(updateOf(r).attrs.asPath).toEqual([{ type: 2, asns: Array.from({ length: 256 }, (_, i) => 1000 + i) }]),
+    },
+    {
+      name: 'FRR#22352: dynamic capability toggles — the CAPABILITY message (type 6) is never negotiated, so it is a Bad Message Type',
+      bytes: () => message(6, '00 0001 04 00010001'),
+      action: SR,
+      notify: [ErrCode.MESSAGE_HEADER, 3, '06'],
+    },
+    {
+      name: 'FRR#22352: a dynamic capability (67) in OPEN is only kept for display',
+      bytes: () => open(AS4_CAP + '4300'),
+      action: NONE,
+      check: (r) => expect((r.msg as OpenMessage).capabilities.unknown).toEqual([{ code: 67, value: new Uint8Array(0) }]),
     },
     {
       name: 'VU#347067: corrupted known transitive attribute (COMMUNITIES length 3) → treat-as-withdraw, not reset',
