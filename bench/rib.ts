@@ -109,6 +109,35 @@ mem();
 results.push(await scenario('~5000 attribute sets', 5000));
 mem();
 results.push(await scenario('~5000 attribute sets, 2 prefixes per UPDATE (table-like)', 5000, 2));
+// Best-path competition: several eBGP peers send the same prefixes (route-server / multi-homed shape).
+async function overlap(peers: number, prefixes: number): Promise<void> {
+  const before = mem();
+  const rib = new Rib({ localAs: 65000, routerId: '192.0.2.1', encoder: wireEncoder, maxPaths: 4 });
+  const dst = rib.addPeer({ address: '198.18.0.2', remoteAs: 65000 });
+  rib.peerUp(dst, { routerId: '10.0.0.2', ctx: { as4: true, extendedMessage: false, ibgp: true }, families: [Afi.IPv4], localAddress: { ipv4: '198.18.0.1' } });
+  const cpu0 = process.cpuUsage();
+  for (let p = 0; p < peers; p++) {
+    const id = rib.addPeer({ address: `198.18.1.${p + 2}`, remoteAs: 65100 + p });
+    rib.peerUp(id, { routerId: `10.1.0.${p + 2}`, ctx: { as4: true, extendedMessage: false, ibgp: false }, families: [Afi.IPv4], localAddress: { ipv4: '198.18.1.1' } });
+    // path lengths 1..3 so some peers tie (multipath) and some lose
+    const attrs: PathAttributes = { origin: 0, asPath: [{ type: AsPathSegmentType.AS_SEQUENCE, asns: [65100 + p, 1, 2].slice(0, 1 + (p % 3)) }], nextHop: `198.18.1.${p + 2}` };
+    for (let i = 0; i < prefixes; ) {
+      const nlri: PrefixKey[] = [];
+      for (const end = Math.min(prefixes, i + PER_UPDATE); i < end; i++) nlri.push(key(i));
+      rib.update(id, { type: 2, withdrawn: [], attrs, nlri } as UpdateMessage);
+      if (i % 20_000 === 0) while (rib.processBatch(20_000)) rib.takeOutput();
+    }
+    while (rib.processBatch(20_000)) rib.takeOutput();
+    rib.takeOutput();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const paths = rib.stats().paths;
+  console.log(`overlap: ${peers} peers x ${prefixes} same prefixes (${paths} paths, maxPaths 4): ${cpuSeconds.toFixed(2)} s CPU `
+    + `(${Math.round(paths / cpuSeconds).toLocaleString('en')} paths/CPU-s), ${((mem() - before) / paths).toFixed(1)} B/path`);
+}
+await overlap(10, quick ? 10_000 : 100_000);
+
 // Route reflector fan-out: one client sends, many clients receive the same encoded UPDATEs.
 async function rrFanout(clients: number, routes: number): Promise<void> {
   const rib = new Rib({ localAs: 65000, routerId: '192.0.2.1', clusterId: '192.0.2.1', encoder: wireEncoder });
