@@ -77,6 +77,12 @@ export interface SessionOptions {
 
 /** Messages decoded per event-loop turn before yielding (keeps timers and other peers responsive). */
 const MAX_MESSAGES_PER_TICK = 512;
+/**
+ * Received-but-undecoded bytes above which we stop reading until the decoder catches up. A socket
+ * (or an in-memory stream) can emit many 'data' events in one event-loop turn; without this the
+ * backlog would only be bounded by the sender.
+ */
+const MAX_UNPROCESSED_BYTES = 1 << 20;
 /** How long a closing socket may take to flush a final NOTIFICATION before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -89,6 +95,8 @@ interface Conn {
   closed: boolean;
   pumpScheduled: boolean;
   awaitingConsumer: boolean;
+  /** Bytes pushed into the reader since the last pump. */
+  unprocessedBytes: number;
   batch: ReceivedUpdate[];
   /** Candidate connections only: give up if the peer never sends its OPEN. */
   openTimer?: ReturnType<typeof setTimeout>;
@@ -435,13 +443,18 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       closed: false,
       pumpScheduled: false,
       awaitingConsumer: false,
+      unprocessedBytes: 0,
       batch: [],
     };
     c.reader = new MessageReader(() => codecContextFor(c.negotiated));
     socket.on('data', (chunk: Buffer) => {
       if (c.closed) return;
       c.reader.push(chunk);
-      this.pump(c);
+      // Decode on the next turn, not inside this callback: data that arrives together is handled
+      // (and handed to the consumer) as one batch, and timers get to run in between.
+      c.unprocessedBytes += chunk.length;
+      if (c.unprocessedBytes > MAX_UNPROCESSED_BYTES) socket.pause();
+      this.schedulePump(c);
     });
     socket.on('error', (err: Error) => {
       if (!c.closed) this.localError(`socket: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
@@ -518,9 +531,19 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
 
   // ---- input -------------------------------------------------------------------------------
 
+  private schedulePump(c: Conn): void {
+    if (c.pumpScheduled || c.awaitingConsumer || c.closed) return;
+    c.pumpScheduled = true;
+    setImmediate(() => {
+      c.pumpScheduled = false;
+      this.pump(c);
+    });
+  }
+
   /** Decodes and handles up to MAX_MESSAGES_PER_TICK messages, then yields to the event loop. */
   private pump(c: Conn): void {
     if (c.closed || c.awaitingConsumer) return;
+    c.unprocessedBytes = 0;
     let handled = 0;
     while (handled < MAX_MESSAGES_PER_TICK && !c.closed && !c.awaitingConsumer) {
       let r: DecodeResult | null;
@@ -539,17 +562,13 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     }
     if (c.closed) return;
     if (c.batch.length > 0 && !c.awaitingConsumer) this.deliver(c);
-    if (handled === MAX_MESSAGES_PER_TICK && !c.awaitingConsumer) {
+    if (c.awaitingConsumer) return;
+    if (handled === MAX_MESSAGES_PER_TICK) {
       // More may be buffered: stop the socket from piling up more and continue on the next turn.
       c.socket.pause();
-      if (!c.pumpScheduled) {
-        c.pumpScheduled = true;
-        setImmediate(() => {
-          c.pumpScheduled = false;
-          if (!c.awaitingConsumer && !c.closed) c.socket.resume();
-          this.pump(c);
-        });
-      }
+      this.schedulePump(c);
+    } else {
+      c.socket.resume();
     }
   }
 
@@ -579,8 +598,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   private resumeAfterConsumer(c: Conn): void {
     c.awaitingConsumer = false;
     if (c.closed) return;
-    c.socket.resume();
-    setImmediate(() => this.pump(c));
+    this.schedulePump(c);
   }
 
   private failConnection(c: Conn, n: NotificationSpec): void {

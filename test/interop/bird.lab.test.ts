@@ -79,7 +79,10 @@ describe('BIRD 2 interop: tortie active, BIRD passive', () => {
     expect(r6.largeCommunities).toEqual(['65002:3:4']);
     expect(r6.nextHop).toBe(B6);
     // End-of-RIB arrives as an empty UPDATE per family
-    expect(sp.events.some((e) => e.ev === 'update' && e.peer === 'v4' && (e.announce as unknown[]).length === 0 && (e.withdraw as unknown[]).length === 0)).toBe(true);
+    await sp.waitEvent(
+      (e) => e.ev === 'update' && e.peer === 'v4' && (e.announce as unknown[]).length === 0 && (e.withdraw as unknown[]).length === 0,
+      'End-of-RIB from BIRD',
+    );
   });
 
   it('withdraws propagate in both directions', async () => {
