@@ -2,11 +2,10 @@
 // hops (RFC 2545) and extended next hops (RFC 8950). Parsing returns a reason string when the
 // attribute is malformed; the attribute table maps that to AFI/SAFI disable (RFC 7606 §7.11).
 import { Afi, AttrFlag, AttrType, Safi } from './types';
-import type { CodecContext, MpReach, MpUnreach } from './types';
+import type { CodecContext, MpReach, MpUnreach, PrefixKey } from './types';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './addr';
 import { readNlri, writeKey } from './nlri';
 import { maxPrefixLength } from './prefix';
-import type { PrefixKey } from './types';
 
 export function isKnownFamily(afi: number, safi: number): boolean {
   return (afi === Afi.IPv4 || afi === Afi.IPv6) && safi === Safi.Unicast;
