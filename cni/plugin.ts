@@ -51,6 +51,8 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string, log: Log
         return cached.result;
       }
     }
+    // Before IPAM: a bad CNI_NETNS must fail without allocating anything.
+    cont ??= openContainer(dp, env.netns);
     const rollback = new Rollback();
     try {
       const ipam = await ipamAddAny(conf, env, stdin, log);
@@ -58,7 +60,6 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string, log: Log
       faultPoint('ipam');
       if (ipam.addresses.length === 0) throw new CniError(CniCode.IpamFailure, `IPAM plugin ${conf.ipam!.type} returned no IP addresses`);
       const addresses: PodAddress[] = ipam.addresses.map((a) => ({ ip: a.ip, family: a.family }));
-      cont ??= openContainer(dp, env.netns);
       const mtu = podMtu({
         confMtu: conf.mtu,
         confUnderlayMtu: conf.underlay_mtu,
