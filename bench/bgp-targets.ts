@@ -75,7 +75,7 @@ async function listening(host: LabHost): Promise<boolean> {
 
 export const bird: TargetLauncher = {
   kind: 'bird',
-  version: () => firstLine('bird', ['--version']),
+  version: () => firstLine('bird', ['--version']).replace(/^BIRD version /, 'BIRD '),
   unavailable: () => (onPath('bird') ? undefined : 'bird not installed'),
   async start(host, peers) {
     const dir = host.dir('bird');
