@@ -6,7 +6,7 @@ import { addUpPeer, LOCAL_AS, makeRib, P } from './test-kit';
 
 describe('RibDriver', () => {
   it('works the queue off in several macrotasks, delivering output per batch', async () => {
-    const rib = makeRib();
+    const rib = makeRib({ coalescePrefixes: 1 });
     const got: { peer: number; n: number }[] = [];
     const driver = new RibDriver(rib, (peer, msgs) => got.push({ peer, n: msgs.map(decodeTestUpdate).reduce((s, u) => s + u.nlri.length, 0) }), 100);
     const a = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');

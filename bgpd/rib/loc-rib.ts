@@ -116,6 +116,10 @@ export class LocRib {
     return out;
   }
 
+  get dirtyCount(): number {
+    return this.dirty.size;
+  }
+
   takeDirty(): Map<PrefixKey, number> {
     const d = this.dirty;
     this.dirty = new Map();

@@ -131,9 +131,28 @@ describe('attribute interning', () => {
   });
 });
 
+describe('output coalescing', () => {
+  it('holds changes back across batches while input is queued, so small UPDATEs pack well', () => {
+    const count = (coalescePrefixes: number) => {
+      const rib = makeRib({ coalescePrefixes });
+      const a = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');
+      const src = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
+      run(rib);
+      sent(rib);
+      const list = blocks(400);
+      for (let i = 0; i < list.length; i += 2) rib.update(src, upd(list.slice(i, i + 2), { asPath: seq(65100), med: (i / 2) % 2 }));
+      let messages = 0;
+      while (rib.processBatch(50)) messages += rib.takeOutput().get(a)?.length ?? 0;
+      return messages + (rib.takeOutput().get(a)?.length ?? 0);
+    };
+    expect(count(1)).toBeGreaterThanOrEqual(16); // two sets per 50-prefix batch
+    expect(count(50_000)).toBe(2); // one UPDATE per attribute set
+  });
+});
+
 describe('bounded batches', () => {
   it('does at most about `budget` prefixes per batch and emits output after each batch', () => {
-    const rib = makeRib();
+    const rib = makeRib({ coalescePrefixes: 1 });
     const a = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');
     const src = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100 }, '10.1.0.2');
     run(rib);

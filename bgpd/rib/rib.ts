@@ -266,7 +266,7 @@ export class Rib {
 
   // ---- processing -----------------------------------------------------------------------------
 
-  /** Works off queued inputs up to about `budget` prefixes, then emits outputs. True if more is queued. */
+  /** Works off queued inputs up to about `budget` prefixes, then emits outputs (see coalescePrefixes). True if more is queued. */
   processBatch(budget = 10_000): boolean {
     this.work = 0;
     while (this.qHead < this.queue.length && this.work < budget) {
@@ -286,7 +286,9 @@ export class Rib {
       this.queue.splice(0, this.qHead);
       this.qHead = 0;
     }
-    this.flush();
+    let dirty = 0;
+    for (const loc of this.locRibs.values()) dirty += loc.dirtyCount;
+    if (!this.pending || dirty >= (this.opts.coalescePrefixes ?? 50_000)) this.flush();
     return this.pending;
   }
 

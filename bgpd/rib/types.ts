@@ -45,6 +45,12 @@ export interface RibOptions {
   /** LOCAL_PREF assumed for routes without one (eBGP-learned, local). */
   defaultLocalPref?: number;
   encoder: UpdateEncoder;
+  /**
+   * While more input is queued, changes are held back until this many prefixes changed, so
+   * prefixes that end up sharing attributes are packed together (default 50,000). Output always
+   * goes out when the queue runs empty.
+   */
+  coalescePrefixes?: number;
 }
 
 export type NextHopMode = 'auto' | 'self' | 'keep';
