@@ -32,6 +32,8 @@ export interface SpeakerConfig {
   listen?: { address: string; port: number };
   peers: PeerConfig[];
   routes?: SpeakerRoute[];
+  /** Also originate `count` IPv4 /24s from `firstOctet`.0.0.0 upwards, one UPDATE each (bulk tests). */
+  bulk?: { count: number; firstOctet: number; nextHop: string; uniqueMed?: boolean };
 }
 
 export interface ReceivedRouteEvent {
@@ -43,7 +45,8 @@ export interface ReceivedRouteEvent {
   largeCommunities: string[];
 }
 
-const out = (obj: Record<string, unknown>) => process.stdout.write(JSON.stringify(obj) + '\n');
+/** Every event carries `t`, the speaker's Date.now(), for timing measurements. */
+const out = (obj: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...obj, t: Date.now() }) + '\n');
 
 const logger: Logger = {
   debug: () => {},
@@ -118,6 +121,13 @@ function describeUpdate(u: UpdateMessage): { announce: ReceivedRouteEvent[]; wit
 async function main(): Promise<void> {
   const cfg = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as SpeakerConfig;
   const routes = new Map<string, SpeakerRoute>((cfg.routes ?? []).map((r) => [r.prefix, r]));
+  if (cfg.bulk) {
+    const { count, firstOctet, nextHop, uniqueMed } = cfg.bulk;
+    for (let i = 0; i < count; i++) {
+      const prefix = `${firstOctet + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
+      routes.set(prefix, { prefix, nextHop, ...(uniqueMed ? { med: i } : {}) });
+    }
+  }
   const listener = cfg.listen ? new BgpListener({ ...cfg.listen, logger }) : undefined;
   const sessions = cfg.peers.map((p) => new BgpSession(p, { logger }));
 
