@@ -1,5 +1,5 @@
-// Messages captured from real speakers on this machine (2026-11-22): BIRD 2.0.12, GoBGP 3.10.0 and
-// FRR 8.4.4, each in a network namespace peering over a veth with a capture listener built on
+// Messages captured from real speakers on this machine (2026-11-22): BIRD 2.0.12, GoBGP 3.10.0,
+// FRR 8.4.4 and OpenBGPD 7.7, each in a network namespace peering over a veth with a capture listener built on
 // this codec (eBGP, both sides 4-octet AS). Decoding them is the interop check that hand-written
 // hex cannot give: attribute order, extended-length habits and capability layouts differ per daemon.
 import { describe, it, expect } from 'vitest';
@@ -136,5 +136,33 @@ describe('FRR 8.4.4 (AS 65003)', () => {
 
   it('KEEPALIVE', () => {
     expect(ok('001304').msg).toEqual({ type: MsgType.KEEPALIVE });
+  });
+});
+
+describe('OpenBGPD 7.7 (AS 65004)', () => {
+  it('OPEN: graceful restart capability with only the R bit', () => {
+    const o = ok('00370104fdec005ac612c8021a021801040001000101040002000102004002800041040000fdec').msg as OpenMessage;
+    expect(o.capabilities.gracefulRestart).toEqual({ restartState: true, notification: false, restartTime: 0, families: [] });
+    expect(o.capabilities.routeRefresh).toBe(true);
+  });
+
+  it('MED, community, route target and large community in ascending order re-encode to the same bytes', () => {
+    const h = '0057020000003c4001010140020602010000fdec400304c612c80280040400000009c00804fdec0001c010080002fdec00000005c0200c0000fdec0000000100000002180a2800';
+    const u = updateOf(ok(h));
+    expect(u.attrs).toEqual({
+      origin: 1,
+      asPath: [{ type: SEQ, asns: [65004] }],
+      nextHop: '198.18.200.2',
+      med: 9,
+      communities: [0xfdec0001],
+      extCommunities: [Uint8Array.from(hex('0002fdec00000005'))],
+      largeCommunities: [{ global: 65004, local1: 1, local2: 2 }],
+    });
+    expect(encodeMessage(u, EBGP4).toString('hex')).toBe(M + h);
+  });
+
+  it('IPv6 UPDATE with MP_REACH after the well-known attributes', () => {
+    const u = updateOf(ok('0044020000002d4001010040020602010000fdec900e001c0002011000000000000000000000000000000001003020010db80040'));
+    expect(v6(u.mpReach?.nlri)).toEqual(['2001:db8:40::/48']);
   });
 });
