@@ -53,6 +53,9 @@ describe('update groups', () => {
     expect(rib.enc.encoded - before).toBe(2); // two attribute sets, one encoding each
     const groups = new Set(clients.map((c) => rib.peer(c).groups.get(Afi.IPv4)));
     expect(groups.size).toBe(1);
+    expect(rib.updateGroups().find((g) => g.afi === Afi.IPv4 && g.members.length === 4)).toMatchObject({
+      members: ['198.18.0.11', '198.18.0.12', '198.18.0.13', '198.18.0.14'], prefixes: 105, attrSets: 2, syncing: false,
+    });
   });
 
   it('separates peers whose encoding differs', () => {

@@ -342,6 +342,17 @@ export class Rib {
     return q.adjRibOut(this, peer, afi);
   }
 
+  /** Update groups for bgpctl (`show update-groups`). */
+  updateGroups(): { afi: Afi; members: string[]; prefixes: number; attrSets: number; syncing: boolean }[] {
+    return [...this.groups.values()].map((g) => ({
+      afi: g.s.afi,
+      members: [...g.members].map((m) => this.peer(m).config.address),
+      prefixes: g.adjOut.size,
+      attrSets: g.out.size,
+      syncing: g.syncing,
+    }));
+  }
+
   /** Table sizes for bgpctl / metrics. */
   stats(): { prefixes: Record<string, number>; paths: number; attrSets: number; updateGroups: number; slotBytes: number; queued: number } {
     const prefixes: Record<string, number> = {};
