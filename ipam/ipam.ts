@@ -98,15 +98,18 @@ export class Ipam {
     const use = req.use ?? 'workload';
     const owner: AllocationOwner = { node: req.node, type: use, ...req.owner };
     const host = `host:${req.node}`;
-    const cfg = await this.res.getConfig();
-    const pools = await this.usablePools(req.family, req.node, use, req.pools);
+    // Independent reads in parallel: on etcd each is a round trip.
+    const [cfg, pools, allAffs] = await Promise.all([
+      this.res.getConfig(),
+      this.usablePools(req.family, req.node, use, req.pools),
+      this.res.listAffinities(req.node, req.family),
+    ]);
     if (pools.length === 0) throw new NoQualifiedPoolError(req.node, req.family, use);
     const out: Assignment[] = [];
     const want = (): number => count - out.length;
 
     // 1. Blocks this node already owns (pending ones too: finishing a half-done claim is how they heal).
     // Newest claim first: older blocks are usually full, and reading each full block costs a read.
-    const allAffs = await this.res.listAffinities(req.node, req.family);
     const affs = allAffs.filter((a) => poolOf(pools, a.value.cidr)).sort((a, b) => b.value.since - a.value.since);
     const stray = allAffs.filter((a) => !poolOf(pools, a.value.cidr));
     if (stray.length && !req.pools?.length) await this.dropUnselectedEmptyBlocks(req.node, stray);
@@ -312,7 +315,7 @@ export class Ipam {
 
   /** The pools a node may allocate from, in name order. */
   async usablePools(family: IpFamily, node: string, use: AllowedUse, requested?: readonly string[]): Promise<PoolInfo[]> {
-    const pools = await this.enabledPools(family);
+    const [pools, nodeInfo] = await Promise.all([this.enabledPools(family), requested?.length ? undefined : getNode(this.ds, node)]);
     if (requested?.length) {
       return requested.map((r) => {
         const asCidr = Cidr.parse(r, false);
@@ -322,7 +325,7 @@ export class Ipam {
         return p;
       });
     }
-    const labels = (await getNode(this.ds, node))?.labels ?? {};
+    const labels = nodeInfo?.labels ?? {};
     return pools.filter((p) => p.pool.allowedUses.includes(use) && (parseSelector(p.pool.nodeSelector)?.(labels) ?? false));
   }
 
@@ -455,23 +458,35 @@ export class Ipam {
 
   /** Takes up to `n` addresses from one block (re-read on every CAS conflict). */
   private async assignFromBlock(cidr: string, n: number, handleId: string, owner: AllocationOwner, pools: readonly PoolInfo[], requireAffinity?: string): Promise<Assignment[]> {
-    return withRetries(`assign from ${cidr}`, async () => {
-      const sb = await this.res.getBlock(cidr);
-      if (!sb || (requireAffinity !== undefined && sb.block.affinity !== requireAffinity)) return [];
-      const got = sb.block.assign(n, handleId, owner);
-      if (got.length === 0) return [];
-      // Handle first, block second (Calico's order): a crash in between over-counts the handle,
-      // which `check` reports and gc repairs, but never leaves an address without a handle.
-      await this.res.adjustHandle(handleId, cidr, got.length);
-      try {
+    // How much this call has added to the handle for this block so far. A lost block CAS keeps the
+    // reservation for the retry instead of decrementing and re-incrementing (2 writes per conflict).
+    let held = 0;
+    const settle = async (keep: number): Promise<void> => {
+      if (held > keep) await this.res.adjustHandle(handleId, cidr, keep - held);
+      held = keep;
+    };
+    try {
+      const out = await withRetries(`assign from ${cidr}`, async () => {
+        const sb = await this.res.getBlock(cidr);
+        if (!sb || (requireAffinity !== undefined && sb.block.affinity !== requireAffinity)) return [];
+        const got = sb.block.assign(n, handleId, owner);
+        if (got.length === 0) return [];
+        // Handle first, block second (Calico's order): a crash in between over-counts the handle,
+        // which `check` reports and gc repairs, but never leaves an address without a handle.
+        if (got.length > held) {
+          await this.res.adjustHandle(handleId, cidr, got.length - held);
+          held = got.length;
+        }
         await this.res.updateBlock(sb);
-      } catch (err) {
-        await this.res.adjustHandle(handleId, cidr, -got.length);
-        throw err;
-      }
-      const pool = poolOf(pools, cidr)?.pool.name ?? '';
-      return got.map((g) => ({ ip: sb.block.cidr.addressAt(g.ordinal), family: sb.block.cidr.family, block: cidr, pool, sequence: g.sequence }));
-    });
+        const pool = poolOf(pools, cidr)?.pool.name ?? '';
+        return got.map((g) => ({ ip: sb.block.cidr.addressAt(g.ordinal), family: sb.block.cidr.family, block: cidr, pool, sequence: g.sequence }));
+      });
+      await settle(out.length);
+      return out;
+    } catch (err) {
+      await settle(0);
+      throw err;
+    }
   }
 
   /** Writes a block after a release, deleting it when it is empty and nobody's. */

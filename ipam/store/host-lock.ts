@@ -4,11 +4,20 @@
 // detect or steal. Caveat: abstract names are per network namespace, so every process sharing a store
 // must take the lock from the same netns (IPAM always runs in the host netns; enter a pod's netns only
 // after IPAM is done).
-import { createServer, type Server } from 'node:net';
+//
+// Waiting is event-driven rather than polled: a waiter connects to the holder's socket, and the
+// holder drops all such connections when it lets go (the kernel does it if the holder dies), which
+// wakes every waiter to race for the name again.
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface HostLockOptions {
   /** Give up after this long (default 30 s): a live holder that never lets go is a bug to report. */
   readonly timeoutMs?: number;
+}
+
+interface Held {
+  readonly server: Server;
+  readonly waiters: Set<Socket>;
 }
 
 export class HostLock {
@@ -19,42 +28,47 @@ export class HostLock {
     private readonly opts: HostLockOptions = {},
   ) {}
 
-  /** Runs `fn` while holding the lock. In-process callers queue first so they don't poll each other. */
+  /** Runs `fn` while holding the lock. In-process callers queue first so they don't race each other. */
   async with<T>(fn: () => T | Promise<T>): Promise<T> {
     const prev = this.queue;
     let done!: () => void;
     this.queue = new Promise<void>((r) => (done = r));
     await prev;
     try {
-      const server = await this.acquire();
+      const held = await this.acquire();
       try {
         return await fn();
       } finally {
-        server.close();
+        held.server.close();
+        for (const s of held.waiters) s.destroy();
       }
     } finally {
       done();
     }
   }
 
-  private async acquire(): Promise<Server> {
-    const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
-    let wait = 0.25;
+  private async acquire(): Promise<Held> {
+    const path = '\0' + this.name;
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const server = await tryListen('\0' + this.name);
-      if (server) return server;
-      if (Date.now() > deadline) throw new Error(`lock ${this.name} still held by another process after ${this.opts.timeoutMs ?? 30_000} ms`);
-      // Jitter keeps pollers from waking in lockstep; the low cap matters because nothing wakes a
-      // waiter when the lock frees, and holds are ~1 ms: a long sleep would leave the lock idle.
-      await new Promise((r) => setTimeout(r, Math.random() * wait));
-      wait = Math.min(wait * 2, 3);
+      const held = await tryListen(path);
+      if (held) return held;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`lock ${this.name} still held by another process after ${timeoutMs} ms`);
+      await waitForRelease(path, Math.min(left, 250));
     }
   }
 }
 
-function tryListen(path: string): Promise<Server | undefined> {
+function tryListen(path: string): Promise<Held | undefined> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const waiters = new Set<Socket>();
+    const server = createServer((s) => {
+      waiters.add(s);
+      s.on('error', () => {});
+      s.on('close', () => waiters.delete(s));
+    });
     server.unref();
     const onError = (err: NodeJS.ErrnoException): void => {
       if (err.code === 'EADDRINUSE') resolve(undefined);
@@ -63,7 +77,23 @@ function tryListen(path: string): Promise<Server | undefined> {
     server.once('error', onError);
     server.listen(path, () => {
       server.off('error', onError);
-      resolve(server);
+      resolve({ server, waiters });
     });
+  });
+}
+
+/** Resolves when the current holder lets go (or dies), or after `maxMs` as a safety net. */
+function waitForRelease(path: string, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    const finish = (): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      // A little jitter so the woken waiters don't all hit listen() in the same instant.
+      setTimeout(resolve, Math.random() * 0.5);
+    };
+    const timer = setTimeout(finish, maxMs);
+    sock.once('close', finish);
+    sock.once('error', finish);
   });
 }
