@@ -128,11 +128,11 @@ export function reportStamp(d = new Date()): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Writes `<dir>/<date>-<part>[-quick].md` and one .svg per chart beside it; returns the .md path. */
-export function writeReport(dir: string, r: PartReport, opts: { quick: boolean; command: string; date?: Date }): string {
+/** Writes `<dir>/<date>-<part>[-<tag>][-quick].md` and one .svg per chart beside it; returns the .md path. */
+export function writeReport(dir: string, r: PartReport, opts: { quick: boolean; command: string; date?: Date; tag?: string }): string {
   fs.mkdirSync(dir, { recursive: true });
   const date = opts.date ?? new Date();
-  const base = `${reportStamp(date)}-${r.part}${opts.quick ? '-quick' : ''}`;
+  const base = `${reportStamp(date)}-${r.part}${opts.tag ? `-${opts.tag}` : ''}${opts.quick ? '-quick' : ''}`;
   const m = machineInfo();
   const v = versions();
   const chartLinks: string[] = [];

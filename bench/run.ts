@@ -1,6 +1,7 @@
-// `npm run bench [-- PART...] [--quick] [--runs N] [--out DIR] [--targets a,b] [--tables spec,spec]`
+// `npm run bench [-- PART...] [--quick] [--runs N] [--out DIR] [--tag NAME] [--targets a,b] [--tables spec,spec]`
 // Runs the benchmark parts, prints each table and writes bench/results/<date>-<part>[-quick].md
-// with a hand-rendered SVG chart beside it. Parts: see PARTS below (default: all that exist).
+// (or -<tag> before .md, so runs with other sizes do not overwrite each other) with a hand-rendered
+// SVG chart beside it. Parts: see PARTS below (default: all that exist).
 import * as path from 'node:path';
 import { bgpPart } from './bgp-part';
 import { subprocessParts, routeInstallPart, cniPart } from './report-parts';
@@ -63,7 +64,7 @@ export async function runBench(o: RunOptions): Promise<PartOutcome[]> {
     try {
       const report = await part.run({ quick: o.quick, runs: o.runs ?? (o.quick ? 1 : 3), log, args: o.args });
       report.seconds = (performance.now() - t0) / 1000;
-      const file = writeReport(o.outDir, report, { quick: o.quick, command: o.command });
+      const file = writeReport(o.outDir, report, { quick: o.quick, command: o.command, ...(o.args.tag ? { tag: o.args.tag } : {}) });
       log(report.printed);
       log(`-> ${file} (${report.seconds.toFixed(0)} s)`);
       outcomes.push({ part: part.name, file, report });
