@@ -138,4 +138,37 @@ describe('RIB against BIRD', () => {
       throw new Error(`${(err as Error).message}\n--- tortie:\n${speaker.logs()}\n--- bird e:\n${birdE.logs()}`);
     }
   }, 90_000);
+
+  it('carries IPv6 routes over IPv6 sessions (MP_REACH next hop self / kept)', async () => {
+    const [t, e, i] = [await lab().host('v6t'), await lab().host('v6e'), await lab().host('v6i')];
+    await lab().link(t, e, { addrA: 'fd00:45::1/64', addrB: 'fd00:45::2/64' });
+    await lab().link(t, i, { addrA: 'fd00:46::1/64', addrB: 'fd00:46::2/64' });
+    const birdE = await BirdDaemon.start(e, {
+      routerId: '198.18.45.2', localAs: 65100, localAddress: '198.18.45.2', localAddress6: 'fd00:45::2',
+      neighbors: [{ address: 'fd00:45::1', as: 65000 }], routes: [{ prefix: 'fd10::/64' }],
+    });
+    const birdI = await BirdDaemon.start(i, {
+      routerId: '198.18.46.2', localAs: 65000, localAddress: '198.18.46.2', localAddress6: 'fd00:46::2',
+      neighbors: [{ address: 'fd00:46::1', as: 65000 }],
+    });
+    const spec: LabSpeakerSpec = {
+      routerId: '198.18.46.1',
+      localAs: 65000,
+      peers: [
+        { address: 'fd00:45::2', remoteAs: 65100, localAddress: 'fd00:45::1' },
+        { address: 'fd00:46::2', remoteAs: 65000, localAddress: 'fd00:46::1', nextHop: 'self' },
+      ],
+      originate: ['fd20::/64'],
+    };
+    const root = path.resolve(__dirname, '../..');
+    const speaker = t.spawn('tortie', process.execPath, ['--import', 'tsx', path.join(root, 'bgpd/rib/lab-speaker.ts'), JSON.stringify(spec)], { cwd: root });
+    try {
+      const at = async (b: BirdDaemon) => new Map((await b.routes()).map((r) => [r.prefix, r]));
+      await waitFor(async () => (await at(birdI)).has('fd10::/64') && (await at(birdE)).has('fd20::/64'), { what: 'IPv6 routes through tortie', timeoutMs: 20_000 });
+      expect((await at(birdI)).get('fd10::/64')).toMatchObject({ nextHop: 'fd00:46::1', asPath: [65100] });
+      expect((await at(birdE)).get('fd20::/64')).toMatchObject({ nextHop: 'fd00:45::1', asPath: [65000] });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- tortie:\n${speaker.logs()}\n--- bird e:\n${birdE.logs()}\n--- bird i:\n${birdI.logs()}`);
+    }
+  }, 90_000);
 });
