@@ -301,3 +301,17 @@ describe('BgpFsm: collisions', () => {
     expect(fsm.state).toBe('OpenConfirm');
   });
 });
+
+describe('BgpFsm: graceful restart', () => {
+  it('PeerRestarted in Established reports down and waits in Active without backoff', () => {
+    const { fsm } = make();
+    establish(fsm);
+    const a = fsm.handle({ type: 'PeerRestarted' });
+    expect(fsm.state).toBe('Active');
+    expect(a).toContainEqual({ type: 'down', reason: 'peer restarted (graceful restart)' });
+    expect(notifications(a)).toEqual([]);
+    expect(timerStart(a, 'idleHold')).toBeUndefined();
+    fsm.handle({ type: 'TcpConnectionConfirmed' });
+    expect(fsm.state).toBe('OpenSent');
+  });
+});

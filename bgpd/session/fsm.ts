@@ -54,7 +54,13 @@ export type FsmEvent =
    * collision in favour of its own connection, which our listener has not handed to us yet. Wait for
    * it in Active instead of failing into Idle (where it would be refused).
    */
-  | { type: 'CollisionLost' };
+  | { type: 'CollisionLost' }
+  /**
+   * Not an RFC 4271 event: RFC 4724 §4.1 — a new connection from a graceful-restart capable peer while
+   * Established means the peer restarted. Close the old session (reported as down, so the consumer can
+   * keep routes stale) and wait in Active for the new connection, without an error backoff.
+   */
+  | { type: 'PeerRestarted' };
 
 export type FsmAction =
   | { type: 'connect' }
@@ -402,6 +408,11 @@ export class BgpFsm {
         return;
       case 'OpenCollisionDump':
         this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
+        return;
+      case 'PeerRestarted':
+        this.toIdle(out, { error: false, drop: true, reason: 'peer restarted (graceful restart)' });
+        out.push({ type: 'startTimer', timer: 'connectRetry', ms: this.connectRetryMs() });
+        this._state = 'Active';
         return;
       case 'BGPHeaderErr':
       case 'BGPOpenMsgErr':

@@ -216,6 +216,42 @@ describe('BgpSession over an in-memory connection', () => {
     expect(a.counters.establishedTransitions).toBe(2);
   });
 
+  it('a new connection from a graceful-restart peer while Established replaces the old session', async () => {
+    const { a, b } = pair({ gracefulRestart: { restartTime: 120 } }, { gracefulRestart: { restartTime: 120 } });
+    const downs: string[] = [];
+    b.on('down', (r) => downs.push(r));
+    b.start();
+    a.start();
+    await until(() => a.state === 'Established' && b.state === 'Established', 'Established');
+    expect(b.negotiated?.gracefulRestart.peer?.restartTime).toBe(120);
+    // a "restarts": a fresh session object for the same peer connects while b still sees the old one
+    const a2 = new BgpSession({ ...baseA, gracefulRestart: { restartTime: 120, restarting: true } }, {
+      random: () => 0.999,
+      connector: connectorTo(() => b, '10.0.0.1'),
+    });
+    sessions.push(a2);
+    a2.start();
+    await until(() => a2.state === 'Established' && downs.length === 1, 'b re-established with the restarted peer');
+    expect(downs).toEqual(['peer restarted (graceful restart)']);
+    expect(b.state).toBe('Established');
+    expect(b.negotiated?.gracefulRestart.peer?.restartState).toBe(true);
+    expect(b.counters.establishedTransitions).toBe(2);
+  });
+
+  it('without graceful restart, a second connection while Established is closed with Cease/7', async () => {
+    const { a, b } = pair();
+    b.start();
+    a.start();
+    await until(() => a.state === 'Established' && b.state === 'Established', 'Established');
+    const a2 = new BgpSession(baseA, { random: () => 0.999, connector: connectorTo(() => b, '10.0.0.1') });
+    sessions.push(a2);
+    a2.start();
+    await until(() => a2.counters.lastReceivedError !== undefined, 'a2 refused');
+    expect(a2.counters.lastReceivedError?.text).toBe('received Cease/Connection collision resolution');
+    expect(b.state).toBe('Established');
+    expect(b.counters.establishedTransitions).toBe(1);
+  });
+
   it('both sides active: collision resolution leaves exactly one Established connection', async () => {
     const { a, b } = pair({}, { passive: false }, undefined, true);
     const sent: string[] = [];

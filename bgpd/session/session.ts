@@ -237,6 +237,16 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     });
   }
 
+  /**
+   * RFC 7313 enhanced route refresh markers around a re-advertisement (1 = BoRR, 2 = EoRR). Returns
+   * false when the peer did not negotiate enhanced route refresh.
+   */
+  sendRefreshMarker(family: Family, subtype: 1 | 2): boolean {
+    if (this.fsm.state !== 'Established' || !this._negotiated?.enhancedRouteRefresh) return false;
+    this.write({ type: MsgType.ROUTE_REFRESH, afi: family.afi, safi: family.safi, subtype });
+    return true;
+  }
+
   /** RFC 4724 End-of-RIB marker for one family. */
   sendEndOfRib(family: Family): boolean {
     if (this.fsm.state !== 'Established') return false;
@@ -293,6 +303,12 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       this.conn = this.attach(socket, 'in');
       this.dispatch({ type: 'TcpConnectionConfirmed' });
       return true;
+    }
+    if (st === 'Established' && this._negotiated?.gracefulRestart.peer) {
+      // RFC 4724 §4.1: the peer restarted and is coming back; the old connection is dead.
+      this.logger.info({ peer: this.config.name, remote }, 'new connection from graceful-restart peer while Established: peer restarted');
+      this.dispatch({ type: 'PeerRestarted' });
+      return this.acceptIncoming(socket);
     }
     if (st === 'Established') {
       // RFC 4271 §6.8: a collision with an Established session closes the new connection.
