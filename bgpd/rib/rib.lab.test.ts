@@ -139,7 +139,7 @@ describe('RIB against BIRD', () => {
     }
   }, 90_000);
 
-  it('carries IPv6 routes over IPv6 sessions (MP_REACH next hop self / kept)', async () => {
+  it('carries IPv6 routes over IPv6 sessions (MP_REACH, next hop self both ways)', async () => {
     const [t, e, i] = [await lab().host('v6t'), await lab().host('v6e'), await lab().host('v6i')];
     await lab().link(t, e, { addrA: 'fd00:45::1/64', addrB: 'fd00:45::2/64' });
     await lab().link(t, i, { addrA: 'fd00:46::1/64', addrB: 'fd00:46::2/64' });
