@@ -30,6 +30,8 @@ export {
   decodeShutdownCommunication,
   shutdownNotification,
   SHUTDOWN_MAX,
+  hardResetNotification,
+  unwrapHardReset,
 } from './notification';
 export type { ShutdownCommunication } from './notification';
 export { hexOf } from './problems';

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { ErrCode, ErrorAction, MsgType } from './types';
 import type { NotificationMessage, RouteRefreshMessage } from './types';
 import { encodeMessage } from './message';
-import { decodeShutdownCommunication, encodeShutdownCommunication, shutdownNotification } from './notification';
+import { decodeShutdownCommunication, encodeShutdownCommunication, hardResetNotification, shutdownNotification, unwrapHardReset } from './notification';
 import { notificationName } from './codes';
 import { EBGP4, decode, hex, message } from './testkit';
 
@@ -45,6 +45,13 @@ describe('NOTIFICATION', () => {
 
   it('has no shutdown communication on other codes', () => {
     expect(decodeShutdownCommunication({ type: MsgType.NOTIFICATION, code: 4, subcode: 0, data: hex('0161') })).toBeNull();
+  });
+
+  it('Hard Reset (RFC 8538) wraps the real cause and unwraps it again', () => {
+    const n = hardResetNotification({ code: ErrCode.HOLD_TIMER_EXPIRED, subcode: 0, data: new Uint8Array(0) });
+    expect(encodeMessage(n, EBGP4).toString('hex')).toBe(MARKER + '0017' + '03' + '0609' + '0400');
+    expect(unwrapHardReset(n)).toEqual({ code: 4, subcode: 0, data: new Uint8Array(0) });
+    expect(unwrapHardReset(shutdownNotification('bye'))).toBeNull();
   });
 
   it('decodes unknown codes and names them for logs', () => {

@@ -1,7 +1,7 @@
 // NOTIFICATION (RFC 4271 §4.5) and the RFC 9003 shutdown communication carried in the data of
 // Cease / Administrative Shutdown and Administrative Reset.
 import { ErrCode, MsgType } from './types';
-import type { NotificationMessage } from './types';
+import type { NotificationMessage, WireNotification } from './types';
 import { CeaseSub, HEADER_LEN } from './codes';
 import { allocMessage } from './header';
 
@@ -78,4 +78,22 @@ export function decodeShutdownCommunication(msg: NotificationMessage): ShutdownC
   } catch {
     return { ok: false, reason: 'shutdown communication is not valid UTF-8' };
   }
+}
+
+/**
+ * RFC 8538 §3 Hard Reset: Cease/9 wrapping the real cause (code, subcode, data). With the N bit
+ * negotiated, any other NOTIFICATION keeps graceful-restart routes; this one flushes them.
+ */
+export function hardResetNotification(inner: WireNotification): NotificationMessage {
+  const data = new Uint8Array(2 + inner.data.length);
+  data[0] = inner.code;
+  data[1] = inner.subcode;
+  data.set(inner.data, 2);
+  return { type: MsgType.NOTIFICATION, code: ErrCode.CEASE, subcode: CeaseSub.HARD_RESET, data };
+}
+
+/** The cause inside a received Hard Reset, or null when `msg` is not one (or is too short). */
+export function unwrapHardReset(msg: NotificationMessage): WireNotification | null {
+  if (msg.code !== ErrCode.CEASE || msg.subcode !== CeaseSub.HARD_RESET || msg.data.length < 2) return null;
+  return { code: msg.data[0], subcode: msg.data[1], data: msg.data.slice(2) };
 }
