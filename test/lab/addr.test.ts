@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { familyOf, nthAddress, parseCidr } from './addr';
+import { consecutivePrefixes, familyOf, nthAddress, parseCidr } from './addr';
 
 describe('addr', () => {
   it('parses v4 and v6 CIDRs and rejects junk', () => {
@@ -23,5 +23,12 @@ describe('addr', () => {
     expect(familyOf('10.0.0.1')).toBe(4);
     expect(familyOf('fd00::1/64')).toBe(6);
     expect(() => familyOf('x')).toThrow();
+  });
+  it('generates consecutive aligned prefixes across octet boundaries', () => {
+    expect(consecutivePrefixes('16.0.254.0', 24, 3)).toEqual(['16.0.254.0/24', '16.0.255.0/24', '16.1.0.0/24']);
+    expect(consecutivePrefixes('10.0.0.0', 26, 2)).toEqual(['10.0.0.0/26', '10.0.0.64/26']);
+    expect(consecutivePrefixes('16.0.0.0', 24, 100_000).at(-1)).toBe('17.134.159.0/24');
+    expect(() => consecutivePrefixes('16.0.0.1', 24, 1)).toThrow(/aligned/);
+    expect(() => consecutivePrefixes('255.255.255.0', 24, 2)).toThrow(/overflow/);
   });
 });

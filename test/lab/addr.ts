@@ -67,3 +67,17 @@ export function nthAddress(subnet: string, n: number): string {
   const base = (toBig(ip, family) >> BigInt(bits - len)) << BigInt(bits - len);
   return `${fromBig(base + BigInt(n), family)}/${len}`;
 }
+
+/**
+ * `count` consecutive IPv4 prefixes of length `len` starting at `first` (e.g. 100k /24s from
+ * 16.0.0.0 for table-size tests; they only ever exist inside lab namespaces).
+ */
+export function consecutivePrefixes(first: string, len: number, count: number): string[] {
+  const base = toBig(first, 4);
+  const step = 1n << BigInt(32 - len);
+  if (base % step !== 0n) throw new Error(`${first} is not aligned to /${len}`);
+  if (base + step * BigInt(count) > 1n << 32n) throw new Error(`${count} /${len} prefixes from ${first} overflow IPv4`);
+  const out: string[] = [];
+  for (let i = 0n; i < BigInt(count); i++) out.push(`${fromBig(base + i * step, 4)}/${len}`);
+  return out;
+}

@@ -8,7 +8,7 @@ export { waitFor, sleep, WaitTimeoutError } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { run, CommandError } from './run-command';
 export type { CommandResult, RunOptions } from './run-command';
-export { nthAddress, parseCidr, familyOf, hostPart } from './addr';
+export { nthAddress, parseCidr, familyOf, hostPart, consecutivePrefixes } from './addr';
 export { useLab } from './use-lab';
 export { BirdDaemon } from './daemons/bird';
 export { FrrDaemon } from './daemons/frr';

@@ -4,6 +4,7 @@ import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
 import { waitFor } from '../wait-for';
+import { assertSlotFree, takeSlot } from './host-slot';
 import {
   familyOfPrefix,
   localAddressFor,
@@ -125,6 +126,13 @@ export function parseBirdProtocolState(text: string, name: string): string | und
   return undefined;
 }
 
+/** `show route count` → the route total ("5 of 5 routes for 5 networks in table master4"; summed over tables). */
+export function parseBirdRouteCount(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/^(?:\d{4}[- ])?(\d+) of (\d+) routes/gm)) n += Number(m[1]);
+  return n;
+}
+
 export class BirdDaemon implements BgpDaemon {
   readonly kind = 'bird' as const;
   private routesNow: OriginatedRoute[];
@@ -149,11 +157,13 @@ export class BirdDaemon implements BgpDaemon {
 
   /** Renders the config into `<host dir>/bird`, starts `bird -f` and waits for its control socket. */
   static async start(host: LabHost, spec: SpeakerSpec, opts: BirdOptions = {}): Promise<BirdDaemon> {
+    assertSlotFree(host, 'bird');
     const dir = host.dir('bird');
     const conf = path.join(dir, 'bird.conf');
     fs.writeFileSync(conf, renderBirdConfig(spec, spec.routes ?? [], opts));
     await run('bird', ['-p', '-c', conf]);
     const proc = host.spawn('bird', 'bird', ['-f', '-c', conf, '-s', path.join(dir, 'bird.ctl'), '-P', path.join(dir, 'bird.pid')]);
+    takeSlot(host, 'bird', proc);
     const d = new BirdDaemon(host, spec, dir, proc, opts);
     await waitFor(async () => proc.running && (await d.birdc(['show', 'status'])).includes('Daemon is up'), {
       what: `BIRD in ${host.netns} to answer on ${d.socket}`,
@@ -203,6 +213,10 @@ export class BirdDaemon implements BgpDaemon {
       received.push({ ...rest, peer: n.address });
     }
     return received;
+  }
+
+  async receivedCount(peer: string): Promise<number> {
+    return parseBirdRouteCount(await this.birdc(['show', 'route', 'count', 'protocol', this.protocolOf(peer)]));
   }
 
   async addRoute(route: OriginatedRoute): Promise<void> {

@@ -4,6 +4,7 @@ import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
 import { waitFor } from '../wait-for';
+import { assertSlotFree, takeSlot } from './host-slot';
 import { parseJsonDocuments } from './json-documents';
 import {
   familyOfPrefix,
@@ -143,6 +144,7 @@ export class ExabgpDaemon implements BgpDaemon {
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<ExabgpDaemon> {
+    assertSlotFree(host, 'exabgp');
     const dir = host.dir('exabgp');
     const helper = path.join(dir, 'lab-api.sh');
     const received = path.join(dir, 'received.jsonl');
@@ -154,8 +156,10 @@ export class ExabgpDaemon implements BgpDaemon {
     fs.writeFileSync(helper, script.join('\n') + '\n', { mode: 0o755 });
     const conf = path.join(dir, 'exabgp.conf');
     fs.writeFileSync(conf, renderExabgpConfig(spec, helper));
-    await run('exabgp', ['--validate', conf], { env: EXABGP_ENV });
+    // --validate parses the whole config once more (seconds for 100k routes), so only for small ones.
+    if ((spec.routes?.length ?? 0) <= 1000) await run('exabgp', ['--validate', conf], { env: EXABGP_ENV });
     const proc = host.spawn('exabgp', 'exabgp', [conf], { env: EXABGP_ENV });
+    takeSlot(host, 'exabgp', proc);
     const d = new ExabgpDaemon(host, spec, dir, proc);
     await waitFor(() => proc.running && /Welcome to ExaBGP|loaded new configuration/.test(d.logs()), {
       what: `ExaBGP in ${host.netns} to load ${conf}`,
@@ -187,6 +191,10 @@ export class ExabgpDaemon implements BgpDaemon {
 
   async routes(): Promise<ReceivedRoute[]> {
     return foldExabgpMessages(fs.readFileSync(this.receivedPath, 'utf8')).routes;
+  }
+
+  async receivedCount(peer: string): Promise<number> {
+    return (await this.routes()).filter((r) => r.peer === peer).length;
   }
 
   async addRoute(route: OriginatedRoute): Promise<void> {

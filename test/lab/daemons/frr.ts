@@ -4,6 +4,7 @@ import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run, runSync } from '../run-command';
 import { waitFor } from '../wait-for';
+import { assertSlotFree, takeSlot } from './host-slot';
 import { parseJsonDocuments } from './json-documents';
 import {
   familyOfPrefix,
@@ -154,6 +155,7 @@ export class FrrDaemon implements BgpDaemon {
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<FrrDaemon> {
+    assertSlotFree(host, 'frr');
     const dir = host.dir('frr');
     const ps = host.netns;
     const runDir = `/var/run/frr/${ps}`;
@@ -177,6 +179,7 @@ export class FrrDaemon implements BgpDaemon {
       throw new Error(`${(err as Error).message}\n--- zebra log:\n${zebra.logs()}`);
     });
     const bgpd = host.spawn('bgpd', '/usr/lib/frr/bgpd', ['-N', ps, '-f', bconf, '--log', 'stdout']);
+    takeSlot(host, 'frr', bgpd);
     const d = new FrrDaemon(host, spec, dir, bgpd, zebra);
     await waitFor(async () => bgpd.running && (await d.vtysh(['show bgp summary json'])).includes('{'), {
       what: `FRR bgpd in ${host.netns} to answer vtysh`,
@@ -213,6 +216,14 @@ export class FrrDaemon implements BgpDaemon {
       for (const doc of parseJsonDocuments(text)) out.push(...parseFrrPrefixDetail(doc));
     }
     return out;
+  }
+
+  async receivedCount(peer: string): Promise<number> {
+    const doc = JSON.parse(await this.vtysh([`show bgp neighbors ${peer} json`])) as Record<
+      string,
+      { addressFamilyInfo?: Record<string, { acceptedPrefixCounter?: number }> }
+    >;
+    return Object.values(doc[peer]?.addressFamilyInfo ?? {}).reduce((n, f) => n + (f.acceptedPrefixCounter ?? 0), 0);
   }
 
   async addRoute(route: OriginatedRoute): Promise<void> {

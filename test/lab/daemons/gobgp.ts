@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { waitFor } from '../wait-for';
+import { assertSlotFree, takeSlot } from './host-slot';
 import {
   familyOfPrefix,
   localAddressFor,
@@ -124,10 +125,12 @@ export class GobgpDaemon implements BgpDaemon {
 
   /** Starts gobgpd, waits for its API, then adds the spec's routes through the CLI (GoBGP has no static routes). */
   static async start(host: LabHost, spec: SpeakerSpec): Promise<GobgpDaemon> {
+    assertSlotFree(host, 'gobgp');
     const dir = host.dir('gobgp');
     const conf = path.join(dir, 'gobgpd.toml');
     fs.writeFileSync(conf, renderGobgpConfig(spec));
     const proc = host.spawn('gobgpd', 'gobgpd', ['-f', conf, '-p', '--api-hosts', `${GOBGP_API.host}:${GOBGP_API.port}`, '--pprof-disable']);
+    takeSlot(host, 'gobgp', proc);
     const d = new GobgpDaemon(host, spec, dir, proc);
     await waitFor(async () => proc.running && (await d.gobgp(['global'])).includes('AS:'), {
       what: `gobgpd in ${host.netns} to answer on ${GOBGP_API.host}:${GOBGP_API.port}`,
@@ -157,6 +160,13 @@ export class GobgpDaemon implements BgpDaemon {
     const out: ReceivedRoute[] = [];
     for (const fam of ['ipv4', 'ipv6']) out.push(...parseGobgpRib(await this.gobgp(['global', 'rib', '-a', fam, '-j'])));
     return out;
+  }
+
+  async receivedCount(peer: string): Promise<number> {
+    const doc = JSON.parse(await this.gobgp(['neighbor', peer, '-j'])) as {
+      afi_safis?: Array<{ state?: { accepted?: number } }>;
+    };
+    return (doc.afi_safis ?? []).reduce((n, f) => n + (f.state?.accepted ?? 0), 0);
   }
 
   async addRoute(route: OriginatedRoute): Promise<void> {

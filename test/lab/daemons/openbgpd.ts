@@ -5,6 +5,7 @@ import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
 import { waitFor } from '../wait-for';
+import { assertSlotFree, takeSlot } from './host-slot';
 import {
   localAddressFor,
   neighborFamilies,
@@ -99,6 +100,7 @@ export class OpenbgpdDaemon implements BgpDaemon {
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<OpenbgpdDaemon> {
+    assertSlotFree(host, 'openbgpd');
     const dir = host.dir('openbgpd');
     const conf = path.join(dir, 'bgpd.conf');
     fs.writeFileSync(conf, renderOpenbgpdConfig(spec, path.join(dir, 'bgpd.sock')), { mode: 0o600 });
@@ -107,6 +109,7 @@ export class OpenbgpdDaemon implements BgpDaemon {
     fs.mkdirSync('/run/openbgpd', { recursive: true });
     await run('bgpd', ['-n', '-f', conf]);
     const proc = host.spawn('bgpd', 'bgpd', ['-d', '-v', '-f', conf]);
+    takeSlot(host, 'openbgpd', proc);
     const d = new OpenbgpdDaemon(host, spec, dir, proc);
     await waitFor(async () => proc.running && (await d.bgpctl(['show', 'summary'])).includes('neighbors'), {
       what: `OpenBGPD in ${host.netns} to answer on ${d.socket}`,
@@ -133,6 +136,13 @@ export class OpenbgpdDaemon implements BgpDaemon {
 
   async routes(): Promise<ReceivedRoute[]> {
     return parseOpenbgpdRib(await this.bgpctl(['show', 'rib', 'detail']));
+  }
+
+  async receivedCount(peer: string): Promise<number> {
+    const doc = JSON.parse(await this.bgpctl(['show', 'neighbor', peer])) as {
+      neighbors?: Array<{ stats?: { prefixes?: { received?: number } } }>;
+    };
+    return doc.neighbors?.[0]?.stats?.prefixes?.received ?? 0;
   }
 
   async addRoute(route: OriginatedRoute): Promise<void> {

@@ -63,6 +63,11 @@ export interface BgpDaemon {
   readonly dir: string;
   established(peer: string): Promise<boolean>;
   routes(): Promise<ReceivedRoute[]>;
+  /**
+   * Number of routes currently accepted from `peer` (all families), read from the daemon's
+   * counters — cheap enough to poll while 100k routes arrive, unlike routes().
+   */
+  receivedCount(peer: string): Promise<number>;
   addRoute?(route: OriginatedRoute): Promise<void>;
   withdrawRoute?(prefix: string): Promise<void>;
   /** Everything the daemon logged so far. */
