@@ -13,7 +13,7 @@ let lab: CniLab;
 let n = 0;
 
 beforeAll(async () => {
-  lab = await createLab([{ cidr: '10.77.0.0/16' }, { cidr: 'fd77::/48' }]);
+  lab = await createLab([{ cidr: '10.77.0.0/16' }, { cidr: 'fd77::/48' }, { cidr: '10.79.0.0/16', encapsulation: 'vxlan', nodeSelector: 'has(only-when-requested)' }]);
 });
 afterAll(() => lab?.cleanup());
 
@@ -240,9 +240,9 @@ describe('tortie ADD/CHECK/DEL through a conflist', () => {
     deleteNetns(pod);
   });
 
-  it('MTU: netconf mtu wins; else underlay minus the pool encapsulation (VXLAN 50, IPIP 20)', async () => {
+  it('MTU: netconf mtu wins; else underlay minus the encapsulation overhead (VXLAN 50, IPIP 20), from the pool by default', async () => {
     const list = (extra: Record<string, unknown>): ConfList => conflist(extra, '1.1.0', false);
-    for (const [extra, want] of [[{ mtu: 1400 }, 1400], [{ underlay_mtu: 9000, encapsulation: 'vxlan' }, 8950], [{ underlay_mtu: 1500, encapsulation: 'ipip' }, 1480]] as const) {
+    for (const [extra, want] of [[{ mtu: 1400 }, 1400], [{ underlay_mtu: 9000, encapsulation: 'vxlan' }, 8950], [{ underlay_mtu: 1500, encapsulation: 'ipip' }, 1480], [{ underlay_mtu: 1500, ipam: { type: 'tortie-ipam', ipv4_pools: ['10.79.0.0/16'] } }, 1450]] as const) {
       const pod = lab.pod();
       const rt = runtime(pod);
       const res = await addNetworkList(list(extra), rt) as { interfaces: { mtu: number }[] };
