@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseBirdProtocolState, parseBirdRoutes, renderBirdConfig } from './bird';
+import { parseBirdProtocolState, parseBirdRouteCount, parseBirdRoutes, renderBirdConfig } from './bird';
 import { frrReceivedPrefixes, parseFrrPrefixDetail, renderFrrBgpdConfig } from './frr';
 import { gobgpAddArgs, parseGobgpNeighborState, parseGobgpRib, renderGobgpConfig } from './gobgp';
 import { parseOpenbgpdRib, renderOpenbgpdConfig } from './openbgpd';
@@ -85,6 +85,12 @@ describe('BIRD', () => {
     expect(rs[1]).toMatchObject({ prefix: '192.0.2.0/24', protocol: 'n1', peer: '198.18.0.9', asPath: [65009] });
     expect(rs[2]).toMatchObject({ prefix: '10.0.0.0/8', protocol: 's_ipv4' });
     expect(rs[3]).toMatchObject({ prefix: '2001:db8::/48', nextHop: 'fd00:18::1' });
+  });
+
+  it('sums show route count over tables', () => {
+    const text = 'BIRD 2.0.12 ready.\n100000 of 100000 routes for 100000 networks in table master4\n3 of 4 routes for 2 networks in table master6\n';
+    expect(parseBirdRouteCount(text)).toBe(100003);
+    expect(parseBirdRouteCount('BIRD 2.0.12 ready.\n0 of 0 routes for 0 networks in table master4\n')).toBe(0);
   });
 
   it('reads the BGP state of one protocol', () => {
