@@ -158,6 +158,7 @@ export async function runBgpPart(opts: PartOptions): Promise<PartReport> {
       renderBarChart({ title: 'Target memory per route ((settled − idle RSS) / routes)', unit: 'B/route', groups: memGroups, log: true }),
     ],
     printed: printed.join('\n'),
+    data: results,
   };
 }
 

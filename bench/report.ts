@@ -104,6 +104,8 @@ export interface PartReport {
   readonly printed: string;
   /** Wall time of the part, seconds. */
   seconds?: number;
+  /** The part's structured results (e.g. PassThroughResult[] for bgp), for callers such as tests. */
+  readonly data?: unknown;
 }
 
 /** Options every part gets from the runner. */
