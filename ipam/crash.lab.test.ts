@@ -45,9 +45,12 @@ async function crashRounds(ds: Datastore, spec: string, rounds: number): Promise
       unlinkSync(join(nsdir, h));
       live.delete(h);
     }
+    // Half the rounds also take the host lock (as the CNI plugin does): a holder killed inside it
+    // must not block anyone.
+    const hostLock = round % 2 === 1;
     const jobs: WorkerJob[] = [
-      ...[0, 1, 2].map((i) => ({ store: spec, node: NODES[i % 2], mode: 'alloc' as const, prefix: `r${round}w${i}`, count: 4, netnsDir: nsdir })),
-      { store: spec, node: NODES[0], mode: 'release' as const, handles: victims },
+      ...[0, 1, 2].map((i) => ({ store: spec, node: NODES[i % 2], mode: 'alloc' as const, prefix: `r${round}w${i}`, count: 4, netnsDir: nsdir, hostLock })),
+      { store: spec, node: NODES[0], mode: 'release' as const, handles: victims, hostLock },
     ];
     const ws = jobs.map((j) => startWorker(bundle, j));
     await Promise.all(ws.map((w) => w.ready));
