@@ -116,6 +116,13 @@ export class LabProcess {
     return this.exitInfo;
   }
 
+  /** For waitFor's abortIf: undefined while running, else how it ended. */
+  exitReason(): string | undefined {
+    const e = this.exitInfo;
+    if (!e) return undefined;
+    return `${this.name} exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})`;
+  }
+
   /** Sends a signal to the process group (the daemon and what it forked). */
   signal(sig: NodeJS.Signals): void {
     if (!this.running) return;

@@ -38,4 +38,19 @@ describe('waitFor', () => {
     await waitFor(() => 0, { what: 'never', timeoutMs: 50, intervalMs: 1000 }).catch(() => {});
     expect(Date.now() - t0).toBeLessThan(500);
   });
+
+  it('gives up at once when abortIf names a reason', async () => {
+    let polls = 0;
+    const t0 = Date.now();
+    const err = (await waitFor(
+      () => {
+        polls++;
+        return false;
+      },
+      { what: 'bird control socket', timeoutMs: 5000, intervalMs: 5, abortIf: () => (polls >= 2 ? 'bird exited with code 1' : undefined) },
+    ).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('gave up waiting for bird control socket: bird exited with code 1');
+    expect(polls).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
 });

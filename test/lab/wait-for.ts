@@ -5,6 +5,11 @@ export interface WaitForOptions {
   readonly intervalMs?: number;
   /** Human description used in the timeout message, e.g. "BIRD session to 198.18.0.2 Established". */
   readonly what: string;
+  /**
+   * Checked before each poll; a returned string means the condition can never hold (e.g. the
+   * daemon exited) and fails the wait at once with that reason instead of at the timeout.
+   */
+  readonly abortIf?: () => string | undefined;
 }
 
 /** Thrown when a condition did not hold in time; names the condition and the last value seen. */
@@ -35,6 +40,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: WaitForOptions)
   let lastValue: unknown = '(never evaluated)';
   let lastError: unknown = undefined;
   for (;;) {
+    const reason = opts.abortIf?.();
+    if (reason !== undefined) throw new Error(`gave up waiting for ${opts.what}: ${reason}`);
     try {
       const v = await fn();
       if (v) return v as NonNullable<T>;

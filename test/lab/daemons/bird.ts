@@ -168,6 +168,7 @@ export class BirdDaemon implements BgpDaemon {
     await waitFor(async () => proc.running && (await d.birdc(['show', 'status'])).includes('Daemon is up'), {
       what: `BIRD in ${host.netns} to answer on ${d.socket}`,
       timeoutMs: 10_000,
+      abortIf: () => proc.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- bird log:\n${d.logs()}`);
     });

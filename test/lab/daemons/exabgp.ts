@@ -164,6 +164,7 @@ export class ExabgpDaemon implements BgpDaemon {
     await waitFor(() => proc.running && /Welcome to ExaBGP|loaded new configuration/.test(d.logs()), {
       what: `ExaBGP in ${host.netns} to load ${conf}`,
       timeoutMs: 15_000,
+      abortIf: () => proc.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- exabgp log:\n${d.logs()}`);
     });

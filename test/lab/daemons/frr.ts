@@ -175,6 +175,7 @@ export class FrrDaemon implements BgpDaemon {
     await waitFor(() => zebra.running && fs.existsSync(path.join(runDir, 'zserv.api')), {
       what: `zebra in ${host.netns} to open ${runDir}/zserv.api`,
       timeoutMs: 10_000,
+      abortIf: () => zebra.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- zebra log:\n${zebra.logs()}`);
     });
@@ -184,6 +185,7 @@ export class FrrDaemon implements BgpDaemon {
     await waitFor(async () => bgpd.running && (await d.vtysh(['show bgp summary json'])).includes('{'), {
       what: `FRR bgpd in ${host.netns} to answer vtysh`,
       timeoutMs: 10_000,
+      abortIf: () => bgpd.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- bgpd log:\n${bgpd.logs()}`);
     });

@@ -135,6 +135,7 @@ export class GobgpDaemon implements BgpDaemon {
     await waitFor(async () => proc.running && (await d.gobgp(['global'])).includes('AS:'), {
       what: `gobgpd in ${host.netns} to answer on ${GOBGP_API.host}:${GOBGP_API.port}`,
       timeoutMs: 10_000,
+      abortIf: () => proc.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- gobgpd log:\n${d.logs()}`);
     });

@@ -114,6 +114,7 @@ export class OpenbgpdDaemon implements BgpDaemon {
     await waitFor(async () => proc.running && (await d.bgpctl(['show', 'summary'])).includes('neighbors'), {
       what: `OpenBGPD in ${host.netns} to answer on ${d.socket}`,
       timeoutMs: 10_000,
+      abortIf: () => proc.exitReason(),
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n--- bgpd log:\n${d.logs()}`);
     });
