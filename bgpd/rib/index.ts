@@ -3,8 +3,8 @@ export { Rib } from './rib';
 export { wireEncoder } from './wire-encoder';
 export { RibDriver } from './driver';
 export { lookup, locRibRoutes, adjRibIn, adjRibOut, page } from './queries';
-export { compilePolicy, parseCommunity, ACCEPT_ALL } from './policy';
-export type { Policy, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';
+export { compilePolicy, parseCommunity, parseLargeCommunity, ACCEPT_ALL } from './policy';
+export type { Policy, PolicyChain, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';
 export { prefixKey, prefixText } from './prefix-key';
 export { LOCAL_PEER } from './types';
 export type {

@@ -1,6 +1,6 @@
 // Per-peer bookkeeping inside the RIB: configuration, role, negotiated facts and counters.
 import type { Afi } from '../wire/types';
-import type { CompiledPolicy, Policy } from './policy';
+import type { CompiledPolicy, PolicyChain } from './policy';
 import { compilePolicy } from './policy';
 import { addressSortKey, ipv4ToNumber } from './prefix-key';
 import type { SessionRole } from './roles';
@@ -47,7 +47,7 @@ export class PeerState {
   }
 
   /** Swaps policies; import changes apply to routes received from now on (ask for a route refresh). */
-  setPolicies(importPolicy: Policy | undefined, exportPolicy: Policy | undefined): void {
+  setPolicies(importPolicy: PolicyChain | undefined, exportPolicy: PolicyChain | undefined): void {
     this.config = { ...this.config, importPolicy, exportPolicy };
     this.importPolicies.clear();
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Afi, AsPathSegmentType as T } from '../wire/types';
 import type { PathAttributes } from '../wire/types';
 import type { Policy, PolicyInput } from './policy';
-import { compileAsPathRegex, compilePolicy, parseCommunity } from './policy';
+import { compileAsPathRegex, compilePolicy, parseCommunity, parseLargeCommunity } from './policy';
 import { prefixKey } from './prefix-key';
 
 const attrs: PathAttributes = {
@@ -21,42 +21,42 @@ const only = (match: Policy['rules'][0]['match']): Policy => ({ rules: [{ match,
 describe('policy matching', () => {
   it('prefix lists: exact by default, ge/le ranges, other family ignored', () => {
     const exact = only({ prefixList: [{ prefix: '10.1.0.0/16' }] });
-    expect(run(exact, '10.1.0.0/16').accept).toBe(true);
-    expect(run(exact, '10.1.2.0/24').accept).toBe(false);
+    expect(run(exact, '10.1.0.0/16').verdict).toBe('accept');
+    expect(run(exact, '10.1.2.0/24').verdict).toBe('reject');
     const range = only({ prefixList: [{ prefix: '10.0.0.0/8', ge: 24, le: 26 }] });
-    expect(run(range, '10.9.9.0/24').accept).toBe(true);
-    expect(run(range, '10.9.9.0/27').accept).toBe(false);
-    expect(run(range, '10.9.0.0/16').accept).toBe(false);
-    expect(run(range, '11.9.9.0/24').accept).toBe(false);
+    expect(run(range, '10.9.9.0/24').verdict).toBe('accept');
+    expect(run(range, '10.9.9.0/27').verdict).toBe('reject');
+    expect(run(range, '10.9.0.0/16').verdict).toBe('reject');
+    expect(run(range, '11.9.9.0/24').verdict).toBe('reject');
     const v6 = only({ prefixList: [{ prefix: 'fd00::/8', le: 128 }] });
     expect(compilePolicy(v6, Afi.IPv4).prefixDependent).toBe(true);
-    expect(run(v6, '10.1.0.0/16').accept).toBe(false);
-    expect(compilePolicy(v6, Afi.IPv6).evaluate({ ...inp('10.0.0.0/8'), prefix: prefixKey(Afi.IPv6, 'fd12::/64') }).accept).toBe(true);
+    expect(run(v6, '10.1.0.0/16').verdict).toBe('reject');
+    expect(compilePolicy(v6, Afi.IPv6).evaluate({ ...inp('10.0.0.0/8'), prefix: prefixKey(Afi.IPv6, 'fd12::/64') }).verdict).toBe('accept');
   });
   it('non-octet-aligned prefix list lengths compare only the covered bits', () => {
     const p = only({ prefixList: [{ prefix: '10.1.128.0/17', le: 32 }] });
-    expect(run(p, '10.1.200.0/24').accept).toBe(true);
-    expect(run(p, '10.1.100.0/24').accept).toBe(false);
+    expect(run(p, '10.1.200.0/24').verdict).toBe('accept');
+    expect(run(p, '10.1.100.0/24').verdict).toBe('reject');
   });
   it('community and large-community match (any of)', () => {
-    expect(run(only({ community: [parseCommunity('65000:9'), parseCommunity('65000:2')] })).accept).toBe(true);
-    expect(run(only({ community: [parseCommunity('65000:9')] })).accept).toBe(false);
-    expect(run(only({ largeCommunity: [{ global: 65000, local1: 1, local2: 2 }] })).accept).toBe(true);
-    expect(run(only({ largeCommunity: [{ global: 65000, local1: 1, local2: 3 }] })).accept).toBe(false);
+    expect(run(only({ community: [parseCommunity('65000:9'), parseCommunity('65000:2')] })).verdict).toBe('accept');
+    expect(run(only({ community: [parseCommunity('65000:9')] })).verdict).toBe('reject');
+    expect(run(only({ largeCommunity: [{ global: 65000, local1: 1, local2: 2 }] })).verdict).toBe('accept');
+    expect(run(only({ largeCommunity: [{ global: 65000, local1: 1, local2: 3 }] })).verdict).toBe('reject');
   });
   it('AS path: contains, originates from, regex-lite with _ boundaries', () => {
-    expect(run(only({ asPathContains: 65002 })).accept).toBe(true);
-    expect(run(only({ asPathContains: 65009 })).accept).toBe(false);
-    expect(run(only({ asPathOriginatesFrom: 65003 })).accept).toBe(true);
-    expect(run(only({ asPathOriginatesFrom: 65001 })).accept).toBe(false);
-    expect(run(only({ asPathRegex: '^65001_' })).accept).toBe(true);
-    expect(run(only({ asPathRegex: '_6500_' })).accept).toBe(false);
-    expect(run(only({ asPathRegex: '_65003$' })).accept).toBe(true);
+    expect(run(only({ asPathContains: 65002 })).verdict).toBe('accept');
+    expect(run(only({ asPathContains: 65009 })).verdict).toBe('reject');
+    expect(run(only({ asPathOriginatesFrom: 65003 })).verdict).toBe('accept');
+    expect(run(only({ asPathOriginatesFrom: 65001 })).verdict).toBe('reject');
+    expect(run(only({ asPathRegex: '^65001_' })).verdict).toBe('accept');
+    expect(run(only({ asPathRegex: '_6500_' })).verdict).toBe('reject');
+    expect(run(only({ asPathRegex: '_65003$' })).verdict).toBe('accept');
     expect(() => compileAsPathRegex('a{1}')).toThrow();
   });
   it('route source', () => {
-    expect(run(only({ source: ['ebgp'] })).accept).toBe(true);
-    expect(run(only({ source: ['local', 'ibgp'] })).accept).toBe(false);
+    expect(run(only({ source: ['ebgp'] })).verdict).toBe('accept');
+    expect(run(only({ source: ['local', 'ibgp'] })).verdict).toBe('reject');
   });
 });
 
@@ -69,11 +69,11 @@ describe('policy actions and order', () => {
       ],
       defaultAction: 'accept',
     };
-    expect(run(p).accept).toBe(false);
+    expect(run(p).verdict).toBe('reject');
     const r = run(p, '10.0.0.0/8', { ...attrs, asPath: [] });
-    expect(r.accept).toBe(true);
+    expect(r.verdict).toBe('accept');
     expect(r.attrs.localPref).toBe(300);
-    expect(run({ rules: [], defaultAction: 'reject' }).accept).toBe(false);
+    expect(run({ rules: [], defaultAction: 'reject' }).verdict).toBe('reject');
   });
   it('sets LOCAL_PREF, MED, next hop and prepends, reporting what it set', () => {
     const r = run({
@@ -108,5 +108,33 @@ describe('policy actions and order', () => {
     expect(parseCommunity('65000:100')).toBe(0xfde80064);
     expect(parseCommunity('NO_ADVERTISE')).toBe(0xffffff02);
     expect(() => parseCommunity('70000:1')).toThrow();
+  });
+});
+
+describe('policy chains and the config schema shapes', () => {
+  it("'next' rules apply their actions and go on; 'builtin' defaults pass to the next policy, then to the caller", () => {
+    const tag: Policy = { rules: [{ match: {}, action: 'next', actions: { addCommunities: [parseCommunity('65000:9')], setMed: 3 } }], defaultAction: 'builtin' };
+    const lp: Policy = { rules: [{ match: { community: [parseCommunity('65000:9')] }, action: 'next', actions: { setLocalPref: 70 } }], defaultAction: 'builtin' };
+    const r = compilePolicy([tag, lp], Afi.IPv4).evaluate(inp('10.0.0.0/8'));
+    expect(r.verdict).toBe('builtin');
+    expect(r.attrs).toMatchObject({ localPref: 70, med: 3 });
+    expect(r.attrs.communities).toContain(parseCommunity('65000:9'));
+    expect(r.setMed).toBe(true);
+    const rejectAll: Policy = { rules: [], defaultAction: 'reject' };
+    expect(compilePolicy([tag, rejectAll, lp], Afi.IPv4).evaluate(inp('10.0.0.0/8')).verdict).toBe('reject');
+    expect(compilePolicy([], Afi.IPv4).evaluate(inp('10.0.0.0/8')).verdict).toBe('builtin');
+  });
+  it('AS path lists and max length, family, community wildcards, large community text', () => {
+    expect(run(only({ asPathContains: [1, 65003] })).verdict).toBe('accept');
+    expect(run(only({ asPathOriginatesFrom: [1, 2] })).verdict).toBe('reject');
+    expect(run(only({ asPathMaxLength: 3 })).verdict).toBe('accept');
+    expect(run(only({ asPathMaxLength: 2 })).verdict).toBe('reject');
+    expect(run(only({ family: Afi.IPv6 })).verdict).toBe('reject');
+    expect(run(only({ family: Afi.IPv4 })).verdict).toBe('accept');
+    const r = run({ rules: [{ match: {}, action: 'accept', actions: { removeCommunitiesMatching: [{ asn: 65000 }] } }], defaultAction: 'reject' },
+      '10.0.0.0/8', { ...attrs, communities: [...(attrs.communities ?? []), parseCommunity('65001:1')] });
+    expect(r.attrs.communities).toEqual([parseCommunity('65001:1')]);
+    expect(parseLargeCommunity('65000:1:4294967295')).toEqual({ global: 65000, local1: 1, local2: 4294967295 });
+    expect(() => parseLargeCommunity('1:2')).toThrow();
   });
 });

@@ -2,7 +2,7 @@
 // evaluation. Rules are tried in order; the first whose match holds applies its actions and decides.
 import { Afi } from '../wire/types';
 import type { LargeCommunity, PathAttributes, PrefixKey } from '../wire/types';
-import { asPathString, countAs, originAs, prependAs } from './as-path';
+import { asPathLength, asPathString, countAs, originAs, prependAs } from './as-path';
 import { addressBytes } from './prefix-key';
 
 export interface PrefixListEntry {
@@ -24,16 +24,20 @@ export interface PolicyMatch {
   community?: number[];
   /** Any of these large communities is present. */
   largeCommunity?: LargeCommunity[];
-  /** The AS path contains this AS anywhere. */
-  asPathContains?: number;
-  /** The last AS of the path (the originator) is this AS. */
-  asPathOriginatesFrom?: number;
+  /** The AS path contains this AS (any of these ASes) anywhere. */
+  asPathContains?: number | number[];
+  /** The last AS of the path (the originator) is this AS (one of these). */
+  asPathOriginatesFrom?: number | number[];
+  /** The AS path is at most this long (an AS_SET counts 1). */
+  asPathMaxLength?: number;
   /**
    * Regex-lite over the path string ("65001 65002 {65003,65004}"): digits, space, . * + ? | ( ) [ ] ^ $
    * and `_`, which matches a boundary between ASNs (start, end, space, brace or comma).
    */
   asPathRegex?: string;
   source?: RouteSource[];
+  /** Only routes of this family (policies are compiled per family). */
+  family?: Afi;
 }
 
 export interface PolicyActions {
@@ -45,6 +49,8 @@ export interface PolicyActions {
   prepend?: { count: number; asn?: number };
   addCommunities?: number[];
   removeCommunities?: number[];
+  /** Remove communities whose AS half and/or value half match; an absent half matches anything ("65000:*"). */
+  removeCommunitiesMatching?: { asn?: number; value?: number }[];
   addLargeCommunities?: LargeCommunity[];
   removeLargeCommunities?: LargeCommunity[];
 }
@@ -53,13 +59,22 @@ export interface PolicyRule {
   name?: string;
   match: PolicyMatch;
   actions?: PolicyActions;
-  action: 'accept' | 'reject';
+  /** accept/reject decide; next applies the actions and goes on with the following rules. */
+  action: 'accept' | 'reject' | 'next';
 }
 
 export interface Policy {
   rules: PolicyRule[];
-  defaultAction: 'accept' | 'reject';
+  /**
+   * For routes no rule decided. builtin: on to the next policy of the peer's list, and after the
+   * last one the RIB's built-in behaviour (import: accept; export to eBGP: only local routes unless
+   * allowTransit; otherwise accept).
+   */
+  defaultAction: 'accept' | 'reject' | 'builtin';
 }
+
+/** A peer's import or export policy: one policy or a list evaluated in order. */
+export type PolicyChain = Policy | readonly Policy[];
 
 export interface PolicyInput {
   prefix: PrefixKey;
@@ -70,7 +85,8 @@ export interface PolicyInput {
 }
 
 export interface PolicyResult {
-  accept: boolean;
+  /** builtin: no policy decided; the caller applies its built-in behaviour. */
+  verdict: 'accept' | 'reject' | 'builtin';
   attrs: PathAttributes;
   /** Which attributes a rule set explicitly (export transformations must not override them). */
   setNextHop: boolean;
@@ -130,6 +146,8 @@ function prefixMatches(p: CompiledPrefix, key: PrefixKey): boolean {
   return ((key.charCodeAt(1 + full) || 0) & mask) === (p.bytes[full] & mask);
 }
 
+const list = (x: number | number[]): number[] => (Array.isArray(x) ? x : [x]);
+
 const sameLarge = (a: LargeCommunity, b: LargeCommunity): boolean =>
   a.global === b.global && a.local1 === b.local1 && a.local2 === b.local2;
 
@@ -139,22 +157,32 @@ function matches(r: CompiledRule, inp: PolicyInput): boolean {
   if (r.prefixes && !r.prefixes.some((p) => prefixMatches(p, inp.prefix))) return false;
   if (m.community && !m.community.some((c) => (a.communities ?? []).includes(c >>> 0))) return false;
   if (m.largeCommunity && !m.largeCommunity.some((l) => (a.largeCommunities ?? []).some((x) => sameLarge(x, l)))) return false;
-  if (m.asPathContains !== undefined && countAs(a.asPath, m.asPathContains) === 0) return false;
-  if (m.asPathOriginatesFrom !== undefined && originAs(a.asPath) !== m.asPathOriginatesFrom) return false;
+  if (m.asPathContains !== undefined && !list(m.asPathContains).some((x) => countAs(a.asPath, x) > 0)) return false;
+  if (m.asPathOriginatesFrom !== undefined && !list(m.asPathOriginatesFrom).includes(originAs(a.asPath))) return false;
+  if (m.asPathMaxLength !== undefined && asPathLength(a.asPath) > m.asPathMaxLength) return false;
   if (r.regex && !r.regex.test(asPathString(a.asPath))) return false;
   if (m.source && !m.source.includes(inp.source)) return false;
   return true;
 }
 
-function apply(act: PolicyActions, inp: PolicyInput): PolicyResult {
-  const a: PathAttributes = { ...inp.attrs };
+interface Applied {
+  attrs: PathAttributes;
+  setNextHop: boolean;
+  setMed: boolean;
+}
+
+function apply(act: PolicyActions, inp: PolicyInput, prev: Applied): Applied {
+  const a: PathAttributes = { ...prev.attrs };
   if (act.setLocalPref !== undefined) a.localPref = act.setLocalPref;
   if (act.setMed !== undefined) a.med = act.setMed;
   if (act.setNextHop !== undefined) a.nextHop = act.setNextHop;
   if (act.prepend && act.prepend.count > 0) a.asPath = prependAs(a.asPath, act.prepend.asn ?? inp.localAs, act.prepend.count);
-  if (act.removeCommunities || act.addCommunities) {
+  if (act.removeCommunities || act.removeCommunitiesMatching || act.addCommunities) {
     const drop = new Set((act.removeCommunities ?? []).map((c) => c >>> 0));
-    a.communities = [...(a.communities ?? []).filter((c) => !drop.has(c)), ...(act.addCommunities ?? []).map((c) => c >>> 0)];
+    const pats = act.removeCommunitiesMatching ?? [];
+    const hit = (c: number): boolean => drop.has(c) || pats.some((p) =>
+      (p.asn === undefined || p.asn === c >>> 16) && (p.value === undefined || p.value === (c & 0xffff)));
+    a.communities = [...(a.communities ?? []).filter((c) => !hit(c)), ...(act.addCommunities ?? []).map((c) => c >>> 0)];
   }
   if (act.removeLargeCommunities || act.addLargeCommunities) {
     const drop = act.removeLargeCommunities ?? [];
@@ -163,34 +191,65 @@ function apply(act: PolicyActions, inp: PolicyInput): PolicyResult {
       ...(act.addLargeCommunities ?? []),
     ];
   }
-  return { accept: true, attrs: a, setNextHop: act.setNextHop !== undefined, setMed: act.setMed !== undefined };
+  return {
+    attrs: a,
+    setNextHop: prev.setNextHop || act.setNextHop !== undefined,
+    setMed: prev.setMed || act.setMed !== undefined,
+  };
 }
 
-export function compilePolicy(policy: Policy, afi: Afi): CompiledPolicy {
-  const rules: CompiledRule[] = policy.rules.map((rule) => {
-    const c: CompiledRule = { rule };
-    if (rule.match.prefixList) {
-      c.prefixes = rule.match.prefixList.map((e) => compilePrefix(afi, e)).filter((x): x is CompiledPrefix => x !== null);
-    }
-    if (rule.match.asPathRegex !== undefined) c.regex = compileAsPathRegex(rule.match.asPathRegex);
-    return c;
-  });
-  const defaultAccept = policy.defaultAction === 'accept';
-  return {
-    prefixDependent: rules.some((r) => r.prefixes !== undefined),
-    evaluate(inp: PolicyInput): PolicyResult {
-      for (const r of rules) {
-        if (!matches(r, inp)) continue;
-        if (r.rule.action === 'reject') return { accept: false, attrs: inp.attrs, setNextHop: false, setMed: false };
-        return r.rule.actions ? apply(r.rule.actions, inp) : { accept: true, attrs: inp.attrs, setNextHop: false, setMed: false };
+function compileRules(policy: Policy, afi: Afi): CompiledRule[] {
+  return policy.rules
+    .filter((rule) => rule.match.family === undefined || rule.match.family === afi)
+    .map((rule) => {
+      const c: CompiledRule = { rule };
+      if (rule.match.prefixList) {
+        c.prefixes = rule.match.prefixList.map((e) => compilePrefix(afi, e)).filter((x): x is CompiledPrefix => x !== null);
       }
-      return { accept: defaultAccept, attrs: inp.attrs, setNextHop: false, setMed: false };
+      if (rule.match.asPathRegex !== undefined) c.regex = compileAsPathRegex(rule.match.asPathRegex);
+      return c;
+    });
+}
+
+/** Compiles one policy or a chain (evaluated in order; `builtin` defaults pass to the next). */
+export function compilePolicy(chain: PolicyChain, afi: Afi): CompiledPolicy {
+  const policies = (Array.isArray(chain) ? chain : [chain]) as readonly Policy[];
+  const compiled = policies.map((p) => ({ rules: compileRules(p, afi), defaultAction: p.defaultAction }));
+  return {
+    prefixDependent: compiled.some((p) => p.rules.some((r) => r.prefixes !== undefined)),
+    evaluate(inp: PolicyInput): PolicyResult {
+      let cur: Applied = { attrs: inp.attrs, setNextHop: false, setMed: false };
+      for (const p of compiled) {
+        for (const r of p.rules) {
+          if (!matches(r, { ...inp, attrs: cur.attrs })) continue;
+          if (r.rule.action === 'reject') return { verdict: 'reject', attrs: inp.attrs, setNextHop: false, setMed: false };
+          if (r.rule.actions) cur = apply(r.rule.actions, inp, cur);
+          if (r.rule.action === 'accept') return { verdict: 'accept', ...cur };
+        }
+        if (p.defaultAction === 'reject') return { verdict: 'reject', attrs: inp.attrs, setNextHop: false, setMed: false };
+        if (p.defaultAction === 'accept') return { verdict: 'accept', ...cur };
+      }
+      return { verdict: 'builtin', ...cur };
     },
   };
 }
 
+/** The policies of a chain, in order (empty when there is none). */
+export function policyIdentity(chain: PolicyChain | undefined): readonly Policy[] {
+  if (!chain) return [];
+  return (Array.isArray(chain) ? chain : [chain]) as readonly Policy[];
+}
+
 /** Accept everything unchanged (the default import policy, and export toward iBGP). */
 export const ACCEPT_ALL: Policy = Object.freeze({ rules: [], defaultAction: 'accept' }) as Policy;
+
+/** "65000:1:2" -> { global: 65000, local1: 1, local2: 2 }. */
+export function parseLargeCommunity(text: string): LargeCommunity {
+  const m = /^(\d+):(\d+):(\d+)$/.exec(text);
+  const n = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
+  if (!m || n.some((x) => x > 0xffffffff)) throw new Error(`bad large community: ${text}`);
+  return { global: n[0], local1: n[1], local2: n[2] };
+}
 
 /** "65000:100" -> 0xfde80064; also NO_EXPORT etc. by name. */
 export function parseCommunity(text: string): number {

@@ -69,3 +69,17 @@ describe('next hop self set by policy', () => {
     expect(announced(sent(rib).get(i)).get('10.1.0.0/24')?.nextHop).toBe('198.18.0.1');
   });
 });
+
+describe('explicit export accept vs built-in rules', () => {
+  it('an accepting export policy sends learned routes to eBGP (no-transit is only the built-in default), NO_EXPORT still wins', () => {
+    const rib = makeRib();
+    const i = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');
+    const pol = { rules: [{ match: { prefixList: [{ prefix: '10.3.0.0/16', le: 24 }] }, action: 'accept' as const }], defaultAction: 'builtin' as const };
+    const e = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65100, exportPolicy: [pol] }, '10.1.0.2');
+    rib.update(i, upd(['10.3.1.0/24', '10.4.1.0/24'], {}));
+    rib.update(i, upd(['10.3.2.0/24'], { communities: [0xffffff01] }));
+    rib.originate(Afi.IPv4, P('10.9.0.0/26'));
+    run(rib);
+    expect([...announced(sent(rib).get(e)).keys()].sort()).toEqual(['10.3.1.0/24', '10.9.0.0/26']);
+  });
+});

@@ -9,8 +9,8 @@ import type { Candidate } from './decision';
 import { InternTable } from './intern-table';
 import { LocRib, NO_ATTR, PriorPath } from './loc-rib';
 import { PeerState } from './peer-state';
-import type { CompiledPolicy, Policy, RouteSource } from './policy';
-import { compilePolicy } from './policy';
+import type { CompiledPolicy, Policy, PolicyChain, RouteSource } from './policy';
+import { compilePolicy, policyIdentity } from './policy';
 import * as q from './queries';
 import { ipv4ToNumber } from './prefix-key';
 import type { RibAttr } from './rib-attr';
@@ -204,7 +204,7 @@ export class Rib {
    * Import changes apply to routes received afterwards: the caller should send ROUTE-REFRESH
    * (we keep no pre-policy Adj-RIB-In, like BIRD's default).
    */
-  setPolicies(peer: PeerId, policies: { importPolicy?: Policy; exportPolicy?: Policy }): void {
+  setPolicies(peer: PeerId, policies: { importPolicy?: PolicyChain; exportPolicy?: PolicyChain }): void {
     this.enqueue(() => {
       this.work++;
       const p = this.peer(peer);
@@ -435,7 +435,7 @@ export class Rib {
     if (policy?.prefixDependent) return { id: NO_ATTR, policy, attrs: a };
     if (policy) {
       const r = policy.evaluate({ prefix: '', attrs: a, source: p.role.ebgp ? 'ebgp' : 'ibgp', localAs: p.role.localAs });
-      if (!r.accept) return { id: NO_ATTR, policy: undefined, attrs: a };
+      if (r.verdict === 'reject') return { id: NO_ATTR, policy: undefined, attrs: a };
       return { id: this.internIn(p, importFixup(r.attrs, a)), policy: undefined, attrs: r.attrs };
     }
     return { id: this.internIn(p, a), policy: undefined, attrs: a };
@@ -452,7 +452,7 @@ export class Rib {
     let temp = false;
     if (prep.policy) {
       const r = prep.policy.evaluate({ prefix, attrs: prep.attrs, source: p.role.ebgp ? 'ebgp' : 'ibgp', localAs: p.role.localAs });
-      if (r.accept) { id = this.internIn(p, importFixup(r.attrs, prep.attrs)); temp = true; }
+      if (r.verdict !== 'reject') { id = this.internIn(p, importFixup(r.attrs, prep.attrs)); temp = true; }
     }
     if (id !== NO_ATTR && p.config.maxPrefix !== undefined && p.accepted >= p.config.maxPrefix
         && this.pathState(loc, prefix, p.id) !== PriorPath.ACCEPTED) {
@@ -550,7 +550,7 @@ export class Rib {
       selfAddress: afi === Afi.IPv4 ? info.localAddress.ipv4 : info.localAddress.ipv6,
       policy: policy ? compilePolicy(policy, afi) : undefined,
     };
-    const key = groupKey(settings, policy ? this.policyId(policy) : 0);
+    const key = groupKey(settings, policy ? this.policyId(policy) : '');
     let g = this.groups.get(key);
     const fresh = !g;
     if (!g) {
@@ -584,13 +584,16 @@ export class Rib {
     this.outbox.delete(p.id);
   }
 
-  private policyId(p: Policy): number {
-    let id = this.policyIds.get(p);
-    if (id === undefined) {
-      id = this.policyIdSeq++;
-      this.policyIds.set(p, id);
-    }
-    return id;
+  /** Identity of a policy chain for update-group keys (same Policy objects in the same order). */
+  private policyId(chain: PolicyChain): string {
+    return policyIdentity(chain).map((p) => {
+      let id = this.policyIds.get(p);
+      if (id === undefined) {
+        id = this.policyIdSeq++;
+        this.policyIds.set(p, id);
+      }
+      return id;
+    }).join(',');
   }
   private policyIdSeq = 1;
 

@@ -58,7 +58,10 @@ export interface PathSource {
   routerId: string;
 }
 
-/** Role filter on export (before policy): split horizon, reflection rules, well-known communities. */
+/**
+ * Role filter on export (before policy; policy cannot override it): NO_ADVERTISE, NO_EXPORT,
+ * iBGP split horizon and the RFC 4456 reflection rules.
+ */
 export function exportAllowed(
   src: PathSource,
   target: SessionRole,
@@ -66,14 +69,16 @@ export function exportAllowed(
   flags: { noExport: boolean; noAdvertise: boolean },
 ): boolean {
   if (flags.noAdvertise) return false;
-  if (target.ebgp) {
-    if (flags.noExport) return false;
-    return src.kind === 'local' || target.allowTransit;
-  }
+  if (target.ebgp) return !flags.noExport;
   if (src.kind !== 'ibgp') return true;
   // iBGP-learned toward iBGP: only a reflector passes it on (client routes to all, others to clients)
   if (me.clusterId === undefined) return false;
   return src.rrClient || target.rrClient;
+}
+
+/** Export when no policy decided: to eBGP only locally originated routes unless transit is allowed. */
+export function builtinExport(src: PathSource, target: SessionRole): boolean {
+  return !target.ebgp || src.kind === 'local' || target.allowTransit;
 }
 
 /** Attribute changes on export, after policy. `setByPolicy` keeps what an export rule set explicitly. */

@@ -10,7 +10,7 @@ import type {
   PathAttributes,
   PrefixKey,
 } from '../wire/types';
-import type { Policy } from './policy';
+import type { PolicyChain } from './policy';
 
 /** Index of a peer inside the RIB. 0 is the RIB itself (locally originated routes). */
 export type PeerId = number;
@@ -71,8 +71,9 @@ export interface RibPeerConfig {
   allowTransit?: boolean;
   /** eBGP export: keep a MED learned from another peer (default: stripped). */
   sendMed?: boolean;
-  importPolicy?: Policy;
-  exportPolicy?: Policy;
+  /** One policy or a list applied in order (see Policy.defaultAction 'builtin'). */
+  importPolicy?: PolicyChain;
+  exportPolicy?: PolicyChain;
   /** Accepted-prefix limit (per AFI summed); on excess the RIB reports and stops accepting new prefixes. */
   maxPrefix?: number;
 }

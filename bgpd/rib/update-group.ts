@@ -9,7 +9,7 @@ import { InternTable } from './intern-table';
 import type { Interned } from './intern-table';
 import type { CompiledPolicy } from './policy';
 import type { RibAttr } from './rib-attr';
-import { exportAllowed, exportTransform } from './roles';
+import { builtinExport, exportAllowed, exportTransform } from './roles';
 import type { PathSource, RouterIdentity, SessionRole } from './roles';
 import type { PeerId, UpdateEncoder } from './types';
 
@@ -78,13 +78,15 @@ export class UpdateGroup {
     let attrs = ra.attrs;
     let setNh = false;
     let setMed = false;
+    let verdict: 'accept' | 'reject' | 'builtin' = 'builtin';
     if (this.s.policy) {
       const r = this.s.policy.evaluate({ prefix, attrs, source: src.kind, localAs: role.localAs });
-      if (!r.accept) return NOT_EXPORTED;
+      verdict = r.verdict;
       attrs = r.attrs;
       setNh = r.setNextHop;
       setMed = r.setMed;
     }
+    if (verdict === 'reject' || (verdict === 'builtin' && !builtinExport(src, role))) return NOT_EXPORTED;
     const t = normalizeAttrs(exportTransform(src, role, this.me, attrs, this.s.selfAddress, { nextHop: setNh, med: setMed }));
     return this.out.intern(attrKey(0, t), () => ({ key: attrKey(0, t), attrs: t }));
   }
@@ -192,7 +194,7 @@ export class UpdateGroup {
   }
 }
 
-export function groupKey(s: GroupSettings, policyId: number): string {
+export function groupKey(s: GroupSettings, policyId: string): string {
   const r = s.role;
   return JSON.stringify([
     s.afi, r.ebgp, r.rrClient, r.localAs, r.nextHop, r.allowTransit, r.sendMed, policyId,
