@@ -125,8 +125,18 @@ export class Monitor {
     }
   }
 
+  /**
+   * A throwing listener must not starve the others or lose the rest of the drained events; its error
+   * is rethrown on its own tick, where it surfaces as an uncaught exception as usual.
+   */
   private emit(ev: MonitorEvent): void {
-    for (const l of [...this.listeners]) l(ev);
+    for (const l of [...this.listeners]) {
+      try {
+        l(ev);
+      } catch (e) {
+        setImmediate(() => { throw e; });
+      }
+    }
   }
 
   close(): void {
