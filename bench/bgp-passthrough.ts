@@ -72,7 +72,7 @@ const PEERS: readonly TargetPeer[] = [
 ];
 
 /** Waits until two RSS readings 250 ms apart differ by < 1% (at most `maxMs`); returns the last. */
-async function settledRss(sampler: UsageSampler, maxMs = 4000): Promise<number> {
+export async function settledRss(sampler: UsageSampler, maxMs = 4000): Promise<number> {
   let prev = sampler.now().rss;
   const end = Date.now() + maxMs;
   while (Date.now() < end) {

@@ -5,6 +5,9 @@
 //
 //   gen --local A --remote B --as N --router-id R --table unique:100000   stdin: send | withdraw | quit
 //   mon --local A --remote B --as N --router-id R --expect 100000 [--listen]   stdin: stats | quit
+//   cgen --local-base A --peers P --per K --remote B --as N --expect-recv E     stdin: send | quit
+//        P iBGP sessions from A, A+1, …, each announcing K /26 pod blocks (cluster shapes); every
+//        session counts what it receives, mark "allRecv" once each holds E prefixes
 //
 // Events (one JSON object per line, times are epoch ms from nowMs()):
 //   {"ev":"ready", ...table facts}          gen: table built and encoded
@@ -16,7 +19,7 @@
 import * as readline from 'node:readline';
 import { MsgType } from '../bgpd/wire/types';
 import { BenchSession, nowMs } from './bgp-session';
-import { buildTable, chunk, encodeTable, parseTableSpec } from './bgp-table';
+import { addIPv4, buildTable, chunk, clusterPeerUpdates, encodeTable, parseTableSpec } from './bgp-table';
 
 type Args = Record<string, string | true>;
 
@@ -152,9 +155,56 @@ async function monitor(args: Args): Promise<void> {
   });
 }
 
+async function clusterGenerator(args: Args): Promise<void> {
+  const peers = Number(need(args, 'peers'));
+  const per = Number(need(args, 'per'));
+  const expectRecv = Number(need(args, 'expect-recv'));
+  const base = need(args, 'local-base');
+  const localAs = Number(need(args, 'as'));
+  const updates = Array.from({ length: peers }, (_, i) => chunk(clusterPeerUpdates(i, per, addIPv4(base, i))));
+  const t0 = nowMs();
+  const received = Array.from({ length: peers }, () => new Set<string>());
+  let full = 0;
+  let done = false;
+  const sessions = await Promise.all(updates.map(async (_, i) => {
+    const local = addIPv4(base, i);
+    const s = await BenchSession.open({ localAddress: local, remoteAddress: need(args, 'remote'), localAs, routerId: local });
+    s.onClose = (why) => emit({ ev: 'error', msg: `session ${local}: ${why}` });
+    s.onMessage = (m) => {
+      if (m.type !== MsgType.UPDATE) return;
+      const set = received[i];
+      const was = set.size >= expectRecv;
+      for (const k of m.withdrawn) set.delete(k);
+      for (const k of m.nlri) set.add(k);
+      const is = set.size >= expectRecv;
+      if (is && !was) full++;
+      if (!is && was) full--;
+      if (!done && full === peers) {
+        done = true;
+        emit({ ev: 'mark', name: 'allRecv', t: nowMs(), count: expectRecv });
+      }
+    };
+    return s;
+  }));
+  emit({ ev: 'established', t: nowMs(), t0, sessions: sessions.length });
+  commands(async (cmd) => {
+    if (cmd === 'send') {
+      const c0 = cpuMs();
+      const s0 = nowMs();
+      await Promise.all(sessions.map((s, i) => s.blast(updates[i])));
+      emit({ ev: 'sent', phase: 'announce', t0: s0, t1: nowMs(), cpuMs: cpuMs() - c0, updates: updates.reduce((n, u) => n + u.length, 0) });
+    } else if (cmd === 'stats') {
+      emit({ ev: 'stats', full, min: Math.min(...received.map((r) => r.size)), cpuMs: cpuMs() });
+    } else if (cmd === 'quit') {
+      for (const s of sessions) s.close();
+      process.exit(0);
+    }
+  });
+}
+
 const { role, args } = parseArgs(process.argv.slice(2));
 listenForCommands();
-const main = role === 'gen' ? generator : role === 'mon' ? monitor : undefined;
+const main = role === 'gen' ? generator : role === 'mon' ? monitor : role === 'cgen' ? clusterGenerator : undefined;
 if (!main) {
   emit({ ev: 'error', msg: `usage: bgp-peer.ts gen|mon --local A --remote B --as N --router-id R (--table SPEC | --expect N) [--listen]` });
   process.exit(64);

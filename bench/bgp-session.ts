@@ -92,7 +92,9 @@ export class BenchSession {
   static async open(o: BenchSessionOptions): Promise<BenchSession> {
     const socket = o.listen ? await acceptOne(o) : await connectWithRetry(o);
     socket.setNoDelay(true);
-    const reader = new MessageReader(() => SESSION_CTX);
+    // iBGP or eBGP is known once the peer's OPEN arrives (the codec treats LOCAL_PREF etc. differently)
+    const ctx: CodecContext = { ...SESSION_CTX };
+    const reader = new MessageReader(() => ctx);
     const session = new BenchSession(socket, reader);
     await new Promise<void>((resolve, reject) => {
       let gotOpen = false;
@@ -120,6 +122,7 @@ export class BenchSession {
           else if (m.type === MsgType.OPEN) {
             gotOpen = true;
             peerHold = m.holdTime;
+            ctx.ibgp = (m.capabilities.fourOctetAs ?? m.myAs) === o.localAs;
             socket.write(KEEPALIVE);
           } else if (m.type === MsgType.KEEPALIVE && gotOpen) {
             established = true;

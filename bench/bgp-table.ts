@@ -203,3 +203,22 @@ export function chunk(messages: readonly Buffer[], size = 256 * 1024): Buffer[] 
   if (cur.length > 0) out.push(Buffer.concat(cur, bytes));
   return out;
 }
+
+/** Dotted quad `base` plus `n` (for numbering peers on one segment). */
+export function addIPv4(base: string, n: number): string {
+  const v = (base.split('.').reduce((a, o) => a * 256 + Number(o), 0) + n) >>> 0;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+export const CLUSTER_CTX: CodecContext = { as4: true, extendedMessage: false, ibgp: true };
+
+/**
+ * Cluster shapes (Calico node mesh, route reflector): peer i of an iBGP cluster originates `perPeer`
+ * /26 pod blocks from 10.64.0.0/10, next hop itself, LOCAL_PREF 100 — what a node advertises.
+ */
+export function clusterPeerUpdates(peer: number, perPeer: number, nextHop: string): Buffer[] {
+  const nlri: PrefixKey[] = [];
+  for (let j = 0; j < perPeer; j++) nlri.push(key(((10 << 24) | (64 << 16)) + (peer * perPeer + j) * 64, 26));
+  const attrs: PathAttributes = { origin: 0, asPath: [], nextHop, localPref: 100 };
+  return packUpdates({ afi: Afi.IPv4, attrBytes: encodeAttributes(attrs, CLUSTER_CTX), nlri, maxSize: 4096, ctx: CLUSTER_CTX });
+}

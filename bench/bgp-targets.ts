@@ -20,8 +20,11 @@ export const TOPOLOGY = {
 
 export interface TargetPeer {
   readonly address: string;
+  /** Equal to TOPOLOGY.target.as = iBGP (cluster shapes). */
   readonly as: number;
   readonly name: string;
+  /** iBGP only: the target reflects routes to this peer. */
+  readonly rrClient?: boolean;
 }
 
 export interface RunningTarget {
@@ -88,6 +91,9 @@ export const bird: TargetLauncher = {
         `  local ${localFor(p)} as ${T.as};`,
         `  neighbor ${p.address} as ${p.as};`,
         `  passive on; hold time ${HOLD};`,
+        // iBGP peers share our segment: resolve their next hops directly (no IGP here)
+        ...(p.as === T.as ? ['  direct;'] : []),
+        ...(p.rrClient ? ['  rr client;'] : []),
         '  ipv4 { import all; export all; };',
         '}',
       ]),
@@ -122,7 +128,7 @@ export const frr: TargetLauncher = {
         ` neighbor ${p.address} advertisement-interval 0`,
       ]),
       ' address-family ipv4 unicast',
-      ...peers.map((p) => `  neighbor ${p.address} activate`),
+      ...peers.flatMap((p) => [`  neighbor ${p.address} activate`, ...(p.rrClient ? [`  neighbor ${p.address} route-reflector-client`] : [])]),
       ' exit-address-family',
       'exit',
     ].join('\n');
@@ -151,7 +157,7 @@ export const openbgpd: TargetLauncher = {
       `listen on ${T.toMon}`,
       `socket "${path.join(dir, 'bgpd.sock')}"`,
       'fib-update no',
-      ...peers.flatMap((p) => [`neighbor ${p.address} {`, `  remote-as ${p.as}`, '  passive', `  holdtime ${HOLD}`, `  local-address ${localFor(p)}`, '}']),
+      ...peers.flatMap((p) => [`neighbor ${p.address} {`, `  remote-as ${p.as}`, '  passive', `  holdtime ${HOLD}`, `  local-address ${localFor(p)}`, ...(p.rrClient ? ['  route-reflector'] : []), '}']),
       'allow from any',
       'allow to any',
     ].join('\n');
@@ -189,6 +195,7 @@ export const gobgp: TargetLauncher = {
         '  [neighbors.transport.config]',
         `    local-address = ${q(localFor(p))}`,
         '    passive-mode = true',
+        ...(p.rrClient ? ['  [neighbors.route-reflector.config]', '    route-reflector-client = true', `    route-reflector-cluster-id = ${q(T.toGen)}`] : []),
         '  [[neighbors.afi-safis]]',
         '    [neighbors.afi-safis.config]',
         '      afi-safi-name = "ipv4-unicast"',
