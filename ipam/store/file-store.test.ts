@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorruptRecordError } from '../errors';
-import { datastoreContract } from './contract';
+import { datastoreContract, waitUntil } from './contract';
 import { FileStore } from './file-store';
 import { MemoryStore } from './memory-store';
 
@@ -46,6 +46,36 @@ describe('FileStore specifics', () => {
     if (!r1.ok || !r2.ok || !r3.ok) throw new Error('create failed');
     expect(r2.kv.revision).toBe(r1.kv.revision + 1);
     expect(r3.kv.revision).toBe(r2.kv.revision + 1);
+  });
+
+  it('rotates the log, keeping revisions monotonic for all processes and watchers seeing every change', async () => {
+    const dir = fresh();
+    const a = new FileStore(dir, { maxLogBytes: 400, watchIntervalMs: 5 });
+    const b = new FileStore(dir, { maxLogBytes: 400 });
+    const seen: number[] = [];
+    const w = a.watch('/r/', { fromRevision: 1, onEvent: (e) => seen.push(Number(e.value)) });
+    let last = 0;
+    for (let i = 0; i < 40; i++) {
+      const r = await (i % 2 ? a : b).create(`/r/${i}`, String(i));
+      if (!r.ok) throw new Error('create failed');
+      expect(r.kv.revision).toBeGreaterThan(last);
+      last = r.kv.revision;
+      if (i % 8 === 0) await new Promise((res) => setTimeout(res, 20)); // let the watcher poll between rotations
+    }
+    expect(readdirSync(dir)).toContain('log.1');
+    // A fresh process finds the current revision from the (rotated) log's tail.
+    const c = new FileStore(dir);
+    expect(await c.revision()).toBe(last);
+    await waitUntil(() => seen.length === 40);
+    w.close();
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('finds the newest revision from the tail of a long log', async () => {
+    const dir = fresh();
+    const a = new FileStore(dir, { durable: false });
+    for (let i = 0; i < 1500; i++) await a.create(`/long/${i}`, 'x'); // ~70 KB of log, more than the tail read
+    expect(await new FileStore(dir).revision()).toBe(1500);
   });
 
   it('ignores temp files left by a crashed writer', async () => {

@@ -20,6 +20,7 @@ import {
   fdatasyncSync,
   fstatSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -41,7 +42,12 @@ export interface FileStoreOptions {
   readonly durable?: boolean;
   readonly watchIntervalMs?: number;
   readonly lockTimeoutMs?: number;
+  /** Rotate the revision log past this size (default 64 MiB); the previous one is kept as log.1. */
+  readonly maxLogBytes?: number;
 }
+
+/** A new process only needs the newest revision, which is in the last lines of the log. */
+const TAIL_BYTES = 64 * 1024;
 
 interface LogLine {
   readonly r: number;
@@ -57,6 +63,7 @@ export class FileStore implements Datastore {
   private readonly durable: boolean;
   /** How far this process has read the log, and the last revision seen there. */
   private logOffset = 0;
+  private logIno = -1;
   private lastRev = 0;
   private readonly watchers = new Set<() => void>();
 
@@ -135,6 +142,7 @@ export class FileStore implements Datastore {
   }
 
   watch(prefix: string, opts: WatchOptions): Watcher {
+    let ino = -1;
     let offset = 0;
     let lastSeen = 0;
     let stopped = false;
@@ -144,10 +152,22 @@ export class FileStore implements Datastore {
       if (running || stopped) return;
       running = true;
       try {
-        if (statSync(this.logPath).size <= offset) return;
+        const st = statSync(this.logPath);
+        if (st.ino === ino && st.size <= offset) return;
         const events = await this.lock.with(() => {
-          const { lines, end } = readLogFrom(this.logPath, offset);
-          offset = end;
+          const lines: LogLine[] = [];
+          const now = statSync(this.logPath).ino;
+          if (ino !== -1 && now !== ino) {
+            // Rotated since the last poll: finish the old log (kept as log.1), then start the new one.
+            const old = this.logPath + '.1';
+            if (existsSync(old) && statSync(old).ino === ino) lines.push(...readLogFrom(old, offset).lines);
+            else opts.onError?.(new Error(`watch ${prefix}: fell behind two log rotations; events may be missing, re-list`));
+            offset = 0;
+          }
+          ino = now;
+          const r = readLogFrom(this.logPath, offset);
+          lines.push(...r.lines);
+          offset = r.end;
           const out: WatchEvent[] = [];
           // Coalesce to the last event per key; the value read now belongs to that event or a later one.
           const lastPerKey = new Map<string, LogLine>();
@@ -172,8 +192,13 @@ export class FileStore implements Datastore {
       }
     };
     if (from === undefined) {
-      offset = statSync(this.logPath).size;
+      // Only future events: start at the end of the current log.
+      const st = statSync(this.logPath);
+      ino = st.ino;
+      offset = st.size;
     }
+    // fromRevision older than the current log's start: the rotated-away part is not replayed (a
+    // known limit, like etcd's compaction); callers re-list in that case.
     const timer = setInterval(() => void poll(), this.opts.watchIntervalMs ?? 50);
     void poll();
     const stop = (): void => {
@@ -227,23 +252,65 @@ export class FileStore implements Datastore {
   /** Appends the log line for the next revision; must run under the lock after catchUpLog(). */
   private appendLog(t: 'p' | 'd', key: string): number {
     const rev = this.lastRev + 1;
-    const fd = openSync(this.logPath, 'a');
+    const entry = `${JSON.stringify({ r: rev, t, k: key })}\n`;
+    const fd = openSync(this.logPath, 'a+');
+    let size: number;
     try {
-      // A writer killed mid-append can leave a line without its newline; start a fresh line after it.
-      const size = fstatSync(fd).size;
-      const needsNewline = size > 0 && lastByte(this.logPath, size) !== 0x0a;
-      const line = `${needsNewline ? '\n' : ''}${JSON.stringify({ r: rev, t, k: key })}\n`;
-      writeSync(fd, line);
-      if (this.durable) fdatasyncSync(fd);
-      this.logOffset = size + Buffer.byteLength(line);
+      size = fstatSync(fd).size;
+      if (size < (this.opts.maxLogBytes ?? 64 * 1024 * 1024)) {
+        // A writer killed mid-append can leave a line without its newline; start a fresh line after it.
+        const line = (size > 0 && lastByte(fd, size) !== 0x0a ? '\n' : '') + entry;
+        writeSync(fd, line);
+        if (this.durable) fdatasyncSync(fd);
+        this.logOffset = size + Buffer.byteLength(line);
+        this.lastRev = rev;
+        return rev;
+      }
     } finally {
       closeSync(fd);
     }
+    this.rotateLog(entry);
     this.lastRev = rev;
     return rev;
   }
 
+  /**
+   * Starts a new log whose first line is `entry`. `log` exists at every instant: the old file gets a
+   * second name (log.1, for watchers still reading it) and the new one is renamed over `log`.
+   */
+  private rotateLog(entry: string): void {
+    const old = this.logPath + '.1';
+    const fresh = this.logPath + '.new';
+    rmSync(old, { force: true });
+    linkSync(this.logPath, old);
+    const fd = openSync(fresh, 'w');
+    try {
+      writeSync(fd, entry);
+      if (this.durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(fresh, this.logPath);
+    if (this.durable) this.syncDir(this.dir);
+    const st = statSync(this.logPath);
+    this.logIno = st.ino;
+    this.logOffset = st.size;
+  }
+
   private catchUpLog(): void {
+    const st = statSync(this.logPath);
+    if (st.ino !== this.logIno) {
+      // First use in this process, or the log was rotated: the newest revision is in the tail.
+      this.logIno = st.ino;
+      const tail = Math.max(0, st.size - TAIL_BYTES);
+      const r = readLogFrom(this.logPath, tail, tail > 0);
+      if (r.lines.length || tail === 0) {
+        for (const l of r.lines) if (l.r > this.lastRev) this.lastRev = l.r;
+        this.logOffset = r.end;
+        return;
+      }
+      this.logOffset = 0; // nothing readable in the tail (torn garbage): read it all
+    }
     const { lines, end } = readLogFrom(this.logPath, this.logOffset);
     for (const l of lines) if (l.r > this.lastRev) this.lastRev = l.r;
     this.logOffset = end;
@@ -299,19 +366,17 @@ function decodeSegment(s: string): string {
   return s === '%' ? '' : decodeURIComponent(s);
 }
 
-function lastByte(path: string, size: number): number {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, size - 1);
-    return b[0];
-  } finally {
-    closeSync(fd);
-  }
+function lastByte(fd: number, size: number): number {
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, size - 1);
+  return b[0];
 }
 
-/** Complete lines from `offset`; a trailing partial line is left for the next read. */
-function readLogFrom(path: string, offset: number): { lines: LogLine[]; end: number } {
+/**
+ * Complete lines from `offset`; a trailing partial line is left for the next read. With
+ * `midLine`, the offset may fall inside a line, whose remainder is skipped.
+ */
+function readLogFrom(path: string, offset: number, midLine = false): { lines: LogLine[]; end: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -321,7 +386,8 @@ function readLogFrom(path: string, offset: number): { lines: LogLine[]; end: num
     const lastNl = buf.lastIndexOf(0x0a);
     if (lastNl < 0) return { lines: [], end: offset };
     const lines: LogLine[] = [];
-    for (const text of buf.subarray(0, lastNl).toString('utf8').split('\n')) {
+    const first = midLine ? buf.indexOf(0x0a) + 1 : 0;
+    for (const text of buf.subarray(first, lastNl).toString('utf8').split('\n')) {
       if (!text) continue;
       try {
         const l = JSON.parse(text) as LogLine;
