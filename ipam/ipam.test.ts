@@ -207,3 +207,21 @@ describe('pool lifecycle', () => {
     expect((await ipam.res.getBlock(a.block))).toBeUndefined();
   });
 });
+
+describe('in-process concurrency', () => {
+  it('interleaved assigns and releases stay consistent', async () => {
+    const { ds, ipam } = await setup('10.0.0.0/24', 28);
+    const got = await Promise.all(Array.from({ length: 60 }, (_, i) => ipam.autoAssign({ handleId: `h${i}`, node: `n${i % 3}`, family: 4 })));
+    const ips = got.flat().map((a) => a.ip);
+    expect(new Set(ips).size).toBe(60);
+    const { checkIpam } = await import('./cli/check');
+    expect((await checkIpam(ds)).problems).toEqual([]);
+    await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => ipam.releaseByHandle(`h${i}`)),
+      ...Array.from({ length: 30 }, (_, i) => ipam.autoAssign({ handleId: `g${i}`, node: `n${i % 3}`, family: 4 })),
+    ]);
+    const r = await checkIpam(ds);
+    expect(r.problems).toEqual([]);
+    expect(r.allocations).toBe(60);
+  });
+});
