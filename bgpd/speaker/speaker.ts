@@ -1,0 +1,221 @@
+// The speaker: one RIB, one session per peer, and the glue between them. Session events feed the
+// RIB (peer up with the negotiated facts, UPDATE batches with backpressure, down graceful or not,
+// route refresh, End-of-RIB); the RIB's encoded output goes back to the sessions through the
+// driver, which works in bounded batches with setImmediate between them.
+import type { PolicyConfig, TortieConfig } from '../../config/types';
+import { RibDriver } from '../rib/driver';
+import type { Policy } from '../rib/policy';
+import { prefixKey } from '../rib/prefix-key';
+import { Rib } from '../rib/rib';
+import type { BestChange, PeerId } from '../rib/types';
+import { wireEncoder } from '../rib/wire-encoder';
+import type { Logger } from '../session/peer-config';
+import type { BgpListener } from '../session/transport';
+import { normalizeAddress } from '../session/transport';
+import { Afi } from '../wire/types';
+import { PeerRuntime } from './peer-runtime';
+import type { PeerHost } from './peer-runtime';
+import { meshPeer, ribPeerConfig } from './peer-map';
+import type { MeshPeerInput, RestartState, SpeakerIdentity, SpeakerPeer } from './peer-map';
+import { mapPolicies } from './policy-map';
+
+export type SpeakerConfig = SpeakerIdentity & Pick<TortieConfig, 'multipath' | 'policies'>;
+
+export interface SpeakerOptions {
+  config: SpeakerConfig;
+  logger: Logger;
+  /** We came back from an unclean stop (restart marker found): advertise R and F bits. */
+  restarting?: boolean;
+  /** Incoming connections are handed to the sessions through this listener. */
+  listener?: BgpListener;
+  /** Extra session options (tests inject a connector / scheduler). */
+  sessionOptions?: PeerHost['sessionOptions'];
+  /** Prefixes worked per RIB batch before yielding to the event loop. Default 10,000. */
+  batchBudget?: number;
+}
+
+const afiOfPrefix = (p: string): Afi => (p.includes(':') ? Afi.IPv6 : Afi.IPv4);
+
+export class Speaker {
+  readonly rib: Rib;
+  readonly driver: RibDriver;
+  readonly restart: RestartState;
+  readonly startedAt = Date.now();
+  private config: SpeakerConfig;
+  private readonly logger: Logger;
+  private readonly listener: BgpListener | undefined;
+  private readonly byName = new Map<string, PeerRuntime>();
+  private readonly byRibId = new Map<PeerId, PeerRuntime>();
+  private policies: Map<string, Policy>;
+  private readonly originated = new Set<string>();
+  private started = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: SpeakerOptions) {
+    this.config = opts.config;
+    this.logger = opts.logger;
+    this.listener = opts.listener;
+    this.restart = { restarting: opts.restarting ?? false };
+    this.policies = mapPolicies(opts.config.policies);
+    this.rib = new Rib({
+      localAs: opts.config.asNumber,
+      routerId: opts.config.routerId,
+      ...(opts.config.routeReflector ? { clusterId: opts.config.routeReflector.clusterId } : {}),
+      maxPaths: opts.config.multipath.maxPaths,
+      encoder: wireEncoder,
+    });
+    this.driver = new RibDriver(this.rib, (peer, msgs) => this.byRibId.get(peer)?.session.send(msgs), opts.batchBudget);
+    this.rib.onMaxPrefixExceeded((id) => this.byRibId.get(id)?.onMaxPrefixExceeded());
+    this.rib.onError((err) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'RIB input failed'));
+  }
+
+  /** Starts every session added so far; later additions start at once. */
+  start(): void {
+    this.started = true;
+    for (const p of this.byName.values()) p.start();
+    if (this.restart.restarting) {
+      // once our restart window is over, new sessions are fresh starts again (no R/F bits)
+      this.restartTimer = setTimeout(() => this.endRestartMode(), this.config.gracefulRestart.restartTime * 1000);
+      this.restartTimer.unref();
+    }
+  }
+
+  // ---- peers ---------------------------------------------------------------------------------
+
+  addPeer(peer: SpeakerPeer): PeerRuntime {
+    if (this.byName.has(peer.name)) throw new Error(`peer ${peer.name} already exists`);
+    const id = this.rib.addPeer(ribPeerConfig(peer, this.policies));
+    const host: PeerHost = {
+      rib: this.rib,
+      driver: this.driver,
+      logger: this.logger,
+      node: this.config,
+      restart: this.restart,
+      ...(this.opts.sessionOptions ? { sessionOptions: this.opts.sessionOptions } : {}),
+    };
+    const rt = new PeerRuntime(host, peer, id);
+    this.byName.set(peer.name, rt);
+    this.byRibId.set(id, rt);
+    this.listener?.register(rt.session);
+    if (this.started) rt.start();
+    this.logger.info({ peer: peer.name, address: peer.address, as: peer.asNumber, type: peer.type }, 'peer added');
+    return rt;
+  }
+
+  /** Cease/3 (Peer De-configured is what the peer sees as the shutdown text) and forget its routes. */
+  async removePeer(name: string, reason = 'peer de-configured'): Promise<boolean> {
+    const rt = this.byName.get(name);
+    if (!rt) return false;
+    this.byName.delete(name);
+    this.listener?.unregister(rt.session);
+    await rt.shutdown(reason);
+    this.byRibId.delete(rt.ribId);
+    this.rib.removePeer(rt.ribId);
+    this.driver.kick();
+    this.logger.info({ peer: name }, 'peer removed');
+    return true;
+  }
+
+  /** Session parameters changed: only this peer's session is restarted. */
+  async replacePeer(peer: SpeakerPeer): Promise<void> {
+    await this.removePeer(peer.name, 'configuration changed');
+    this.addPeer(peer);
+  }
+
+  /** Only policies changed: re-run export at once, ask the peer to re-send for import. */
+  refreshPeer(peer: SpeakerPeer): void {
+    const rt = this.byName.get(peer.name);
+    if (!rt) return;
+    (rt as { peer: SpeakerPeer }).peer = peer;
+    const cfg = ribPeerConfig(peer, this.policies);
+    this.rib.setPolicies(rt.ribId, { importPolicy: cfg.importPolicy, exportPolicy: cfg.exportPolicy });
+    this.driver.kick();
+    rt.session.refresh();
+  }
+
+  /** New policy definitions (reload); peers pick them up through refreshPeer/addPeer. */
+  setPolicies(list: readonly PolicyConfig[]): void {
+    this.policies = mapPolicies(list);
+    this.config = { ...this.config, policies: [...list] };
+  }
+
+  /**
+   * The node-to-node mesh: the caller (node registry) gives the full list; peers not in it are
+   * removed, new ones added, the others left alone.
+   */
+  async setMeshPeers(list: readonly MeshPeerInput[]): Promise<void> {
+    const wanted = new Map(list.map((m) => {
+      const p = meshPeer(this.config, m);
+      return [p.name, p] as const;
+    }));
+    for (const rt of [...this.byName.values()]) {
+      if ((rt.peer.type === 'mesh' || rt.peer.type === 'rr') && rt.peer.name.startsWith('Mesh_') && !wanted.has(rt.name)) {
+        await this.removePeer(rt.name, 'node left the mesh');
+      }
+    }
+    for (const [name, p] of wanted) if (!this.byName.has(name)) this.addPeer(p);
+  }
+
+  peer(nameOrAddress: string): PeerRuntime | undefined {
+    const direct = this.byName.get(nameOrAddress);
+    if (direct) return direct;
+    const addr = normalizeAddress(nameOrAddress);
+    return [...this.byName.values()].find((p) => normalizeAddress(p.peer.address) === addr);
+  }
+
+  peers(): PeerRuntime[] {
+    return [...this.byName.values()];
+  }
+
+  // ---- origination ---------------------------------------------------------------------------
+
+  originate(prefix: string): void {
+    const afi = afiOfPrefix(prefix);
+    this.rib.originate(afi, prefixKey(afi, prefix));
+    this.originated.add(prefix);
+    this.driver.kick();
+  }
+
+  withdraw(prefix: string): void {
+    const afi = afiOfPrefix(prefix);
+    this.rib.withdrawLocal(afi, prefixKey(afi, prefix));
+    this.originated.delete(prefix);
+    this.driver.kick();
+  }
+
+  /** Makes the originated set exactly `prefixes` (config advertisePrefixes on start and reload). */
+  setOriginated(prefixes: readonly string[]): void {
+    const want = new Set(prefixes);
+    for (const p of [...this.originated]) if (!want.has(p)) this.withdraw(p);
+    for (const p of want) if (!this.originated.has(p)) this.originate(p);
+  }
+
+  originatedPrefixes(): string[] {
+    return [...this.originated];
+  }
+
+  /** Best-route changes (the forwarding view), for the route programmer. */
+  onBestChange(cb: (changes: BestChange[]) => void): void {
+    this.rib.onBestChange(cb);
+  }
+
+  // ---- shutdown ------------------------------------------------------------------------------
+
+  /** Cease/Administrative Shutdown with `reason` to every peer, in parallel. */
+  async shutdown(reason: string): Promise<void> {
+    clearTimeout(this.restartTimer);
+    await Promise.all([...this.byName.values()].map((p) => p.shutdown(reason)));
+  }
+
+  private endRestartMode(): void {
+    this.restart.restarting = false;
+    for (const rt of this.byName.values()) {
+      const gr = rt.session.config.gracefulRestart;
+      if (gr) {
+        gr.restarting = false;
+        gr.forwardingPreserved = false;
+      }
+    }
+    this.logger.info({}, 'graceful restart window over');
+  }
+}
