@@ -2,6 +2,7 @@
 export { Rib } from './rib';
 export { wireEncoder } from './wire-encoder';
 export { RibDriver } from './driver';
+export { policyFromConfig, policiesFromConfig, ribPeerFromConfig, ribOptionsFromConfig } from './from-config';
 export { lookup, locRibRoutes, adjRibIn, adjRibOut, page } from './queries';
 export { compilePolicy, parseCommunity, parseLargeCommunity, ACCEPT_ALL } from './policy';
 export type { Policy, PolicyChain, PolicyRule, PolicyMatch, PolicyActions, PrefixListEntry, RouteSource } from './policy';

@@ -455,13 +455,16 @@ export class Rib {
       if (r.verdict !== 'reject') { id = this.internIn(p, importFixup(r.attrs, prep.attrs)); temp = true; }
     }
     if (id !== NO_ATTR && p.config.maxPrefix !== undefined && p.accepted >= p.config.maxPrefix
+        && !(p.config.maxPrefixWarnOnly && p.maxPrefixExceeded)
         && this.pathState(loc, prefix, p.id) !== PriorPath.ACCEPTED) {
       if (!p.maxPrefixExceeded) {
         p.maxPrefixExceeded = true;
         for (const cb of this.maxPrefixListeners) cb(p.id);
       }
-      if (temp) this.attrs.unref(id);
-      return;
+      if (!p.config.maxPrefixWarnOnly) {
+        if (temp) this.attrs.unref(id);
+        return;
+      }
     }
     if (id !== NO_ATTR && !temp) this.attrs.ref(id);
     const prior = loc.upsert(prefix, p.id, id);

@@ -76,6 +76,8 @@ export interface RibPeerConfig {
   exportPolicy?: PolicyChain;
   /** Accepted-prefix limit (per AFI summed); on excess the RIB reports and stops accepting new prefixes. */
   maxPrefix?: number;
+  /** Only report the limit (once); keep accepting. */
+  maxPrefixWarnOnly?: boolean;
 }
 
 /** Facts negotiated when a session comes up. */
