@@ -35,7 +35,7 @@ export class UpdateGroup {
   readonly out = new InternTable<OutAttr>();
   /** In-attr id -> out-attr id (or NOT_EXPORTED), when the result does not depend on the prefix. */
   private readonly cache = new Map<number, number>();
-  /** Iterator over the Loc-RIB while the group's initial sync runs. */
+  /** True while the initial sync from the Loc-RIB runs (members joining then also need a dump). */
   syncing = false;
   dead = false;
   readonly maxSize: number;
