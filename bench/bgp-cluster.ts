@@ -14,6 +14,10 @@ import { UsageSampler, processTree, totalCpuSeconds, usage } from './bgp-proc';
 import { LAUNCHERS, TOPOLOGY } from './bgp-targets';
 import type { RunningTarget, TargetKind, TargetPeer } from './bgp-targets';
 import { addIPv4 } from './bgp-table';
+import { formatSpread, markdownTable, spread, textTable } from './report';
+import type { BenchPart, PartOptions, PartReport } from './report';
+import { renderBarChart } from './report-svg';
+import type { Bar, BarGroup } from './report-svg';
 
 export interface ClusterShape {
   readonly kind: 'mesh' | 'rr';
@@ -107,3 +111,84 @@ export async function clusterOnce(targetKind: TargetKind, shape: ClusterShape, t
     await lab.cleanup();
   }
 }
+
+const QUICK_SHAPES: readonly ClusterShape[] = [{ kind: 'mesh', peers: 10, perPeer: 10 }, { kind: 'rr', peers: 10, perPeer: 10 }];
+const FULL_SHAPES: readonly ClusterShape[] = [{ kind: 'mesh', peers: 50, perPeer: 100 }, { kind: 'rr', peers: 100, perPeer: 10 }];
+/** Targets configured for iBGP / route reflection; the others' rr-client config is written but not yet exercised. */
+const CLUSTER_TARGETS: readonly TargetKind[] = ['bird', 'tortie'];
+
+const HEADER = ['shape', 'target', 'establish s', 'monitor 100% s', 'all clients s', 'RSS idle MB', 'RSS settled MB', 'target CPU s', 'other CPU s', 'runs'];
+
+export async function runClusterPart(opts: PartOptions): Promise<PartReport> {
+  const shapes = opts.quick ? QUICK_SHAPES : FULL_SHAPES;
+  const skipped: string[] = [];
+  const rows: string[][] = [];
+  const groups: BarGroup[] = [];
+  const results: Array<{ shape: ClusterShape; target: TargetKind; runs: ClusterRun[]; failures: string[] }> = [];
+  const targets = CLUSTER_TARGETS.filter((t) => {
+    const why = LAUNCHERS[t].unavailable();
+    if (why) skipped.push(`${t}: not available: ${why}`);
+    return !why;
+  });
+  for (const why of skipped) opts.log(`cluster: ${why}`);
+  for (const shape of shapes) {
+    const bars: Bar[] = [];
+    for (const target of targets) {
+      const runs: ClusterRun[] = [];
+      const failures: string[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        try {
+          const r = await clusterOnce(target, shape);
+          runs.push(r);
+          opts.log(`  ${target} ${formatShape(shape)} run ${i + 1}: established ${r.establish.toFixed(2)} s, monitor 100% ${r.t100.toFixed(3)} s`
+            + `${r.allClients !== undefined ? `, all clients ${r.allClients.toFixed(3)} s` : ''}, RSS ${(r.rssIdle / 1e6).toFixed(1)} -> ${(r.rssSettled / 1e6).toFixed(1)} MB, CPU ${r.cpu.toFixed(2)} s`);
+        } catch (err) {
+          failures.push(`run ${i + 1}: ${(err as Error).message.split('\n')[0]}`);
+          opts.log(`  ${target} ${formatShape(shape)} run ${i + 1} FAILED: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+      results.push({ shape, target, runs, failures });
+      const c = (pick: (r: ClusterRun) => number | undefined, fmt: (v: number) => string): string =>
+        formatSpread(spread(runs.map(pick).filter((v): v is number => v !== undefined)), fmt);
+      rows.push([
+        formatShape(shape), LAUNCHERS[target].version(), c((r) => r.establish, (v) => v.toFixed(2)), c((r) => r.t100, (v) => v.toFixed(3)),
+        shape.kind === 'rr' ? c((r) => r.allClients, (v) => v.toFixed(3)) : '—', c((r) => r.rssIdle, (v) => (v / 1e6).toFixed(1)),
+        c((r) => r.rssSettled, (v) => (v / 1e6).toFixed(1)), c((r) => r.cpu, (v) => v.toFixed(2)), c((r) => r.otherCpu, (v) => v.toFixed(2)),
+        `${runs.length}${failures.length ? ` (+${failures.length} failed)` : ''}`,
+      ]);
+      const s = spread(runs.map((r) => r.establish + (r.allClients ?? r.t100)));
+      if (s.n) bars.push({ label: target, value: s.median, min: s.min, max: s.max });
+    }
+    groups.push({ label: formatShape(shape), bars });
+  }
+  const ratios = results.some((r) => r.target === 'tortie' && r.runs.length)
+    ? shapes.map((sh) => {
+      const med = (t: TargetKind): number => spread((results.find((r) => r.target === t && r.shape === sh)?.runs ?? []).map((r) => r.establish + (r.allClients ?? r.t100))).median;
+      return `${formatShape(sh)}: tortie / bird (establish + converge) ${(med('tortie') / med('bird')).toFixed(2)}×`;
+    })
+    : [`no tortie ratios: ${skipped.find((s) => s.startsWith('tortie')) ?? 'tortie produced no runs'}`];
+  return {
+    part: 'cluster',
+    title: 'Cluster shapes: node in an iBGP full mesh, route reflector with many clients',
+    scenario: [
+      'namespaces as in the bgp part; P iBGP sessions (AS 65000) from one generator process with addresses 198.18.1.10… on its link, each announcing K /26 pod blocks from 10.64.0.0/10 with next hop itself and LOCAL_PREF 100 (what a Calico node advertises)',
+      'mesh: the target is one node of the mesh; the monitor is an eBGP peer (AS 65002) because iBGP-learned routes are not passed to other iBGP peers; "monitor 100%" = all P×K blocks there',
+      'rr: the target reflects for P clients; the monitor is one more client; "all clients" = every generator session holds the (P−1)×K blocks of the others',
+      '"establish" = from the generator opening its P connections to all Established (the target is passive); times after that are from the first UPDATE byte',
+      `shapes: ${shapes.map(formatShape).join('; ')}; runs per cell: ${opts.runs}`,
+      'targets: BIRD (`direct` iBGP, `rr client`); tortie once its daemon runs. FRR/OpenBGPD/GoBGP configs carry rr-client lines but are not exercised here yet',
+      ...skipped.map((s) => `skipped — ${s}`),
+    ],
+    sections: [markdownTable(HEADER, rows), ...results.flatMap((r) => r.failures.map((f) => `- ${r.target} ${formatShape(r.shape)} ${f}`))],
+    ratios,
+    charts: [renderBarChart({ title: 'Establish + converge (s)', unit: 's', groups, log: true })],
+    printed: [textTable(HEADER, rows), ...ratios].join('\n'),
+    data: results,
+  };
+}
+
+export const clusterPart: BenchPart = {
+  name: 'cluster',
+  description: 'Cluster shapes: 50-peer iBGP mesh × 100 blocks, RR with 100 clients × 10 blocks (quick: 10 × 10 each)',
+  run: runClusterPart,
+};

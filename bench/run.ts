@@ -4,11 +4,12 @@
 // SVG chart beside it. Parts: see PARTS below (default: all that exist).
 import * as path from 'node:path';
 import { bgpPart } from './bgp-part';
+import { clusterPart } from './bgp-cluster';
 import { subprocessParts, routeInstallPart, cniPart } from './report-parts';
 import { writeReport } from './report';
 import type { BenchPart, PartReport } from './report';
 
-export const PARTS: readonly BenchPart[] = [bgpPart, routeInstallPart, ...subprocessParts, cniPart];
+export const PARTS: readonly BenchPart[] = [bgpPart, clusterPart, routeInstallPart, ...subprocessParts, cniPart];
 
 export interface RunOptions {
   readonly parts: readonly string[];
