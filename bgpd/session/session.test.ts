@@ -309,13 +309,27 @@ describe('BgpSession against a scripted peer', () => {
     p.send({ type: 4 });
     await until(() => p.s.state === 'Established', 'Established');
     p.sched.advance(2999);
+    await tick();
     expect(p.s.state).toBe('Established');
     p.sched.advance(2);
-    expect(p.s.state).toBe('Idle');
+    await until(() => p.s.state === 'Idle', 'hold expiry');
     await until(() => p.received.some((m) => m.type === 3), 'notification');
     const n = p.received.find((m) => m.type === 3);
     expect(n && n.type === 3 && [n.code, n.subcode]).toEqual([4, 0]);
     expect(p.s.counters.lastError?.text).toBe('sent Hold timer expired');
+  });
+
+  it('a hold timer that fires while input is pending (we were stalled) is re-armed, not fatal', async () => {
+    const p = rawPeer({ holdTime: 3 });
+    p.send(p.open());
+    p.send({ type: 4 });
+    await until(() => p.s.state === 'Established', 'Established');
+    // the peer's KEEPALIVE is already in flight when our overdue hold timer runs
+    p.send({ type: 4 });
+    p.sched.advance(3001);
+    await until(() => p.s.counters.messagesIn.keepalive === 2, 'second keepalive');
+    expect(p.s.state).toBe('Established');
+    expect(p.s.timerStatus('hold')?.ms).toBe(3000);
   });
 
   it('hold time 1 in the peer OPEN is refused with 2/6', async () => {

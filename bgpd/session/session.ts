@@ -97,6 +97,8 @@ interface Conn {
   awaitingConsumer: boolean;
   /** Bytes pushed into the reader since the last pump. */
   unprocessedBytes: number;
+  /** Counts 'data' events; lets a hold-timer expiry see whether input arrived meanwhile. */
+  dataSeq: number;
   batch: ReceivedUpdate[];
   /** Candidate connections only: give up if the peer never sends its OPEN. */
   openTimer?: ReturnType<typeof setTimeout>;
@@ -398,15 +400,29 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       case 'connectRetry':
         this.dispatch({ type: 'ConnectRetryTimer_Expires' });
         return;
-      case 'hold':
-        if (this.conn?.awaitingConsumer) {
+      case 'hold': {
+        const c = this.conn;
+        if (c?.awaitingConsumer) {
           this.logger.debug({ peer: this.config.name }, 'hold timer expired while we were not reading: re-armed');
-          const n = this._negotiated;
-          this.timers.start('hold', (n ? n.holdTime : this.fsm.config.openHoldTime) * 1000);
+          this.rearmHold();
           return;
         }
-        this.dispatch({ type: 'HoldTimer_Expires' });
+        // After our own process was stalled (long GC, a blocking consumer, SIGSTOP) overdue timers run
+        // before pending socket input is read. Judge the peer only after one I/O poll: if bytes
+        // arrived, it was alive and the messages will restart the timer.
+        const seq = c?.dataSeq ?? 0;
+        setImmediate(() => {
+          // Gone, or a message processed meanwhile already restarted the timer.
+          if (c !== this.conn || this.timers.status('hold')) return;
+          if (c && (c.dataSeq !== seq || c.unprocessedBytes > 0 || c.pumpScheduled)) {
+            this.logger.debug({ peer: this.config.name }, 'hold timer expired with input pending: re-armed');
+            this.rearmHold();
+            return;
+          }
+          this.dispatch({ type: 'HoldTimer_Expires' });
+        });
         return;
+      }
       case 'keepalive':
         this.dispatch({ type: 'KeepaliveTimer_Expires' });
         return;
@@ -414,6 +430,13 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
         this.dispatch({ type: 'IdleHoldTimer_Expires' });
         return;
     }
+  }
+
+  private rearmHold(): void {
+    const n = this._negotiated;
+    const st = this.fsm.state;
+    const secs = n && (st === 'OpenConfirm' || st === 'Established') ? n.holdTime : this.fsm.config.openHoldTime;
+    if (secs > 0) this.timers.start('hold', secs * 1000);
   }
 
   // ---- sockets ---------------------------------------------------------------------------------
@@ -460,12 +483,14 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       pumpScheduled: false,
       awaitingConsumer: false,
       unprocessedBytes: 0,
+      dataSeq: 0,
       batch: [],
     };
     c.reader = new MessageReader(() => codecContextFor(c.negotiated));
     socket.on('data', (chunk: Buffer) => {
       if (c.closed) return;
       c.reader.push(chunk);
+      c.dataSeq++;
       // Decode on the next turn, not inside this callback: data that arrives together is handled
       // (and handed to the consumer) as one batch, and timers get to run in between.
       c.unprocessedBytes += chunk.length;

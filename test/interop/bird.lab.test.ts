@@ -245,6 +245,24 @@ describe('BIRD 2 interop: frozen peer', () => {
     const before = sp.events.filter((e) => e.ev === 'established').length;
     await waitFor(() => sp.events.filter((e) => e.ev === 'established').length > before, { what: 're-established after SIGCONT', timeoutMs: 20_000 });
   });
+
+  it('when tortie itself is frozen, BIRD expires the session; after SIGCONT we read its 4/0 and recover', async () => {
+    await waitFor(() => bird.established(T4), { what: 'BIRD Established' });
+    const before = sp.events.length;
+    const established = sp.events.filter((e) => e.ev === 'established').length;
+    sp.signal('SIGSTOP');
+    try {
+      await waitFor(() => /Error: Hold timer expired/.test(bird.logs()), { what: 'BIRD hold expiry', timeoutMs: 10_000 });
+    } finally {
+      sp.signal('SIGCONT');
+    }
+    // Our own hold timer is overdue too when we wake up, but it is judged after pending input is
+    // read, so we see BIRD's NOTIFICATION instead of blaming BIRD.
+    const n = await sp.waitEvent((e) => sp.events.indexOf(e) >= before && e.ev === 'notification', 'notification after SIGCONT');
+    expect(n.direction).toBe('received');
+    expect(n.text).toBe('Hold timer expired');
+    await waitFor(() => sp.events.filter((e) => e.ev === 'established').length > established, { what: 're-established', timeoutMs: 20_000 });
+  });
 });
 
 describe('BIRD 2 interop: both sides active (collision), graceful restart capability', () => {
