@@ -332,6 +332,28 @@ describe('BgpSession against a scripted peer', () => {
     expect(p.s.timerStatus('hold')?.ms).toBe(3000);
   });
 
+  it('RFC 7606: an UPDATE with a bad ORIGIN is passed on as treat-as-withdraw, counted, session stays up', async () => {
+    const got: ReceivedUpdate[] = [];
+    const p = rawPeer({ holdTime: 3 });
+    p.s.setUpdateConsumer((b) => void got.push(...b));
+    p.send(p.open());
+    p.send({ type: 4 });
+    await until(() => p.s.state === 'Established', 'Established');
+    const good = update(5);
+    const bad = Buffer.from(good);
+    // first attribute is ORIGIN: flags 0x40, type 1, length 1, value → 3 (invalid)
+    expect([bad[23], bad[24], bad[25]]).toEqual([0x40, 1, 1]);
+    bad[26] = 3;
+    p.theirs.write(bad);
+    p.theirs.write(good);
+    await until(() => got.length === 2, 'two updates');
+    expect(got[0]!.action).toBe(2); // TREAT_AS_WITHDRAW
+    expect(got[0]!.problems.length).toBeGreaterThan(0);
+    expect(got[1]!.action).toBe(0);
+    expect(p.s.counters.treatAsWithdraw).toBe(1);
+    expect(p.s.state).toBe('Established');
+  });
+
   it('hold time 1 in the peer OPEN is refused with 2/6', async () => {
     const p = rawPeer();
     p.send(p.open({ holdTime: 1 }));
