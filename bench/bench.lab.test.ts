@@ -28,7 +28,7 @@ describe.skipIf(!root)('bench harness, quick mode', () => {
     try {
       // ipam's quick mode alone takes ~2 min here (fsync'd file store, 8 processes): run it beside the rest
       const [a, b] = await Promise.all([
-        runBench({ ...common, parts: ['bgp', 'cluster', 'route-install', 'rib', 'wire', 'cni'], args: { tables: 'unique:5000,realistic:5000:2' } }),
+        runBench({ ...common, parts: ['bgp', 'cluster', 'route-install', 'kernel', 'rib', 'wire', 'cni'], args: { tables: 'unique:5000,realistic:5000:2' } }),
         runBench({ ...common, parts: ['ipam'], args: {} }),
       ]);
       const outcomes: PartOutcome[] = [...a, ...b];

@@ -5,11 +5,12 @@
 import * as path from 'node:path';
 import { bgpPart } from './bgp-part';
 import { clusterPart } from './bgp-cluster';
+import { kernelPart } from './bgp-kernel';
 import { subprocessParts, routeInstallPart, cniPart } from './report-parts';
 import { writeReport } from './report';
 import type { BenchPart, PartReport } from './report';
 
-export const PARTS: readonly BenchPart[] = [bgpPart, clusterPart, routeInstallPart, ...subprocessParts, cniPart];
+export const PARTS: readonly BenchPart[] = [bgpPart, clusterPart, routeInstallPart, kernelPart, ...subprocessParts, cniPart];
 
 export interface RunOptions {
   readonly parts: readonly string[];
