@@ -108,7 +108,7 @@ export class Rib {
     });
   }
 
-  /** Called with errors thrown while working off an input (the input is dropped, work goes on). */
+  /** Errors while working off an input (the input is dropped, work goes on) or encoding for a group. */
   onError(cb: (err: unknown) => void): void {
     this.errorListeners.push(cb);
   }
@@ -277,8 +277,7 @@ export class Rib {
       } catch (err) {
         // a bug must not wedge the queue: drop the input, report, keep serving the others
         this.work++;
-        if (this.errorListeners.length === 0) console.error('rib: input failed', err);
-        for (const cb of this.errorListeners) cb(err);
+        this.reportError(err);
       }
       if (finished) this.queue[this.qHead++] = undefined;
     }
@@ -405,6 +404,11 @@ export class Rib {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  private reportError(err: unknown): void {
+    if (this.errorListeners.length === 0) console.error('rib:', err);
+    for (const cb of this.errorListeners) cb(err);
+  }
 
   private enqueue(job: Job): void {
     this.queue.push(job);
@@ -557,7 +561,7 @@ export class Rib {
     let g = this.groups.get(key);
     const fresh = !g;
     if (!g) {
-      g = new UpdateGroup(key, settings, this.me, this.opts.encoder, (peer) => this.sourceOf(peer));
+      g = new UpdateGroup(key, settings, this.me, this.opts.encoder, (peer) => this.sourceOf(peer), (err) => this.reportError(err));
       this.groups.set(key, g);
     }
     g.members.add(p.id);

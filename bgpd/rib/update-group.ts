@@ -48,6 +48,8 @@ export class UpdateGroup {
     private readonly me: RouterIdentity,
     private readonly encoder: UpdateEncoder,
     private readonly sourceOf: (peer: PeerId) => PathSource,
+    /** Told once per attribute set that cannot be encoded for this group. */
+    private readonly report: (err: unknown) => void = () => {},
   ) {
     this.maxSize = s.ctx.extendedMessage ? 65535 : 4096;
     this.out.onFree((id) => this.unencodable.delete(id));
@@ -153,10 +155,12 @@ export class UpdateGroup {
     for (const [id, nlri] of announce) {
       try {
         out.push(...this.announce(id, nlri));
-      } catch {
-        // e.g. a path learned over an extended-message session is too big for this one: like an
-        // export reject (RFC 8654 §4 leaves the choice open), withdraw rather than stall the queue
+      } catch (err) {
+        // e.g. a path learned over an extended-message session is too big for this one (RFC 8654
+        // §4 leaves the choice open), or no next-hop-self address for the family: like an export
+        // reject, withdraw rather than stall the queue
         this.unencodable.add(id);
+        this.report(new Error(`update group ${this.key}: not announcing ${nlri.length} prefixes: ${(err as Error).message}`));
         for (const p of nlri) {
           if (this.adjOut.get(p) !== id) continue;
           this.adjOut.delete(p);

@@ -60,6 +60,8 @@ describe('attributes too big for a peer', () => {
     const dst = rib.addPeer({ address: '198.18.0.2', remoteAs: LOCAL_AS });
     rib.peerUp(src, { routerId: '10.1.0.2', ctx: ctx(false, true), families: [Afi.IPv4], localAddress: { ipv4: '198.18.1.1' } });
     rib.peerUp(dst, { routerId: '10.0.0.2', ctx: ctx(true, false), families: [Afi.IPv4], localAddress: { ipv4: '198.18.0.1' } });
+    const errors: unknown[] = [];
+    rib.onError((e) => errors.push(e));
     const huge = Array.from({ length: 1100 }, (_, i) => 0xfde80000 + i); // 4400 bytes of communities
     rib.update(src, upd(['10.1.0.0/24'], { asPath: seq(65100), communities: huge }));
     rib.update(src, upd(['10.2.0.0/24'], { asPath: seq(65100) }));
@@ -67,6 +69,7 @@ describe('attributes too big for a peer', () => {
     const msgs = decodeAll(rib.takeOutput().get(dst), true);
     expect(msgs.flatMap((m) => m.nlri)).toEqual([prefixKey(Afi.IPv4, '10.2.0.0/24')]);
     expect(rib.peerStats(dst).advertised).toBe(1);
+    expect(errors).toHaveLength(1);
     rib.update(src, upd(['10.1.0.0/24'], { asPath: seq(65100) }));
     while (rib.processBatch()) { /* drain */ }
     expect(decodeAll(rib.takeOutput().get(dst), true).flatMap((m) => m.nlri)).toEqual([prefixKey(Afi.IPv4, '10.1.0.0/24')]);
