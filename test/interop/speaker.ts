@@ -132,9 +132,15 @@ async function main(): Promise<void> {
   const sessions = cfg.peers.map((p) => new BgpSession(p, { logger }));
 
   const familyOfPeer = (s: BgpSession) => afiOf(s.config.peerAddress);
-  const sendRoutes = (s: BgpSession, list: UpdateMessage[]) => {
+  // Encode and send in slices, yielding between them (like the RIB would), so inbound processing
+  // and timers interleave with a big initial advertisement.
+  const sendRoutes = async (s: BgpSession, list: UpdateMessage[]): Promise<void> => {
     const ctx = codecContextFor(s.negotiated);
-    s.send(list.map((m) => encodeMessage(m, ctx)));
+    for (let i = 0; i < list.length; i += 2000) {
+      if (s.state !== 'Established') return;
+      if (!s.send(list.slice(i, i + 2000).map((m) => encodeMessage(m, ctx)))) await s.drained();
+      await new Promise((r) => setImmediate(r));
+    }
   };
 
   for (const s of sessions) {
@@ -155,15 +161,16 @@ async function main(): Promise<void> {
         direction: s.snapshot().direction,
       });
       const mine = [...routes.values()].filter((r) => afiOf(r.prefix) === familyOfPeer(s));
-      sendRoutes(s, mine.map((r) => announceMsg(r, s.config)));
-      for (const f of n.families) s.sendEndOfRib(f);
+      void sendRoutes(s, mine.map((r) => announceMsg(r, s.config))).then(() => {
+        for (const f of n.families) s.sendEndOfRib(f);
+      });
     });
     s.on('down', (reason) => out({ ev: 'down', peer, reason }));
     s.on('notification', (n) => out({ ev: 'notification', peer, direction: n.direction, code: n.code, subcode: n.subcode, text: n.text }));
     s.on('routeRefresh', (r) => {
       out({ ev: 'routeRefresh', peer, ...r });
       const mine = [...routes.values()].filter((x) => afiOf(x.prefix) === r.afi);
-      sendRoutes(s, mine.map((x) => announceMsg(x, s.config)));
+      void sendRoutes(s, mine.map((x) => announceMsg(x, s.config)));
     });
     s.setUpdateConsumer((batch) => {
       for (const u of batch) out({ ev: 'update', peer, action: u.action, ...describeUpdate(u.msg) });
@@ -182,11 +189,11 @@ async function main(): Promise<void> {
     switch (c.cmd) {
       case 'announce':
         routes.set(c.route!.prefix, c.route!);
-        for (const s of sessions) if (s.state === 'Established' && familyOfPeer(s) === afiOf(c.route!.prefix)) sendRoutes(s, [announceMsg(c.route!, s.config)]);
+        for (const s of sessions) if (s.state === 'Established' && familyOfPeer(s) === afiOf(c.route!.prefix)) await sendRoutes(s, [announceMsg(c.route!, s.config)]);
         break;
       case 'withdraw':
         routes.delete(c.prefix!);
-        for (const s of sessions) if (s.state === 'Established' && familyOfPeer(s) === afiOf(c.prefix!)) sendRoutes(s, [withdrawMsg(c.prefix!)]);
+        for (const s of sessions) if (s.state === 'Established' && familyOfPeer(s) === afiOf(c.prefix!)) await sendRoutes(s, [withdrawMsg(c.prefix!)]);
         break;
       case 'stop':
         await Promise.all(pick(c.peer).map((s) => s.stop(c.reason)));
