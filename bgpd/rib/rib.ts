@@ -57,10 +57,10 @@ export class Rib {
   private readonly eorWait = new Map<string, number>();
 
   constructor(readonly opts: RibOptions) {
-    const anyClient = opts.clusterId !== undefined;
     this.me = {
       routerId: opts.routerId,
-      clusterId: anyClient ? opts.clusterId : undefined,
+      // set later from routerId when the first rrClient peer is added without one (RFC 4456 §7)
+      clusterId: opts.clusterId,
       defaultLocalPref: opts.defaultLocalPref ?? 100,
     };
     this.routerIdNum = ipv4ToNumber(opts.routerId);
