@@ -22,8 +22,11 @@ Tortie's BGP daemon: node-to-node mesh, external peers, pod block advertisement.
   -h, --help          show this help
   -V, --version       print the version
 
-Exit status: 0 ok, 2 invalid configuration (every problem is printed), 3 runtime not available,
-64 bad command line.
+Runs until SIGTERM/SIGINT (Cease/Administrative Shutdown to every peer); SIGHUP re-reads the
+configuration and restarts only the sessions whose settings changed. Logs are JSON lines on stderr.
+
+Exit status: 0 ok / clean shutdown, 1 start-up failed (listen or control socket), 2 invalid
+configuration (every problem is printed), 64 bad command line.
 `;
 
 /** argv without the node binary and script path (process.argv.slice(2)). */

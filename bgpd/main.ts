@@ -5,7 +5,6 @@ import pkg from '../package.json';
 
 const EXIT_OK = 0;
 const EXIT_CONFIG_INVALID = 2;
-const EXIT_NO_RUNTIME = 3;
 const EXIT_USAGE = 64;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -35,14 +34,17 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(summary + '\n');
     return EXIT_OK;
   }
-  return startRuntime(result.config, summary);
-}
-
-/** Where the daemon runtime gets wired in: take the validated config, run until told to stop. */
-async function startRuntime(_config: import('../config/index').TortieConfig, summary: string): Promise<number> {
   process.stdout.write(summary + '\n');
-  process.stderr.write('bgpd: the daemon runtime is not wired yet; only --check is available\n');
-  return EXIT_NO_RUNTIME;
+  const { startRuntime } = await import('./daemon/runtime');
+  const code = await startRuntime(result.config, {
+    configPath: cmd.configPath,
+    load: (path) => {
+      const r = loadConfig(path);
+      return r.errors ? { errors: r.errors.map(formatConfigError) } : { config: r.config };
+    },
+  });
+  // sockets and timers of stopped sessions may linger for a moment; the daemon is done
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,114 @@
+// The running daemon: BGP listener, speaker with the configured peers, control socket, signals.
+// Resolves with the exit code once the daemon has shut down (SIGTERM/SIGINT), after every peer got
+// a Cease/Administrative Shutdown.
+import type { TortieConfig } from '../../config/types';
+import { ControlServer } from '../control/server';
+import { controlHandler } from '../control/handler';
+import { BgpListener } from '../session/transport';
+import { fromConfig } from '../speaker/peer-map';
+import { checkRestart, writeRestartMarker } from '../speaker/restart-marker';
+import { Speaker } from '../speaker/speaker';
+import { createLogger } from './logger';
+import { applyReload } from './reload';
+
+export const EXIT_OK = 0;
+export const EXIT_STARTUP_FAILED = 1;
+
+export interface RuntimeOptions {
+  /** Re-read on SIGHUP / `bgpctl reload`. */
+  configPath: string;
+  /** Loads and validates a config file (injected so main.ts keeps its lazy import). */
+  load: (path: string) => { config: TortieConfig } | { errors: string[] };
+}
+
+/** Where bgpd keeps its own small state (the graceful-restart marker). */
+export function stateDirOf(config: TortieConfig): string {
+  return process.env.TORTIE_STATE_DIR ?? (config.datastore.type === 'file' ? config.datastore.path : '/var/lib/tortie');
+}
+
+export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions): Promise<number> {
+  let config = initial;
+  const logger = createLogger(config.log.level);
+  const stateDir = stateDirOf(config);
+  const restart = checkRestart(stateDir, config.gracefulRestart.restartTime);
+  if (restart.restarting) logger.info({ previousPid: restart.previousPid, downSeconds: restart.ageSeconds }, 'previous run ended uncleanly: graceful restart (restarting speaker)');
+
+  const listener = new BgpListener({ address: config.listen.address ?? '::', port: config.listen.port, logger });
+  try {
+    await listener.listen();
+  } catch (err) {
+    logger.error({ err: (err as Error).message, address: config.listen.address ?? '::', port: config.listen.port }, 'cannot listen for BGP connections');
+    return EXIT_STARTUP_FAILED;
+  }
+  const marker = writeRestartMarker(stateDir);
+  const speaker = new Speaker({ config, logger, restarting: restart.restarting && config.gracefulRestart.enabled, listener });
+  for (const p of config.peers) speaker.addPeer(fromConfig(config, p));
+  speaker.setOriginated(config.advertisePrefixes);
+
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (): Promise<unknown> => {
+    // one reload at a time; a second SIGHUP waits for the first
+    const run = reloading.then(async () => {
+      const r = opts.load(opts.configPath);
+      if ('errors' in r) {
+        for (const e of r.errors) logger.error({ file: opts.configPath }, `reload refused: ${e}`);
+        throw new Error(`reload refused, configuration invalid:\n${r.errors.join('\n')}`);
+      }
+      const result = await applyReload(speaker, config, r.config, (l) => { logger.level = l; });
+      // restart-only keys keep their running values so the next diff compares like with like
+      const kept = Object.fromEntries(result.restartRequired.map((k) => [k, config[k as keyof TortieConfig]]));
+      config = { ...r.config, ...kept };
+      logger.info({ ...result }, 'configuration reloaded');
+      if (result.restartRequired.length > 0) logger.warn({ keys: result.restartRequired }, 'these settings take effect only after a restart of bgpd');
+      return result;
+    });
+    reloading = run.catch(() => {});
+    return run;
+  };
+
+  const control = new ControlServer(
+    config.control.socket,
+    controlHandler({ speaker, identity: () => ({ routerId: config.routerId, asNumber: config.asNumber }), reload }),
+    (err) => logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'control request failed'),
+  );
+  try {
+    await control.listen();
+  } catch (err) {
+    logger.error({ err: (err as Error).message, socket: config.control.socket }, 'cannot open the control socket');
+    await listener.close();
+    marker.clear();
+    return EXIT_STARTUP_FAILED;
+  }
+
+  speaker.start();
+  logger.info({ routerId: config.routerId, as: config.asNumber, peers: config.peers.length, listen: `${config.listen.address ?? '::'}:${listener.port}`, control: config.control.socket, restarting: speaker.restart.restarting }, 'bgpd started');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: administrative shutdown to every peer');
+      const watchdog = setTimeout(() => {
+        logger.warn({}, 'shutdown took over 5 s: exiting anyway');
+        resolve(EXIT_OK);
+      }, 5000);
+      watchdog.unref();
+      void (async () => {
+        await speaker.shutdown('bgpd shutting down');
+        await Promise.allSettled([control.close(), listener.close()]);
+        // a clean stop: the next start is a fresh one, not a graceful restart
+        marker.clear();
+        clearTimeout(watchdog);
+        logger.info({}, 'bgpd stopped');
+        resolve(EXIT_OK);
+      })();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      logger.info({}, 'SIGHUP: reloading configuration');
+      reload().catch(() => {});
+    });
+  });
+}
