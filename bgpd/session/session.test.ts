@@ -110,6 +110,9 @@ describe('BgpSession over an in-memory connection', () => {
     expect(b.counters.messagesIn.keepalive).toBeGreaterThanOrEqual(1);
     expect(a.counters.establishedTransitions).toBe(1);
     expect(a.snapshot().timers.hold?.ms).toBe(9000);
+    // the peer's OPEN is kept raw: marker, then type 1 at offset 18
+    expect(a.peerOpenRaw?.[18]).toBe(1);
+    expect(a.snapshot().peerOpenHex?.startsWith('ffffffffffffffffffffffffffffffff')).toBe(true);
   });
 
   it('delivers UPDATEs in order in bounded batches and counts them', async () => {

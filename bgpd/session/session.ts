@@ -120,6 +120,8 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   /** A second connection from the peer during OpenSent/OpenConfirm, until collision resolution. */
   private candidate: Conn | undefined;
   private _negotiated: Negotiated | undefined;
+  /** The peer's OPEN as received (copied), for `show neighbor` capability dumps. */
+  private _peerOpenRaw: Buffer | undefined;
   private readonly closing = new Set<Promise<void>>();
   private readonly batchSize: number;
 
@@ -152,6 +154,10 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   /** What the OPEN exchange agreed on; undefined before OpenConfirm and after the session drops. */
   get negotiated(): Negotiated | undefined {
     return this._negotiated;
+  }
+  /** The peer's last accepted OPEN message, raw bytes (header included). */
+  get peerOpenRaw(): Buffer | undefined {
+    return this._peerOpenRaw;
   }
   get adminDown(): boolean {
     return this.fsm.adminDown;
@@ -280,6 +286,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       local: this.localEndpoint,
       remote: this.remoteEndpoint,
       ...(this._negotiated ? { negotiated: this._negotiated } : {}),
+      ...(this._peerOpenRaw ? { peerOpenHex: this._peerOpenRaw.toString('hex') } : {}),
       counters: this.counters,
       timers: {
         hold: this.timers.status('hold'),
@@ -667,7 +674,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     const msg = r.msg;
     switch (msg.type) {
       case MsgType.OPEN:
-        this.onOpen(c, msg);
+        this.onOpen(c, msg, r.raw);
         return;
       case MsgType.KEEPALIVE:
         this.dispatch({ type: 'KeepAliveMsg' });
@@ -712,7 +719,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     }
   }
 
-  private onOpen(c: Conn, open: OpenMessage): void {
+  private onOpen(c: Conn, open: OpenMessage, raw: Buffer): void {
     if (this.fsm.state !== 'OpenSent') {
       this.dispatch({ type: 'BGPOpen', holdTime: open.holdTime, keepaliveTime: 0 });
       return;
@@ -726,6 +733,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     c.open = open;
     c.negotiated = check.negotiated;
     this._negotiated = check.negotiated;
+    this._peerOpenRaw = Buffer.from(raw);
     this.dispatch({ type: 'BGPOpen', holdTime: check.negotiated.holdTime, keepaliveTime: check.negotiated.keepaliveTime });
   }
 
@@ -785,6 +793,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     c.open = r.msg;
     c.negotiated = check.negotiated;
     this._negotiated = check.negotiated;
+    this._peerOpenRaw = Buffer.from(r.raw);
     const before = this.fsm.state;
     this.afterTransition(before, this.fsm.adoptCollisionWinner(), 'collision');
     this.dispatch({ type: 'BGPOpen', holdTime: check.negotiated.holdTime, keepaliveTime: check.negotiated.keepaliveTime });
@@ -805,6 +814,8 @@ export interface SessionSnapshot {
   local: { address?: string; port?: number };
   remote: { address?: string; port?: number };
   negotiated?: Negotiated;
+  /** The peer's last accepted OPEN in hex (capabilities as sent, including ones we do not know). */
+  peerOpenHex?: string;
   counters: SessionCounters;
   timers: Record<'hold' | 'keepalive' | 'connectRetry' | 'idleHold', { remainingMs: number; ms: number } | undefined>;
   connectRetryCounter: number;
