@@ -40,6 +40,9 @@ export const enum CeaseSubcode {
   HARD_RESET = 9,
 }
 
+/** RFC 9687 error code (not in the wire types' ErrCode). */
+export const SEND_HOLD_TIMER_EXPIRED = 8;
+
 const CODE_NAMES: Record<number, string> = {
   [ErrCode.MESSAGE_HEADER]: 'Message header error',
   [ErrCode.OPEN_MESSAGE]: 'OPEN message error',
@@ -48,6 +51,7 @@ const CODE_NAMES: Record<number, string> = {
   [ErrCode.FSM]: 'Finite state machine error',
   [ErrCode.CEASE]: 'Cease',
   [ErrCode.ROUTE_REFRESH]: 'ROUTE-REFRESH message error',
+  [SEND_HOLD_TIMER_EXPIRED]: 'Send hold timer expired',
 };
 
 const SUBCODE_NAMES: Record<number, Record<number, string>> = {

@@ -51,6 +51,11 @@ export interface PeerConfig {
   gracefulRestart?: GracefulRestartConfig;
   /** Timer and backoff settings (seconds); see DEFAULT_FSM_CONFIG. */
   fsm?: Partial<Omit<FsmConfig, 'passive'>>;
+  /**
+   * RFC 9687 send hold time (s): if the peer reads nothing of ours for this long while we have data
+   * queued, close with NOTIFICATION 8. Default max(480, 2 × negotiated hold); 0 disables.
+   */
+  sendHoldTime?: number;
   /** Max UPDATEs handed to the consumer in one batch. Default 256. */
   updateBatchSize?: number;
 }

@@ -357,6 +357,27 @@ describe('BgpSession against a scripted peer', () => {
     expect(p.s.state).toBe('Established');
   });
 
+  it('RFC 9687: a peer that stops reading is closed with NOTIFICATION 8 after the send hold time', async () => {
+    const p = rawPeer({ holdTime: 3, sendHoldTime: 10 });
+    p.send(p.open());
+    p.send({ type: 4 });
+    await until(() => p.s.state === 'Established', 'Established');
+    p.theirs.pause(); // the peer stops reading (but would keep sending keepalives)
+    p.theirs.removeAllListeners('data');
+    const burst = Array.from({ length: 2000 }, (_, i) => update(i & 0xff));
+    expect(p.s.send(burst)).toBe(false);
+    for (let i = 0; i < 9; i++) {
+      p.send({ type: 4 }); // the peer's keepalives keep our receive hold timer happy
+      p.sched.advance(1000);
+      await tick();
+    }
+    expect(p.s.state).toBe('Established');
+    p.sched.advance(1500);
+    await tick();
+    expect(p.s.state).toBe('Idle');
+    expect(p.s.counters.lastSentError?.text).toBe('sent Send hold timer expired');
+  });
+
   it('hold time 1 in the peer OPEN is refused with 2/6', async () => {
     const p = rawPeer();
     p.send(p.open({ holdTime: 1 }));

@@ -19,11 +19,11 @@ import { BgpFsm, DEFAULT_FSM_CONFIG } from './fsm';
 import type { FsmAction, FsmEvent, FsmState, NotificationSpec, TimerName } from './fsm';
 import { buildOpen, checkPeerOpen, codecContextFor, keepLocallyInitiated } from './open-negotiation';
 import type { Negotiated } from './open-negotiation';
-import { CeaseSubcode, OpenErrorSubcode, describeNotification } from './notification-codes';
+import { CeaseSubcode, OpenErrorSubcode, SEND_HOLD_TIMER_EXPIRED, describeNotification } from './notification-codes';
 import { messageKind, newCounters, recordError, recordTransition } from './counters';
 import type { SessionCounters } from './counters';
 import { SessionTimers, realScheduler } from './timers';
-import type { Scheduler } from './timers';
+import type { Scheduler, TimerHandle } from './timers';
 import { tcpConnector } from './transport';
 import type { BgpSocket, Connector, IncomingAcceptor } from './transport';
 import { silentLogger } from './peer-config';
@@ -100,6 +100,8 @@ interface Conn {
   /** Counts 'data' events; lets a hold-timer expiry see whether input arrived meanwhile. */
   dataSeq: number;
   batch: ReceivedUpdate[];
+  /** RFC 9687: running while our writes are stuck behind a full send buffer. */
+  sendHold?: TimerHandle;
   /** Candidate connections only: give up if the peer never sends its OPEN. */
   openTimer?: ReturnType<typeof setTimeout>;
 }
@@ -227,7 +229,9 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     for (const b of buffers) c.socket.write(b);
     c.socket.uncork();
     this.counters.messagesOut.update += buffers.length;
-    return !c.socket.writableNeedDrain;
+    if (!c.socket.writableNeedDrain) return true;
+    this.armSendHold(c);
+    return false;
   }
 
   /** Resolves when the send buffer has room again (or the connection is gone). */
@@ -533,6 +537,8 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   /** Graceful close: flush what was written (e.g. a NOTIFICATION), then destroy after a grace period. */
   private closeConn(c: Conn): void {
     if (c.openTimer) clearTimeout(c.openTimer);
+    if (c.sendHold) this.scheduler.clearTimeout(c.sendHold);
+    c.sendHold = undefined;
     if (c.closed) return;
     c.closed = true;
     c.batch = [];
@@ -558,6 +564,31 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     const kind = messageKind(msg.type);
     if (kind) this.counters.messagesOut[kind]++;
     c.socket.write(encodeMessage(msg, codecContextFor(c.negotiated)));
+    if (c.socket.writableNeedDrain) this.armSendHold(c);
+  }
+
+  /**
+   * RFC 9687: a peer that stops reading would make us queue KEEPALIVEs (and the RIB's UPDATEs)
+   * forever while its own keepalives keep our hold timer happy. Close it after the send hold time.
+   */
+  private armSendHold(c: Conn): void {
+    if (c.sendHold || c.closed) return;
+    const cfg = this.config.sendHoldTime;
+    const hold = this._negotiated?.holdTime ?? this.fsm.config.openHoldTime;
+    const secs = cfg ?? Math.max(480, 2 * hold);
+    if (secs <= 0) return;
+    const onDrain = () => {
+      if (c.sendHold) this.scheduler.clearTimeout(c.sendHold);
+      c.sendHold = undefined;
+    };
+    c.socket.once('drain', onDrain);
+    c.sendHold = this.scheduler.setTimeout(() => {
+      c.sendHold = undefined;
+      c.socket.off('drain', onDrain);
+      if (c !== this.conn || c.closed) return;
+      this.logger.warn({ peer: this.config.name, seconds: secs }, 'peer has not read our messages: send hold timer expired');
+      this.dispatch({ type: 'AutomaticStop', notification: { code: SEND_HOLD_TIMER_EXPIRED, subcode: 0, data: new Uint8Array(0) } });
+    }, secs * 1000);
   }
 
   private write(msg: BgpMessage): void {
