@@ -179,3 +179,19 @@ describe('well-known communities', () => {
     expect(withdrawnOf(sent(rib).get(e))).toEqual(['10.1.0.0/24']);
   });
 });
+
+describe('becoming a route reflector at run time', () => {
+  it('re-evaluates existing groups when the first client is added', () => {
+    const rib = makeRib();
+    const a = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');
+    const b = addUpPeer(rib, { address: '198.18.0.3', remoteAs: LOCAL_AS }, '10.0.0.3');
+    rib.update(a, upd(['10.1.0.0/24']));
+    run(rib);
+    expect(announced(sent(rib).get(b)).size).toBe(0); // plain iBGP: no reflection
+    const c = addUpPeer(rib, { address: '198.18.0.4', remoteAs: LOCAL_AS, rrClient: true }, '10.0.0.4');
+    run(rib);
+    const out = sent(rib);
+    expect(announced(out.get(c)).get('10.1.0.0/24')).toMatchObject({ originatorId: '10.0.0.2', clusterList: [ME] });
+    expect(announced(out.get(b)).size).toBe(0); // non-client to non-client: still not reflected
+  });
+});

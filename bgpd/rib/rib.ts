@@ -81,7 +81,9 @@ export class Rib {
 
   addPeer(config: RibPeerConfig): PeerId {
     if (config.rrClient && this.me.clusterId === undefined) {
-      // a reflector without an explicit cluster id uses its router id (RFC 4456 §7)
+      // a reflector without an explicit cluster id uses its router id (RFC 4456 §7). Existing
+      // groups need no re-evaluation: with no client before, their sources were all non-clients,
+      // and non-client routes still only go to clients (which join new groups).
       (this.me as { clusterId?: string }).clusterId = this.opts.routerId;
     }
     const id = this.peers.length;
