@@ -1,0 +1,344 @@
+// Kubernetes datastore: every key is one cluster-scoped custom object of a tortie.dev CRD
+// (kubernetes-kinds.ts says which kind and name), through @kubernetes/client-node. Load it with
+// `openKubernetesStore` (kubernetes-open.ts), a dynamic import, so nothing else pays the ~400 ms
+// client-node costs to load.
+//
+// Mapping of the Datastore contract onto the API:
+//   revision            = metadata.resourceVersion (etcd's revision behind a real apiserver; one global
+//                         counter, so revisions are comparable across kinds)
+//   create              = POST (409 AlreadyExists → not written)
+//   update(rev)         = PUT with metadata.resourceVersion = rev (409 Conflict → not written)
+//   delete(rev)         = two steps, as Calico's KDD does: merge-patch a "deleted" mark with
+//                         resourceVersion = rev as precondition (the CAS), then DELETE with preconditions
+//                         {uid, resourceVersion of the mark}. Readers treat a marked object as absent.
+//                         A deleter that dies between the steps leaves a marked object; the next create of
+//                         that key finishes the delete first.
+//   revision()          = the resourceVersion of a one-item list (a quorum read on a real apiserver)
+//   watch(prefix, from) = one watch per kind the prefix can touch, from resourceVersion from-1; events are
+//                         in revision order per kind (not across kinds). Marked objects are skipped (their
+//                         DELETED follows). A dropped stream reconnects from the last revision seen;
+//                         410 Gone (history compacted) is reported through onError — the caller relists.
+// A value that is a JSON object is stored as the object's `spec` (so `kubectl get ippools -o yaml` shows
+// real fields and an admin can write an IPPool); anything else as a string in `value`. JSON values come
+// back re-serialized: same data, key order as the server returns it.
+import { CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import type { Datastore, KeyValue, WatchOptions, Watcher, WriteResult } from '../datastore';
+import { DatastoreError } from '../errors';
+import { DELETED_ANNOTATION, ENTRY, GROUP, KEY_ANNOTATION, VERSION, keyForUnannotated, kindsForPrefix, objectRef, type KindInfo } from './kubernetes-kinds';
+
+export interface KubernetesStoreOptions {
+  /** A kubeconfig file; absent = in-cluster service account (or $KUBECONFIG / ~/.kube/config). */
+  readonly kubeconfig?: string;
+  /** An already-loaded config (tests). Wins over `kubeconfig`. */
+  readonly kubeConfig?: KubeConfig;
+  /** Reconnect delay after a dropped watch stream (doubles up to 5 s). Default 100 ms. */
+  readonly watchRetryMs?: number;
+}
+
+interface CustomObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: unknown;
+  value?: string;
+}
+
+interface ApiError {
+  code?: number;
+  statusCode?: number;
+  body?: unknown;
+  message: string;
+}
+
+const codeOf = (err: unknown): number | undefined => (err as ApiError).code ?? (err as ApiError).statusCode;
+
+function isJsonObject(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class KubernetesStore implements Datastore {
+  readonly kind = 'kubernetes';
+  private readonly kc: KubeConfig;
+  private readonly api: CustomObjectsApi;
+  private readonly retryMs: number;
+  private readonly watches = new Set<Watcher>();
+
+  constructor(opts: KubernetesStoreOptions = {}) {
+    if (opts.kubeConfig) this.kc = opts.kubeConfig;
+    else {
+      this.kc = new KubeConfig();
+      if (opts.kubeconfig) this.kc.loadFromFile(opts.kubeconfig);
+      else this.kc.loadFromDefault();
+    }
+    this.api = this.kc.makeApiClient(CustomObjectsApi);
+    this.retryMs = opts.watchRetryMs ?? 100;
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const obj = await this.fetch(key);
+    return obj && !isMarked(obj) ? this.toKv(obj, key) : undefined;
+  }
+
+  async list(prefix: string): Promise<KeyValue[]> {
+    const out: KeyValue[] = [];
+    for (const plan of kindsForPrefix(prefix)) {
+      const res = (await this.call(prefix, () =>
+        this.api.listClusterCustomObject({ ...this.g(plan.info), labelSelector: plan.labelSelector }),
+      )) as { items: CustomObject[] };
+      for (const obj of res.items) {
+        const key = keyOf(plan.info, obj);
+        if (key !== undefined && key.startsWith(prefix) && !isMarked(obj)) out.push(this.toKv(obj, key));
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async create(key: string, value: string): Promise<WriteResult> {
+    const ref = objectRef(key);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const made = (await this.api.createClusterCustomObject({ ...this.g(ref.info), body: this.body(key, value) })) as CustomObject;
+        return { ok: true, kv: this.toKv(made, key) };
+      } catch (err) {
+        if (codeOf(err) !== 409) throw this.fail(key, err);
+      }
+      const cur = await this.fetch(key);
+      if (cur && !isMarked(cur)) return { ok: false, current: this.toKv(cur, key) };
+      // Absent again, or a delete that stopped half-way: finish it, then try the create again.
+      if (cur) await this.finishDelete(key, cur).catch(() => undefined);
+    }
+    throw new DatastoreError(key, 'kubernetes: create kept conflicting with a pending delete');
+  }
+
+  async update(key: string, value: string, revision: number): Promise<WriteResult> {
+    const ref = objectRef(key);
+    const body = this.body(key, value);
+    body.metadata.resourceVersion = String(revision);
+    try {
+      const obj = (await this.api.replaceClusterCustomObject({ ...this.g(ref.info), name: ref.name, body })) as CustomObject;
+      return { ok: true, kv: this.toKv(obj, key) };
+    } catch (err) {
+      const code = codeOf(err);
+      if (code !== 409 && code !== 404) throw this.fail(key, err);
+      return { ok: false, current: await this.get(key) };
+    }
+  }
+
+  async delete(key: string, revision: number): Promise<WriteResult> {
+    const ref = objectRef(key);
+    let marked: CustomObject;
+    try {
+      marked = (await this.api.patchClusterCustomObject(
+        {
+          ...this.g(ref.info),
+          name: ref.name,
+          body: { metadata: { resourceVersion: String(revision), annotations: { [DELETED_ANNOTATION]: 'true' } } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as CustomObject;
+    } catch (err) {
+      const code = codeOf(err);
+      if (code !== 409 && code !== 404) throw this.fail(key, err);
+      return { ok: false, current: await this.get(key) };
+    }
+    // The mark was the compare-and-swap: from here on the delete is ours to finish.
+    const gone = await this.finishDelete(key, marked);
+    return { ok: true, kv: { key, value: '', revision: gone } };
+  }
+
+  async revision(): Promise<number> {
+    const res = (await this.call('(revision)', () => this.api.listClusterCustomObject({ ...this.g(ENTRY), limit: 1 }))) as {
+      metadata?: { resourceVersion?: string };
+    };
+    return Number(res.metadata?.resourceVersion ?? 0);
+  }
+
+  watch(prefix: string, opts: WatchOptions): Watcher {
+    const plans = kindsForPrefix(prefix);
+    const aborts = new Set<AbortController>();
+    const timers = new Set<NodeJS.Timeout>();
+    let closed = false;
+    const w: Watcher = {
+      close: () => {
+        closed = true;
+        for (const a of aborts) a.abort();
+        for (const t of timers) clearTimeout(t);
+        this.watches.delete(w);
+      },
+    };
+    this.watches.add(w);
+    const start = async (): Promise<number> => (opts.fromRevision !== undefined ? opts.fromRevision - 1 : this.revision());
+    start().then(
+      (from) => {
+        for (const plan of plans) this.watchKind(prefix, plan.info, plan.labelSelector, from, opts, aborts, timers, () => closed);
+      },
+      (err: Error) => opts.onError?.(err),
+    );
+    return w;
+  }
+
+  async close(): Promise<void> {
+    for (const w of [...this.watches]) w.close();
+  }
+
+  // ---- internals ----
+
+  private watchKind(
+    prefix: string,
+    info: KindInfo,
+    labelSelector: string | undefined,
+    from: number,
+    opts: WatchOptions,
+    aborts: Set<AbortController>,
+    timers: Set<NodeJS.Timeout>,
+    isClosed: () => boolean,
+  ): void {
+    let last = from;
+    let delay = this.retryMs;
+    const path = `/apis/${GROUP}/${VERSION}/${info.plural}`;
+    const connect = (): void => {
+      if (isClosed()) return;
+      const query: Record<string, string> = { resourceVersion: String(last), allowWatchBookmarks: 'false' };
+      if (labelSelector) query.labelSelector = labelSelector;
+      let ac: AbortController | undefined;
+      new Watch(this.kc)
+        .watch(
+          path,
+          query,
+          (type: string, obj: CustomObject & { code?: number }) => {
+            delay = this.retryMs;
+            if (type === 'ERROR') {
+              if (obj.code === 410) expired();
+              return;
+            }
+            const rev = Number(obj.metadata?.resourceVersion);
+            if (!Number.isFinite(rev) || rev <= last) return;
+            last = rev;
+            const key = keyOf(info, obj);
+            if (key === undefined || !key.startsWith(prefix)) return;
+            if (type === 'DELETED') opts.onEvent({ type: 'delete', key, value: '', revision: rev });
+            else if ((type === 'ADDED' || type === 'MODIFIED') && !isMarked(obj)) opts.onEvent({ type: 'put', ...this.toKv(obj, key) });
+          },
+          (err: unknown) => {
+            if (ac) aborts.delete(ac);
+            if (isClosed() || expiredNow) return;
+            if (err && codeOf(err) === 410) return expired();
+            const t = setTimeout(() => {
+              timers.delete(t);
+              connect();
+            }, delay);
+            timers.add(t);
+            delay = Math.min(delay * 2, 5000);
+          },
+        )
+        .then((c: AbortController) => {
+          ac = c;
+          if (isClosed()) c.abort();
+          else aborts.add(c);
+        }, (err: Error) => opts.onError?.(err));
+    };
+    let expiredNow = false;
+    const expired = (): void => {
+      if (expiredNow) return;
+      expiredNow = true;
+      opts.onError?.(new DatastoreError(prefix, `kubernetes: watch of ${info.plural} from revision ${last} expired (410 Gone); list again and watch from the list's revision`));
+    };
+    connect();
+  }
+
+  private async finishDelete(key: string, marked: CustomObject): Promise<number> {
+    const ref = objectRef(key);
+    try {
+      const gone = (await this.api.deleteClusterCustomObject({
+        ...this.g(ref.info),
+        name: ref.name,
+        body: { preconditions: { uid: marked.metadata.uid, resourceVersion: marked.metadata.resourceVersion } },
+      })) as CustomObject;
+      return Number(gone?.metadata?.resourceVersion ?? marked.metadata.resourceVersion);
+    } catch (err) {
+      // Someone else (a create clearing our leftover) finished it.
+      if (codeOf(err) === 404) return this.revision();
+      throw this.fail(key, err);
+    }
+  }
+
+  private async fetch(key: string): Promise<CustomObject | undefined> {
+    const ref = objectRef(key);
+    try {
+      const obj = (await this.api.getClusterCustomObject({ ...this.g(ref.info), name: ref.name })) as CustomObject;
+      // A hashed name is unique per key, but an unannotated object under a readable name could be anything.
+      return keyOf(ref.info, obj) === key ? obj : undefined;
+    } catch (err) {
+      if (codeOf(err) === 404) return undefined;
+      throw this.fail(key, err);
+    }
+  }
+
+  private body(key: string, value: string): CustomObject {
+    const ref = objectRef(key);
+    const obj: CustomObject = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: ref.info.kind,
+      metadata: { name: ref.name, annotations: { [KEY_ANNOTATION]: key } },
+    };
+    if (Object.keys(ref.labels).length > 0) obj.metadata.labels = { ...ref.labels };
+    const json = isJsonObject(value);
+    if (json) obj.spec = json;
+    else obj.value = value;
+    return obj;
+  }
+
+  private toKv(obj: CustomObject, key: string): KeyValue {
+    const value = typeof obj.value === 'string' ? obj.value : JSON.stringify(obj.spec ?? {});
+    return { key, value, revision: Number(obj.metadata.resourceVersion) };
+  }
+
+  private g(info: KindInfo): { group: string; version: string; plural: string } {
+    return { group: GROUP, version: VERSION, plural: info.plural };
+  }
+
+  private async call<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.fail(key, err);
+    }
+  }
+
+  private fail(key: string, err: unknown): DatastoreError {
+    const code = codeOf(err);
+    const body = (err as ApiError).body;
+    const msg = typeof body === 'string' ? safeMessage(body) : (err as Error).message;
+    return new DatastoreError(key, `kubernetes${code ? ` (HTTP ${code})` : ''}: ${msg}`);
+  }
+}
+
+function isMarked(obj: CustomObject): boolean {
+  return obj.metadata?.annotations?.[DELETED_ANNOTATION] === 'true';
+}
+
+function keyOf(info: KindInfo, obj: CustomObject): string | undefined {
+  return obj.metadata?.annotations?.[KEY_ANNOTATION] ?? keyForUnannotated(info, obj.metadata?.name ?? '');
+}
+
+function safeMessage(body: string): string {
+  try {
+    const s = JSON.parse(body) as { message?: string };
+    if (typeof s.message === 'string') return s.message;
+  } catch {
+    /* not JSON */
+  }
+  return body.slice(0, 200);
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_KINDS, GROUP, VERSION } from '../../ipam/store/kubernetes-kinds';
+import { KubernetesStore } from '../../ipam/store/kubernetes';
+import { datastoreContract, waitUntil } from '../../ipam/store/contract';
+import type { WatchEvent } from '../../ipam/datastore';
+import { kubeConfigFor } from './client';
+import { FakeApiServer } from './fake-apiserver';
+
+let api: FakeApiServer;
+const stores: KubernetesStore[] = [];
+
+async function fresh(): Promise<KubernetesStore> {
+  const s = new KubernetesStore({ kubeConfig: kubeConfigFor(api.url), watchRetryMs: 20 });
+  stores.push(s);
+  return s;
+}
+
+function freshServer(): Promise<FakeApiServer> {
+  return FakeApiServer.start().then((s) => {
+    for (const k of ALL_KINDS) s.register({ group: GROUP, version: VERSION, plural: k.plural, kind: k.kind, namespaced: false });
+    return s;
+  });
+}
+
+beforeAll(async () => {
+  api = await freshServer();
+});
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  await api.close();
+});
+
+// Each case gets a fresh apiserver so cases don't see each other's keys.
+describe('KubernetesStore contract (fake apiserver)', () =>
+  datastoreContract(async () => {
+    await api.close();
+    api = await freshServer();
+    return fresh();
+  }));
+
+describe('KubernetesStore mapping', () => {
+  it('stores IPAM keys as readable CRD objects, Calico-style names, JSON values as spec', async () => {
+    const ds = await fresh();
+    const block = { cidr: '10.244.0.0/26', affinity: 'host:node-1' };
+    await ds.create('/tortie/ipam/v2/assignment/ipv4/block/10.244.0.0-26', JSON.stringify(block));
+    await ds.create('/tortie/ipam/v2/host/node-1/ipv4/block/10.244.0.0-26', '{"state":"confirmed"}');
+    await ds.create('/tortie/ipam/v2/host/node-2/ipv4/block/10.244.0.64-26', '{"state":"pending"}');
+    await ds.create('/tortie/ipam/v2/handle/k8s-pod-network.ABC', '{"block":{}}');
+    await ds.create('/tortie/ipam/v2/assignment/ipv6/block/fd00::-122', '{}');
+    const g = { group: GROUP, version: VERSION };
+    const blocks = api.objects({ ...g, plural: 'ipamblocks' });
+    expect(blocks.map((o) => o.metadata.name)).toEqual(['10-244-0-0-26', 'fd00---122']);
+    expect(blocks[0].spec).toEqual(block);
+    expect(api.objects({ ...g, plural: 'blockaffinities' }).map((o) => o.metadata.name)).toEqual(['node-1-10-244-0-0-26', 'node-2-10-244-0-64-26']);
+    // Upper case is not allowed in names: readable stem + hash, the exact key kept in an annotation.
+    const [h] = api.objects({ ...g, plural: 'ipamhandles' });
+    expect(h.metadata.name).toMatch(/^k8s-pod-network.abc-[0-9a-f]{10}$/);
+    expect(h.metadata.annotations?.['tortie.dev/key']).toBe('/tortie/ipam/v2/handle/k8s-pod-network.ABC');
+    // A per-node affinity list is a label-selected list of one kind.
+    api.requests.length = 0;
+    const mine = await ds.list('/tortie/ipam/v2/host/node-1/');
+    expect(mine.map((kv) => kv.value)).toEqual(['{"state":"confirmed"}']);
+    expect(api.requests).toEqual([expect.stringMatching(/^GET \/apis\/tortie.dev\/v1\/blockaffinities\?labelSelector=tortie.dev%2Fnode-hash%3D[0-9a-f]{40}$/)]);
+    expect((await ds.list('/tortie/ipam/v2/')).length).toBe(5);
+  });
+
+  it('reads an IPPool an admin created with kubectl (no key annotation)', async () => {
+    const ds = await fresh();
+    await fetch(`${api.url}/apis/tortie.dev/v1/ippools`, {
+      method: 'POST',
+      body: JSON.stringify({ apiVersion: 'tortie.dev/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.65.0.0/16' } }),
+    });
+    const kv = await ds.get('/tortie/ipam/v2/pool/default-ipv4');
+    expect(JSON.parse(kv!.value)).toEqual({ cidr: '10.65.0.0/16' });
+    expect((await ds.list('/tortie/ipam/v2/pool/')).map((k) => k.key)).toEqual(['/tortie/ipam/v2/pool/default-ipv4']);
+  });
+
+  it('hides a half-finished delete and lets a create finish it', async () => {
+    const ds = await fresh();
+    const c = await ds.create('/x/half', 'v');
+    if (!c.ok) throw new Error('create failed');
+    // Only the first step (the mark) reaches the server, as if the deleter died in between.
+    api.setHook(({ method }) => (method === 'DELETE' ? { status: 503, body: { kind: 'Status', code: 503, message: 'unavailable' } } : undefined));
+    await expect(ds.delete('/x/half', c.kv.revision)).rejects.toThrow(/HTTP 503/);
+    api.setHook(undefined);
+    expect(await ds.get('/x/half')).toBeUndefined();
+    expect(await ds.list('/x/')).toEqual([]);
+    expect((await ds.update('/x/half', 'w', c.kv.revision)).ok).toBe(false);
+    const again = await ds.create('/x/half', 'new');
+    expect(again.ok).toBe(true);
+    expect((await ds.get('/x/half'))?.value).toBe('new');
+  });
+
+  it('reports a watch whose revision was compacted away (410) through onError', async () => {
+    const ds = await fresh();
+    const a = await ds.create('/z/a', '1');
+    if (!a.ok) throw new Error('create failed');
+    await ds.create('/z/b', '2');
+    api.compact();
+    const errors: Error[] = [];
+    const seen: WatchEvent[] = [];
+    const w = ds.watch('/z/', { fromRevision: a.kv.revision, onEvent: (e) => seen.push(e), onError: (e) => errors.push(e) });
+    await waitUntil(() => errors.length === 1);
+    w.close();
+    expect(errors[0].message).toMatch(/expired \(410 Gone\)/);
+    expect(seen).toEqual([]);
+  });
+
+  it('reconnects a dropped watch from the last revision it saw, without repeats', async () => {
+    const ds = await fresh();
+    const seen: WatchEvent[] = [];
+    const w = ds.watch('/r/', { onEvent: (e) => seen.push(e) });
+    await waitUntil(() => api.openWatches > 0);
+    await ds.create('/r/1', 'a');
+    await waitUntil(() => seen.length === 1);
+    api.dropWatches();
+    await ds.create('/r/2', 'b');
+    await waitUntil(() => seen.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    w.close();
+    expect(seen.map((e) => e.key)).toEqual(['/r/1', '/r/2']);
+  });
+});
