@@ -330,3 +330,51 @@ describe('BIRD 2 interop: both sides active (collision), graceful restart capabi
     expect(neighborCaps).toMatch(/Restart time: 90/);
   });
 });
+
+describe('BIRD 2 interop: 4-octet AS (eBGP) and iBGP', () => {
+  let lab: Lab;
+  let bird: BirdDaemon;
+  let sp: SpeakerProcess;
+  const AS4 = 4200000001;
+
+  beforeAll(async () => {
+    lab = await Lab.create({ prefix: 'tbs' });
+    const { t, b } = await topology(lab);
+    bird = await BirdDaemon.start(b, {
+      routerId: B4,
+      localAs: 65002,
+      localAddress: B4,
+      localAddress6: B6,
+      neighbors: [
+        { address: T4, as: AS4, holdTime: 9, passive: true },
+        { address: T6, as: 65002, holdTime: 9, passive: true },
+      ],
+      routes: birdRoutes,
+    });
+    sp = await SpeakerProcess.start(lab, t, {
+      peers: [peer('v4', { localAs: AS4 }), peer('v6', { localAs: 65002 })],
+      routes: ourRoutes,
+    });
+  });
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('peers with a 4-octet AS (AS_TRANS in OPEN) and BIRD sees it in the AS path', async () => {
+    const est = await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'v4 Established');
+    expect(est.as4).toBe(true);
+    const r = await waitFor(async () => (await bird.routes()).find((x) => x.prefix === '198.51.100.0/24'), { what: 'route in BIRD' });
+    expect(r.asPath).toEqual([AS4, 64999]);
+    const info = await bird.birdc(['show', 'protocols', 'all', 'n0']);
+    expect(info).toMatch(/Neighbor AS:\s+4200000001/);
+  });
+
+  it('runs an iBGP session: no AS prepended, routes both ways', async () => {
+    await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v6', 'v6 (iBGP) Established');
+    const r = await waitFor(async () => (await bird.routes()).find((x) => x.prefix === '2001:db8:1::/48'), { what: 'iBGP route in BIRD' });
+    expect(r.asPath).toEqual([]);
+    expect(r.med).toBe(20);
+    await waitFor(() => sp.routes('v6').has('2001:db8:2::/48'), { what: 'BIRD iBGP route at tortie' });
+    expect(sp.routes('v6').get('2001:db8:2::/48')!.asPath).toEqual([]);
+  });
+});
