@@ -30,9 +30,3 @@ export async function getRecord<T>(ds: Datastore, key: string, check: Check<T>, 
 export async function listRecords<T>(ds: Datastore, prefix: string, check: Check<T>, what: string): Promise<Stored<T>[]> {
   return (await ds.list(prefix)).map((kv) => decode(kv, check, what));
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const checks = {
-  object: isObj,
-};

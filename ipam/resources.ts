@@ -1,7 +1,7 @@
 // Typed access to blocks, affinities, handles and the IPAM config on top of a Datastore. Every write is
 // a CAS; a lost CAS throws retry.Conflict so callers can re-read inside withRetries().
 import { Block } from './block';
-import { Cidr, type IpFamily } from './cidr';
+import type { IpFamily } from './cidr';
 import type { Datastore } from './datastore';
 import { CorruptRecordError, IpamError } from './errors';
 import { affinityKey, affinityPrefix, ALL_AFFINITIES_PREFIX, blockKey, blockPrefix, CONFIG_KEY, handleKey, HANDLE_PREFIX } from './keys';
@@ -184,5 +184,3 @@ export function validateHandleId(id: string): void {
   if (id.length === 0 || id.length > 250 || /[\x00-\x1f\x7f/]/.test(id))
     throw new InvalidHandleError(`invalid handle id ${JSON.stringify(id)}: 1–250 printable characters, no '/'`);
 }
-
-export { Cidr };
