@@ -63,7 +63,7 @@ export class Tortie {
     const t = new Tortie(host, spec, undefined as unknown as LabProcess);
     writeFileSync(t.configPath, Tortie.configFor(host, spec));
     t.process = t.launch();
-    await t.waitReady();
+    await t.waitReady(0);
     return t;
   }
 
@@ -71,20 +71,26 @@ export class Tortie {
     return this.host.spawn('bgpd', process.execPath, ['--enable-source-maps', BGPD, '--config', this.configPath], { cwd: ROOT });
   }
 
-  async waitReady(): Promise<void> {
+  private startCount(): number {
+    return this.process ? this.process.logs().split('"bgpd started"').length - 1 : 0;
+  }
+
+  /** The log file is appended across restarts: wait for one more "bgpd started" than `before`. */
+  async waitReady(before: number): Promise<void> {
     const proc = this.process;
     await waitFor(() => {
       if (!proc.running) throw new Error(`bgpd exited: ${proc.exitReason()}\n${proc.logs().slice(-2000)}`);
-      return proc.logs().includes('"bgpd started"');
+      return proc.logs().split('"bgpd started"').length - 1 > before;
     }, { what: 'bgpd started', timeoutMs: 15_000 });
   }
 
   /** SIGKILL and start again with the same config (a crash + restart). */
   async crashAndRestart(): Promise<void> {
-    this.process.signal('SIGKILL');
+    if (this.process.running) this.process.signal('SIGKILL');
     await this.process.exited;
+    const before = this.startCount();
     this.process = this.launch();
-    await this.waitReady();
+    await this.waitReady(before);
   }
 
   /** Rewrite the config and SIGHUP. */
