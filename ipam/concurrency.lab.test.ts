@@ -103,6 +103,25 @@ async function allocateAndRelease(open: () => Promise<StoreUnderTest>, nodes: nu
   await ds.close();
 }
 
+describe('IPv6, 8 processes × 50 allocations', () => {
+  it('file store, 2 nodes: distinct addresses, check clean', async () => {
+    const { spec, ds } = await fileStore();
+    await createPool(ds, { name: 'v6', cidr: 'fd00:128::/116' });
+    const ws = await runWorkers(
+      bundle,
+      Array.from({ length: PROCS }, (_, i) => ({ store: spec, node: `node-${i % 2}`, mode: 'alloc' as const, prefix: `v6p${i}`, count: 50, family: 6 as const })),
+    );
+    const done = ws.flatMap((w) => w.events.flatMap((e) => (e.ev === 'done' ? [e.ip] : [])));
+    expect(done).toHaveLength(PROCS * 50);
+    expect(new Set(done).size).toBe(PROCS * 50);
+    expect(done.every((ip) => ip.startsWith('fd00:128::'))).toBe(true);
+    const r = await checkIpam(ds);
+    expect(r.problems).toEqual([]);
+    expect(r.allocations).toBe(PROCS * 50);
+    expect((await new Ipam(ds).res.listBlocks(6)).every((b) => b.block.cidr.prefix === 122)).toBe(true);
+  }, 120_000);
+});
+
 describe('8 processes × 200 allocations', () => {
   it('file store, one node', () => allocateAndRelease(fileStore, 1), 120_000);
   it('file store, 4 nodes', () => allocateAndRelease(fileStore, 4), 120_000);
