@@ -378,6 +378,20 @@ describe('BgpSession against a scripted peer', () => {
     expect(p.s.counters.lastSentError?.text).toBe('sent Send hold timer expired');
   });
 
+  it('a NOTIFICATION immediately followed by the close is still read and reported', async () => {
+    const p = rawPeer();
+    p.send(p.open());
+    p.send({ type: 4 });
+    await until(() => p.s.state === 'Established', 'Established');
+    const ours = (p.s as unknown as { conn: { socket: BgpSocket } }).conn.socket;
+    const notif = encodeMessage({ type: 3, code: 6, subcode: 3, data: new Uint8Array(0) }, ctx);
+    // the bytes and the close arrive in the same turn, before the deferred decode runs
+    ours.emit('data', notif);
+    ours.emit('close');
+    expect(p.s.counters.lastReceivedError?.text).toBe('received Cease/Peer de-configured');
+    expect(p.s.state).toBe('Idle');
+  });
+
   it('hold time 1 in the peer OPEN is refused with 2/6', async () => {
     const p = rawPeer();
     p.send(p.open({ holdTime: 1 }));

@@ -512,12 +512,19 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       if (!c.closed) this.localError(`socket: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
     });
     socket.on('close', () => this.onConnClosed(c));
+    // BGP has no use for half-open connections: when the peer finishes sending, we finish too
+    // (net.Socket does this itself; other Duplex implementations may not).
+    socket.on('end', () => socket.end());
     socket.resume();
     return c;
   }
 
   private onConnClosed(c: Conn): void {
     if (c.openTimer) clearTimeout(c.openTimer);
+    if (c.closed) return;
+    // Input is decoded on the next turn, so the close can overtake the last messages — typically the
+    // peer's NOTIFICATION explaining the close. Handle what is buffered first.
+    for (let i = 0; i < 64 && !c.closed && !c.awaitingConsumer && c.reader.buffered >= 19; i++) this.pump(c);
     if (c.closed) return;
     c.closed = true;
     if (c === this.candidate) {
