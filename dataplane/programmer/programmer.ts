@@ -315,7 +315,9 @@ export class RouteProgrammer {
     const key = ev.route.dst;
     const inst = this.installed.get(key);
     if (!inst) return;
-    if (ev.action === 'del' && ev.route.protocol === this.protocol && routeSignature(ev.route) === inst.sig) {
+    // Monitor events carry ifindexes, not names: no signature check here. The repair's "add" is a
+    // no-op (EEXIST) when the event was stale and the route is in fact present.
+    if (ev.action === 'del' && ev.route.protocol === this.protocol) {
       this.repairKeys.add(key);
       this.scheduleRepair();
     } else if (ev.action === 'new' && ev.route.protocol !== this.protocol) {
@@ -370,6 +372,8 @@ export class RouteProgrammer {
       const d = this.desired.get(key);
       const inst = this.installed.get(key);
       if (d) {
+        // re-learned after a restart, unchanged: adopted as it is
+        if (inst && inst.sig === d.sig && this.stale.delete(key)) this.c.adopted++;
         this.stale.delete(key);
         if (inst && inst.sig === d.sig) {
           this.failed.delete(key);
