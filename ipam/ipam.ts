@@ -124,7 +124,9 @@ export class Ipam {
     const cap = cfg.maxBlocksPerHost || DEFAULT_BLOCK_CAP;
     let owned = affs.length;
     let capped = false;
-    while (want() > 0 && cfg.autoAllocateBlocks) {
+    // Each lost claim race means another node now owns that CIDR, so the search moves on; the bound
+    // only guards against a datastore that keeps refusing us without an error.
+    for (let tries = 0; want() > 0 && cfg.autoAllocateBlocks && tries < 100; tries++) {
       if (owned >= cap) {
         capped = true;
         break;
