@@ -1,0 +1,53 @@
+import { describe, it, expect } from 'vitest';
+import type { PeerRow, RouteRow } from '../control/protocol';
+import { fit, formatDuration, renderPeers, renderRoutes } from './format';
+
+const row = (p: Partial<PeerRow>): PeerRow => ({
+  name: 'tor1', address: '198.18.0.254', port: 179, type: 'global', asNumber: 65001, state: 'Established',
+  since: '2026-01-01T00:00:00.000Z', sinceSeconds: 3723, received: 12, accepted: 10, sent: 4, messagesReceived: 20,
+  messagesSent: 18, lastError: null, ...p,
+});
+
+describe('bgpctl text output', () => {
+  it('durations like OpenBGPD', () => {
+    expect(formatDuration(3723)).toBe('01:02:03');
+    expect(formatDuration(93784)).toBe('1d02h03m');
+    expect(formatDuration(8 * 86400 + 3 * 3600)).toBe('01w1d03h');
+  });
+
+  it('show peers fits 80 columns, puts errors of down peers on their own line', () => {
+    const text = renderPeers([
+      row({}),
+      row({ name: 'a-very-long-peer-name-indeed', type: 'rr-client', asNumber: 4200000000, state: 'Idle(PfxLimit)', lastError: 'Sent: Cease/Administrative shutdown: maximum prefix limit 3 exceeded and some more text to overflow the line' }),
+      row({ name: 'Mesh_10_0_0_3', type: 'mesh', state: 'Active', lastError: 'Socket: connect ECONNREFUSED' }),
+    ]);
+    const lines = text.trimEnd().split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/^Peer\s+Type\s+AS\s+State\s+Up\/Down\s+Rcvd\/Accept\s+Sent$/);
+    expect(lines[1]).toMatch(/^tor1\s+global\s+65001\s+Established\s+01:02:03\s+12\/10\s+4$/);
+    expect(lines[2]).toMatch(/^a-very-long-pe~ rr-client 4200000000 Idle\(PfxLimit\)/);
+    expect(lines[3]).toMatch(/^  Last error: Sent: Cease/);
+    expect(lines[5]).toBe('  Last error: Socket: connect ECONNREFUSED');
+    expect(renderPeers([row({})], { numeric: true })).toMatch(/^198\.18\.0\.254 /m);
+    expect(fit('abcdef', 4)).toBe('abc~');
+  });
+
+  it('show routes marks best, multipath, stale and filtered paths', () => {
+    const base = { nextHop: '198.18.0.2', asPath: '65002', origin: 'i' as const, localPref: 100, med: null, communities: [], largeCommunities: [], originatorId: null, clusterList: [] };
+    const rows: RouteRow[] = [{
+      prefix: '10.2.0.0/24',
+      paths: [
+        { ...base, best: true, multipath: true, stale: false, filtered: false, from: 'tor1' },
+        { ...base, best: false, multipath: true, stale: false, filtered: false, from: 'tor2', nextHop: '198.18.0.3' },
+        { ...base, best: false, multipath: false, stale: true, filtered: false, from: 'tor3' },
+        { ...base, best: false, multipath: false, stale: false, filtered: true, from: 'tor4' },
+      ],
+    }];
+    const lines = renderRoutes(rows).trimEnd().split('\n');
+    expect(lines[2]).toMatch(/^\*> 10\.2\.0\.0\/24\s+198\.18\.0\.2\s+tor1\s+100\s+-\s+65002 i$/);
+    expect(lines[3]).toMatch(/^\*=\s+198\.18\.0\.3\s+tor2/);
+    expect(lines[4]).toMatch(/^S\s+198\.18\.0\.2\s+tor3/);
+    expect(lines[5]).toMatch(/^F\s+198\.18\.0\.2\s+tor4/);
+    expect(renderRoutes([])).toMatch(/\(no routes\)/);
+  });
+});

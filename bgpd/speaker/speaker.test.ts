@@ -1,0 +1,148 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { duplexPair } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { PeerConfig } from '../../config/types';
+import type { BgpSocket, Connector } from '../session/transport';
+import { Speaker } from './speaker';
+import type { SpeakerConfig } from './speaker';
+import { fromConfig } from './peer-map';
+import { displayState, peerRow, routesView } from './views';
+
+async function until<T>(fn: () => T | undefined | false, what: string, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const node = (asNumber: number, routerId: string, policies: SpeakerConfig['policies'] = []): SpeakerConfig => ({
+  asNumber, routerId, nodeToNodeMesh: false,
+  timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
+  gracefulRestart: { enabled: true, restartTime: 120 },
+  multipath: { maxPaths: 1 },
+  policies,
+});
+
+const peerCfg = (p: Partial<PeerConfig> & Pick<PeerConfig, 'name' | 'address' | 'asNumber'>): PeerConfig => ({
+  port: 179, passive: false, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, routeReflectorClient: false,
+  nextHopSelf: false, allowAsIn: 0, gracefulRestart: { enabled: true, restartTime: 120 }, families: ['ipv4'],
+  importPolicy: [], exportPolicy: [], ...p,
+});
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const speakers: Speaker[] = [];
+afterEach(async () => {
+  for (const s of speakers.splice(0)) await s.shutdown('test over');
+});
+
+/** Two speakers, A (10.0.0.1, AS 65001) connecting out to B (10.0.0.2, AS 65002) over memory. */
+function pair(opts: { bPeer?: Partial<PeerConfig>; aPolicies?: SpeakerConfig['policies']; aExport?: string[] } = {}) {
+  const sockets: Duplex[] = [];
+  let b: Speaker | undefined;
+  const connector: Connector = (o) => {
+    const [client, server] = duplexPair();
+    for (const [s, local, remote] of [[client, '10.0.0.1', o.host], [server, o.host, '10.0.0.1']] as const) {
+      Object.defineProperty(s, 'remoteAddress', { value: remote });
+      Object.defineProperty(s, 'localAddress', { value: local });
+    }
+    sockets.push(client, server);
+    process.nextTick(() => {
+      const target = b?.peer('10.0.0.1');
+      if (target && target.session.acceptIncoming(server as BgpSocket)) client.emit('connect');
+      else client.destroy(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    });
+    return client as BgpSocket;
+  };
+  const aNode = node(65001, '10.0.0.1', opts.aPolicies);
+  const a = new Speaker({ config: aNode, logger: silent, sessionOptions: { connector, random: () => 0.999 } });
+  a.addPeer(fromConfig(aNode, peerCfg({ name: 'b', address: '10.0.0.2', asNumber: 65002, exportPolicy: opts.aExport ?? [] })));
+  const bNode = node(65002, '10.0.0.2');
+  b = new Speaker({ config: bNode, logger: silent });
+  b.addPeer(fromConfig(bNode, peerCfg({ name: 'a', address: '10.0.0.1', asNumber: 65001, passive: true, ...opts.bPeer })));
+  speakers.push(a, b);
+  return { a, b, sockets };
+}
+
+describe('Speaker', () => {
+  it('carries originated routes to the peer and counts them on both sides', async () => {
+    const { a, b } = pair();
+    a.setOriginated(['10.1.0.0/24', '10.1.1.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => peerRow(b, rb).accepted === 2, 'B accepts 2');
+    const ra = a.peer('b')!;
+    await until(() => peerRow(a, ra).sent === 2, 'A sent 2');
+    expect(peerRow(b, rb)).toMatchObject({ name: 'a', type: 'global', state: 'Established', received: 2, accepted: 2, lastError: null });
+    const routes = await routesView(b, {});
+    expect(routes.map((r) => r.prefix)).toEqual(['10.1.0.0/24', '10.1.1.0/24']);
+    expect(routes[0].paths[0]).toMatchObject({ best: true, from: 'a', nextHop: '10.0.0.1', asPath: '65001', origin: 'i' });
+
+    // withdrawing on A removes it at B; the originated set is exactly the list given
+    a.setOriginated(['10.1.1.0/24']);
+    await until(() => peerRow(b, rb).accepted === 1, 'withdraw reaches B');
+    expect(a.originatedPrefixes()).toEqual(['10.1.1.0/24']);
+  });
+
+  it('applies config export policies (reject a prefix toward the peer)', async () => {
+    const { a, b } = pair({
+      aPolicies: [{ name: 'no-11', defaultAction: 'builtin', rules: [{ match: { prefixes: [{ cidr: '10.1.1.0/24', ge: 24, le: 24 }] }, action: 'reject' }] }],
+      aExport: ['no-11'],
+    });
+    a.setOriginated(['10.1.0.0/24', '10.1.1.0/24']);
+    a.start();
+    b.start();
+    await until(() => peerRow(b, b.peer('a')!).accepted === 1 && peerRow(a, a.peer('b')!).sent === 1, 'one route through the policy');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await routesView(b, {})).map((r) => r.prefix)).toEqual(['10.1.0.0/24']);
+  });
+
+  it('keeps a graceful-restart peer\'s routes stale when the connection is lost', async () => {
+    const { a, b, sockets } = pair();
+    a.setOriginated(['10.1.0.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => peerRow(b, rb).accepted === 1, 'route at B');
+    // the TCP connection dies without a NOTIFICATION (the peer crashed); A then waits out its
+    // idle hold (5 s) before reconnecting, long enough to look at B
+    for (const s of sockets) s.destroy();
+    await until(() => rb.staleUntil !== undefined, 'B holds stale routes');
+    expect(rb.staleUntil! - Date.now()).toBeGreaterThan(100_000);
+    await until(() => !b.rib.pending, 'RIB idle');
+    const routes = await routesView(b, {});
+    expect(routes[0]?.paths[0]).toMatchObject({ stale: true, from: 'a' });
+    expect(peerRow(b, rb).state).not.toBe('Established');
+  });
+
+  it('max-prefix restart: the session goes down and shows Idle(PfxLimit)', async () => {
+    const { a, b } = pair({ bPeer: { maxPrefix: { limit: 1, action: 'restart', restartAfter: 60 } } });
+    a.setOriginated(['10.1.0.0/24', '10.1.1.0/24', '10.1.2.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => rb.prefixLimited, 'limit tripped');
+    expect(displayState(rb)).toBe('Idle(PfxLimit)');
+    expect(peerRow(b, rb).lastError).toMatch(/^Sent: Cease\/Administrative shutdown.*maximum prefix limit 1 exceeded/);
+    // an operator clear lifts the hold-down at once
+    rb.hardClear();
+    expect(rb.prefixLimited).toBe(false);
+  });
+
+  it('removePeer leaves other peers alone and refuses unknown names', async () => {
+    const { a, b } = pair();
+    a.start();
+    b.start();
+    await until(() => b.peer('a')!.session.state === 'Established', 'up');
+    const extra = b.addPeer(fromConfig(node(65002, '10.0.0.2'), peerCfg({ name: 'c', address: '10.0.0.3', asNumber: 65003, passive: true })));
+    expect(b.peers().map((p) => p.name)).toEqual(['a', 'c']);
+    expect(await b.removePeer('c')).toBe(true);
+    expect(await b.removePeer('nope')).toBe(false);
+    expect(extra.session.adminDown).toBe(true);
+    expect(b.peer('a')!.session.state).toBe('Established');
+    expect(() => b.addPeer(fromConfig(node(65002, '10.0.0.2'), peerCfg({ name: 'a', address: '10.0.0.9', asNumber: 65009 })))).toThrow(/already exists/);
+  });
+});
