@@ -225,3 +225,24 @@ describe('in-process concurrency', () => {
     expect(r.allocations).toBe(60);
   });
 });
+
+describe('half-done affinity releases', () => {
+  it('a pendingDeletion left on a block in use is restored to confirmed; on an empty block it completes', async () => {
+    const { ds, ipam } = await setup();
+    const [a] = await ipam.autoAssign({ handleId: 'h1', node: 'n1', family: 4 });
+    const aff = (await ipam.res.getAffinity('n1', a.block))!;
+    await ipam.res.setAffinity('n1', a.block, 'pendingDeletion', aff.revision);
+    const { checkIpam } = await import('./cli/check');
+    const { gcIpam } = await import('./cli/gc');
+    expect((await checkIpam(ds)).problems.map((p) => p.kind)).toEqual(['affinity-without-block']);
+    await gcIpam(ds, { node: 'n1', graceMs: 0 });
+    expect((await ipam.res.getAffinity('n1', a.block))?.value.state).toBe('confirmed');
+    expect((await checkIpam(ds)).problems).toEqual([]);
+    await ipam.releaseByHandle('h1');
+    const aff2 = (await ipam.res.getAffinity('n1', a.block))!;
+    await ipam.res.setAffinity('n1', a.block, 'pendingDeletion', aff2.revision);
+    await gcIpam(ds, { node: 'n1', graceMs: 0 });
+    expect(await ipam.res.getAffinity('n1', a.block)).toBeUndefined();
+    expect(await ipam.res.listBlocks(4)).toEqual([]);
+  });
+});

@@ -287,7 +287,12 @@ export class Ipam {
       if (!aff) return 'absent';
       const sb = await this.res.getBlock(cidr);
       if (sb && sb.block.affinity === `host:${node}`) {
-        if (opts.requireEmpty && !sb.block.empty) return 'not-empty';
+        if (opts.requireEmpty && !sb.block.empty) {
+          // An earlier attempt of ours may have got as far as pendingDeletion before the block
+          // filled up (its CAS then failed): the node keeps the block, so undo that.
+          if (aff.value.state === 'pendingDeletion') await this.res.setAffinity(node, cidr, 'confirmed', aff.revision);
+          return 'not-empty';
+        }
         const pend = await this.res.setAffinity(node, cidr, 'pendingDeletion', aff.revision);
         if (sb.block.empty) await this.res.deleteBlock(sb);
         else {

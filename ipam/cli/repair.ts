@@ -92,7 +92,9 @@ async function fixAffinity(ipam: Ipam, p: Problem): Promise<boolean> {
       await ipam.res.setAffinity(p.node!, p.block!, 'confirmed', a.revision);
       return true;
     }
-    return (await ipam.releaseAffinity(p.node!, p.block!)) !== 'not-empty';
+    // pendingDeletion left by a crash: finish the release if the block is empty, else the node keeps it.
+    await ipam.releaseAffinity(p.node!, p.block!, { requireEmpty: true });
+    return true;
   }
   return ipam.res.deleteAffinity(a);
 }
