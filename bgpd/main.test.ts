@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,11 +70,43 @@ describe('bgpd entry point (tsx subprocess)', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual(expectedThree);
   });
 
-  it('a valid config without --check says the runtime is not wired and exits 3', () => {
-    const r = bgpd('--config', 'config/examples/tor-peering.yaml');
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/runtime is not wired yet/);
-  });
+  it('a valid config starts the daemon: control socket answers, SIGTERM stops it cleanly', async () => {
+    // no peers and loopback only: nothing leaves the machine
+    const dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-run-'));
+    const sock = join(dir, 'bgpd.sock');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const cfg = join(dir, 'bgpd.yaml');
+    writeFileSync(cfg, [
+      'routerId: 198.18.250.1', 'nodeAddress: 198.18.250.1', 'nodeName: unit', `listen: { address: 127.0.0.1, port: ${port} }`,
+      `datastore: { type: file, path: ${dir}/state }`, `control: { socket: ${sock} }`, 'health: { enabled: false }',
+      'advertisePrefixes: [10.250.0.0/24]', '',
+    ].join('\n'));
+    const child = spawn(tsx, ['bgpd/main.ts', '--config', cfg], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const end = Date.now() + 15_000;
+      while (!stderr.includes('"bgpd started"')) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`bgpd did not start: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const line = stderr.split('\n').find((l) => l.includes('"bgpd started"')) as string;
+      expect(JSON.parse(line)).toMatchObject({ level: 'info', routerId: '198.18.250.1', peers: 0 });
+      const status = run(tsx, ['bgpd/bgpctl/main.ts', '--socket', sock, 'show', 'status', '--json']);
+      expect(status.status).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ routerId: '198.18.250.1', asNumber: 64512, restarting: false, peers: 0 });
+      expect(existsSync(join(dir, 'state', 'bgpd.running'))).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // a clean stop leaves no restart marker and no socket behind
+      expect(existsSync(join(dir, 'state', 'bgpd.running'))).toBe(false);
+      expect(existsSync(sock)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it.skipIf(existsSync(DEFAULT_CONFIG_PATH))('a missing default config file is a config error', () => {
     const r = bgpd('--check');
