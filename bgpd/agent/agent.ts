@@ -1,0 +1,288 @@
+// The node agent: registers this node, follows IPAM and the node registry in the datastore, and keeps
+// the speaker (originated prefixes, iBGP sessions) and the route programmer (remote routes with their
+// pool's encapsulation, local blocks as blackholes) in step with them. Every datastore change
+// triggers one full, cheap recomputation (debounced), so missed or reordered watch events cannot leave
+// stale state behind; the speaker and programmer only see the differences.
+import type { Datastore, Watcher } from '../../ipam/datastore';
+import { ROOT, HANDLE_PREFIX } from '../../ipam/keys';
+import { listNodes, registerNode, removeNode } from '../../ipam/nodes';
+import type { NodeInfo } from '../../ipam/nodes';
+import { createPool, listPools } from '../../ipam/pools';
+import type { PoolInput } from '../../ipam/pools';
+import { Resources } from '../../ipam/resources';
+import { Cidr } from '../../ipam/cidr';
+import type { RemoteNextHop } from '../../dataplane/programmer/types';
+import { prefixText } from '../rib/prefix-key';
+import type { BestChange, NextHopSet } from '../rib/types';
+import type { Logger } from '../session/peer-config';
+import { silentLogger } from '../session/peer-config';
+import { meshPeer } from '../speaker/peer-map';
+import type { SpeakerIdentity, SpeakerPeer } from '../speaker/peer-map';
+import { PoolIndex } from './encap';
+import { localState, poolUsage } from './local-state';
+import type { PoolUsage } from './local-state';
+import { desiredPeers } from './peer-set';
+import type { AgentProgrammer, AgentSpeaker, AgentStats, DesiredPeer } from './types';
+
+export interface AgentOptions {
+  ds: Datastore;
+  speaker: AgentSpeaker;
+  /** Omit to run BGP only (no kernel routes), e.g. on a route-reflector-only node. */
+  programmer?: AgentProgrammer;
+  /** This node as it is registered (name, address, AS, RR cluster id, VTEP). */
+  node: NodeInfo;
+  /** Timers, graceful restart, AS, mesh on/off for the sessions the agent creates. */
+  identity: SpeakerIdentity;
+  /** Pools from the config, created in the datastore when no pool with that CIDR exists. */
+  pools?: readonly PoolInput[];
+  logger?: Logger;
+  /** Coalesces bursts of datastore events. Default 20 ms. */
+  debounceMs?: number;
+}
+
+const peerSignature = (p: DesiredPeer): string => `${p.address}|${p.asNumber}|${p.role}`;
+
+export class Agent {
+  private readonly opts: AgentOptions;
+  private readonly log: Logger;
+  private watcher: Watcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  private nodes: NodeInfo[] = [];
+  private pools = new PoolIndex([]);
+  private poolsJson = '[]';
+  private readonly originated = new Set<string>();
+  private readonly localBlocks = new Set<string>();
+  private readonly peers = new Map<string, string>(); // name → signature
+  private readonly best = new Map<string, NextHopSet>(); // remote prefix → best paths
+  private usage: PoolUsage[] = [];
+  private syncs = 0;
+  private syncErrors = 0;
+  private lastSyncError: string | null = null;
+  private readonly synced: (() => void)[] = [];
+
+  constructor(opts: AgentOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  /** Registers the node, creates configured pools, subscribes, and completes the first sync. */
+  async start(): Promise<void> {
+    const { ds, node } = this.opts;
+    await registerNode(ds, node);
+    await this.ensurePools();
+    this.opts.speaker.onBestChange((changes) => this.onBestChange(changes));
+    // subscribe before the first read: an event in between triggers one more sync instead of being lost
+    this.watcher = ds.watch(`${ROOT}/`, {
+      onEvent: (ev) => {
+        if (!ev.key.startsWith(HANDLE_PREFIX)) this.schedule();
+      },
+      onError: (err) => {
+        this.syncErrors++;
+        this.lastSyncError = err.message;
+        this.log.warn({ err: err.message }, 'datastore watch error');
+        this.schedule();
+      },
+    });
+    await this.syncNow();
+  }
+
+  /** Stops following the datastore; with `deregister` the node also leaves the registry. */
+  async stop(opts: { deregister?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    await this.running?.catch(() => {});
+    if (opts.deregister) await removeNode(this.opts.ds, this.opts.node.name);
+  }
+
+  /** Runs a sync now (or after the one in progress) and resolves when state reflects the datastore. */
+  syncNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const done = new Promise<void>((resolve) => this.synced.push(resolve));
+    this.kick();
+    return done;
+  }
+
+  stats(): AgentStats {
+    return {
+      nodes: this.nodes.length,
+      localBlocks: this.localBlocks.size,
+      borrowedAddresses: this.originated.size - this.localBlocks.size,
+      meshPeers: this.peers.size,
+      remoteRoutes: this.best.size,
+      syncs: this.syncs,
+      syncErrors: this.syncErrors,
+      lastSyncError: this.lastSyncError,
+      ipam: this.usage.map((u) => ({ ...u })),
+    };
+  }
+
+  /** Prefixes the agent currently originates (blocks and borrowed host routes). */
+  originatedPrefixes(): string[] {
+    return [...this.originated].sort();
+  }
+
+  /** Names of the iBGP sessions the agent manages. */
+  peerNames(): string[] {
+    return [...this.peers.keys()].sort();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, this.opts.debounceMs ?? 20);
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        const waiting = this.synced.splice(0);
+        try {
+          await this.sync();
+          this.lastSyncError = null;
+        } catch (err) {
+          this.syncErrors++;
+          this.lastSyncError = (err as Error).message;
+          this.log.error({ err: (err as Error).message }, 'agent sync failed; retrying');
+          if (!this.stopped) setTimeout(() => this.schedule(), 1000).unref();
+        }
+        for (const w of waiting) w();
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+      // a syncNow() that arrived during the last round's await
+      if (this.synced.length > 0 && !this.stopped) this.kick();
+    });
+  }
+
+  private async ensurePools(): Promise<void> {
+    const wanted = this.opts.pools ?? [];
+    if (wanted.length === 0) return;
+    const have = (await listPools(this.opts.ds)).map((p) => Cidr.parse(p.value.cidr)?.toString());
+    for (const p of wanted) {
+      if (have.includes(Cidr.parse(p.cidr)?.toString())) continue;
+      try {
+        await createPool(this.opts.ds, p);
+        this.log.info({ cidr: p.cidr }, 'created IP pool from configuration');
+      } catch (err) {
+        // another node created it at the same moment, or it overlaps an existing pool: keep theirs
+        this.log.warn({ cidr: p.cidr, err: (err as Error).message }, 'configured pool not created');
+      }
+    }
+  }
+
+  private async sync(): Promise<void> {
+    const { ds, speaker, programmer, node } = this.opts;
+    const res = new Resources(ds);
+    const [nodes, pools, blocks, affinities] = await Promise.all([
+      listNodes(ds),
+      listPools(ds).then((l) => l.map((p) => p.value)),
+      res.listBlocks(),
+      res.listAffinities().then((l) => l.map((a) => a.value)),
+    ]);
+    if (this.stopped) return;
+    this.syncs++;
+    const nodesChanged = JSON.stringify(nodes) !== JSON.stringify(this.nodes);
+    const poolsJson = JSON.stringify(pools);
+    const poolsChanged = poolsJson !== this.poolsJson;
+    this.poolsJson = poolsJson;
+    this.nodes = nodes;
+    this.pools = new PoolIndex(pools);
+    this.usage = poolUsage(pools, blocks);
+
+    const local = localState(node.name, blocks, affinities);
+    const originate = new Set([...local.blocks, ...local.borrowed]);
+    for (const p of [...this.originated]) {
+      if (!originate.has(p)) {
+        speaker.withdraw(p);
+        this.originated.delete(p);
+        this.log.info({ prefix: p }, 'withdrawing pod prefix');
+      }
+    }
+    for (const p of originate) {
+      if (!this.originated.has(p)) {
+        speaker.originate(p);
+        this.originated.add(p);
+        this.log.info({ prefix: p }, 'originating pod prefix');
+      }
+    }
+    const blockSet = new Set(local.blocks);
+    for (const b of [...this.localBlocks]) {
+      if (!blockSet.has(b)) {
+        programmer?.removeLocalBlock(b);
+        this.localBlocks.delete(b);
+      }
+    }
+    for (const b of blockSet) {
+      if (!this.localBlocks.has(b)) {
+        programmer?.setLocalBlock({ prefix: b });
+        this.localBlocks.add(b);
+      }
+    }
+
+    await this.syncPeers(desiredPeers(node.name, nodes, { mesh: this.opts.identity.nodeToNodeMesh, asNumber: this.opts.identity.asNumber }));
+    // next hops map to nodes (VTEPs) and prefixes to pools: both may have changed under known routes
+    if (nodesChanged || poolsChanged) for (const [prefix, set] of this.best) this.program(prefix, set);
+  }
+
+  private async syncPeers(want: DesiredPeer[]): Promise<void> {
+    const wanted = new Map(want.map((p) => [p.name, p]));
+    for (const [name, sig] of [...this.peers]) {
+      const w = wanted.get(name);
+      if (w && peerSignature(w) === sig) continue;
+      await this.opts.speaker.removePeer(name, w ? 'node changed its role' : 'node left the mesh');
+      this.peers.delete(name);
+    }
+    for (const p of want) {
+      if (this.peers.has(p.name)) continue;
+      this.opts.speaker.addPeer(this.speakerPeer(p));
+      this.peers.set(p.name, peerSignature(p));
+      this.log.info({ peer: p.name, role: p.role }, 'node-to-node session added');
+    }
+  }
+
+  private speakerPeer(p: DesiredPeer): SpeakerPeer {
+    const base = meshPeer(this.opts.identity, { address: p.address, name: p.name, type: p.role === 'rr' ? 'rr' : 'mesh' });
+    return p.role === 'rr-client'
+      ? { ...base, asNumber: p.asNumber, routeReflectorClient: true, type: 'rr-client' }
+      : { ...base, asNumber: p.asNumber };
+  }
+
+  private onBestChange(changes: BestChange[]): void {
+    for (const c of changes) {
+      const prefix = prefixText(c.afi, c.prefix);
+      if (c.best === null || c.best.local) {
+        if (this.best.delete(prefix)) this.opts.programmer?.removeRemote(prefix);
+        continue;
+      }
+      this.best.set(prefix, c.best);
+      this.program(prefix, c.best);
+    }
+  }
+
+  private program(prefix: string, set: NextHopSet): void {
+    const byAddress = new Map(this.nodes.flatMap((n) => [n.ipv4, n.ipv6].filter((a) => a !== undefined).map((a) => [a, n] as const)));
+    const nextHops: RemoteNextHop[] = set.nextHops.map((h) => {
+      const n = byAddress.get(h.address);
+      return {
+        address: h.address,
+        ...(n ? { node: n.name } : {}),
+        ...(n?.vxlanVtep && n.vxlanMac ? { vtep: { ip: n.vxlanVtep, mac: n.vxlanMac } } : {}),
+      };
+    });
+    this.opts.programmer?.setRemote({ prefix, nextHops, encap: this.pools.encapOf(prefix) });
+  }
+}
+
