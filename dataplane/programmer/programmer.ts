@@ -169,7 +169,7 @@ export class RouteProgrammer {
       this.staleFdb.clear();
       for (const k of keys) this.dirty.add(k);
       const before = this.c.routeDels;
-      await this.doFlush();
+      await this.doFlush(true);
       removed = this.c.routeDels - before;
       this.c.staleRemoved += removed;
     });
@@ -361,8 +361,9 @@ export class RouteProgrammer {
     });
   }
 
-  private async doFlush(): Promise<void> {
-    if (this.dirty.size === 0) return;
+  /** checkVteps: sync ARP/FDB even when no route changed (after a resync read them back) */
+  private async doFlush(checkVteps = false): Promise<void> {
+    if (this.dirty.size === 0 && !checkVteps) return;
     const keys = [...this.dirty];
     this.dirty.clear();
     this.syncVteps('add');
@@ -548,7 +549,7 @@ export class RouteProgrammer {
       });
     }
     this.readVteps(keepUnknown);
-    await this.doFlush();
+    await this.doFlush(true);
   }
 
   private readVteps(keepUnknown: boolean): void {
