@@ -24,7 +24,7 @@
 import { CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import type { Datastore, KeyValue, WatchOptions, Watcher, WriteResult } from '../datastore';
 import { DatastoreError } from '../errors';
-import { DELETED_ANNOTATION, ENTRY, GROUP, KEY_ANNOTATION, VERSION, keyForUnannotated, kindsForPrefix, objectRef, type KindInfo } from './kubernetes-kinds';
+import { DELETED_ANNOTATION, ENTRY, GROUP, POOL, KEY_ANNOTATION, VERSION, keyForUnannotated, kindsForPrefix, objectRef, type KindInfo } from './kubernetes-kinds';
 
 export interface KubernetesStoreOptions {
   /** A kubeconfig file; absent = in-cluster service account (or $KUBECONFIG / ~/.kube/config). */
@@ -301,7 +301,10 @@ export class KubernetesStore implements Datastore {
   }
 
   private toKv(obj: CustomObject, key: string): KeyValue {
-    const value = typeof obj.value === 'string' ? obj.value : JSON.stringify(obj.spec ?? {});
+    let spec = obj.spec ?? {};
+    // IPAM's pool record carries its name; an IPPool written with kubectl has it only in metadata.
+    if (obj.kind === POOL.kind && typeof spec === 'object' && spec !== null && !('name' in spec)) spec = { name: obj.metadata.name, ...spec };
+    const value = typeof obj.value === 'string' ? obj.value : JSON.stringify(spec);
     return { key, value, revision: Number(obj.metadata.resourceVersion) };
   }
 

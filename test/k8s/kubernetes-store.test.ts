@@ -3,6 +3,8 @@ import { ALL_KINDS, GROUP, VERSION } from '../../ipam/store/kubernetes-kinds';
 import { KubernetesStore } from '../../ipam/store/kubernetes';
 import { datastoreContract, waitUntil } from '../../ipam/store/contract';
 import type { WatchEvent } from '../../ipam/datastore';
+import { Ipam } from '../../ipam/ipam';
+import { createPool, listPools } from '../../ipam/pools';
 import { kubeConfigFor } from './client';
 import { FakeApiServer } from './fake-apiserver';
 
@@ -71,8 +73,26 @@ describe('KubernetesStore mapping', () => {
       body: JSON.stringify({ apiVersion: 'tortie.dev/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.65.0.0/16' } }),
     });
     const kv = await ds.get('/tortie/ipam/v2/pool/default-ipv4');
-    expect(JSON.parse(kv!.value)).toEqual({ cidr: '10.65.0.0/16' });
+    expect(JSON.parse(kv!.value)).toEqual({ name: 'default-ipv4', cidr: '10.65.0.0/16' });
     expect((await ds.list('/tortie/ipam/v2/pool/')).map((k) => k.key)).toEqual(['/tortie/ipam/v2/pool/default-ipv4']);
+  });
+
+  it('carries real IPAM: pool, allocation, release (ipam/ on the Kubernetes store)', async () => {
+    await api.close();
+    api = await freshServer();
+    const ds = await fresh();
+    await createPool(ds, { name: 'p1', cidr: '10.70.0.0/24', blockSize: 28 });
+    const ipam = new Ipam(ds);
+    const got = await ipam.autoAssign({ handleId: 'net.c1', node: 'node-1', family: 4, owner: { namespace: 'default', pod: 'a', containerId: 'c1' } });
+    expect(got[0].ip).toMatch(/^10\.70\.0\./);
+    const again = await ipam.autoAssign({ handleId: 'net.c2', node: 'node-1', family: 4, owner: { namespace: 'default', pod: 'b', containerId: 'c2' } });
+    expect(again[0].ip).not.toBe(got[0].ip);
+    const g = { group: GROUP, version: VERSION };
+    expect(api.objects({ ...g, plural: 'ipamblocks' }).map((o) => o.metadata.name)).toEqual([got[0].block.replace(/[./]/g, '-')]);
+    expect(api.objects({ ...g, plural: 'blockaffinities' })[0].spec).toMatchObject({ node: 'node-1', state: 'confirmed' });
+    expect(await ipam.releaseByHandle('net.c1')).toBe(1);
+    expect(api.objects({ ...g, plural: 'ipamhandles' }).map((o) => o.metadata.name)).toEqual(['net.c2']);
+    expect((await listPools(ds)).map((p) => p.value.name)).toEqual(['p1']);
   });
 
   it('hides a half-finished delete and lets a create finish it', async () => {
