@@ -28,7 +28,11 @@ export interface NotificationSpec {
 /** RFC 4271 §8.1 events (numbers in comments). Message events are raised by the session after decoding. */
 export type FsmEvent =
   | { type: 'ManualStart' } // 1 (and 4 when the peer is configured passive)
-  | { type: 'ManualStop'; reason?: string } // 2, with an RFC 9003 shutdown communication
+  /**
+   * 2: Cease/Administrative Shutdown with an RFC 9003 text, or — with `notification` — another Cease
+   * (e.g. 6/1 maximum prefixes with its RFC 4486 data). Either way the session stays down.
+   */
+  | { type: 'ManualStop'; reason?: string; notification?: NotificationSpec }
   | { type: 'AutomaticStart' } // 3/5
   | { type: 'AutomaticStop'; notification?: NotificationSpec } // 8 (e.g. prefix limit)
   | { type: 'ManualReset'; reason?: string } // operator hard clear: Cease/4, then start again at once
@@ -272,7 +276,7 @@ export class BgpFsm {
       case 'AutomaticStart':
         return;
       case 'ManualStop':
-        this.manualStop(out, ev.reason);
+        this.manualStop(out, ev.reason, ev.notification);
         return;
       case 'ManualReset':
         this.manualReset(out, ev.reason);
@@ -330,7 +334,7 @@ export class BgpFsm {
       case 'AutomaticStart':
         return;
       case 'ManualStop':
-        this.manualStop(out, ev.reason);
+        this.manualStop(out, ev.reason, ev.notification);
         return;
       case 'ManualReset':
         this.manualReset(out, ev.reason);
@@ -381,7 +385,7 @@ export class BgpFsm {
       case 'AutomaticStart':
         return;
       case 'ManualStop':
-        this.manualStop(out, ev.reason);
+        this.manualStop(out, ev.reason, ev.notification);
         return;
       case 'ManualReset':
         this.manualReset(out, ev.reason);
@@ -448,8 +452,8 @@ export class BgpFsm {
     this._state = 'Active';
   }
 
-  private manualStop(out: FsmAction[], reason: string | undefined): void {
-    out.push({ type: 'sendNotification', notification: cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason) });
+  private manualStop(out: FsmAction[], reason: string | undefined, notification: NotificationSpec | undefined): void {
+    out.push({ type: 'sendNotification', notification: notification ?? cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason) });
     this._adminDown = true;
     this._connectRetryCounter = 0;
     this.toIdle(out, { error: false, drop: true, reason: 'administrative shutdown' });

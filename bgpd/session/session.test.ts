@@ -180,6 +180,17 @@ describe('BgpSession over an in-memory connection', () => {
     expect(b.snapshot().timers.idleHold).toBeDefined();
   });
 
+  it('stop with a Cease subcode (prefix limit 6/1) sends that instead of Cease/2', async () => {
+    const { a, b } = pair();
+    b.start();
+    a.start();
+    await until(() => a.state === 'Established' && b.state === 'Established', 'Established');
+    await a.stop('prefix limit', { subcode: 1, data: new Uint8Array([0, 1, 1, 0, 0, 0, 10]) });
+    await until(() => b.counters.lastReceivedError !== undefined, 'peer got it');
+    expect(b.counters.lastReceivedError?.text).toBe('received Cease/Maximum number of prefixes reached');
+    expect(a.adminDown).toBe(true);
+  });
+
   it('wrong peer AS: the side that checks sends 2/2 and the other side receives it', async () => {
     const { a, b } = pair({ peerAs: 65099 });
     b.start();

@@ -193,9 +193,16 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     this.dispatch({ type: 'ManualStart' });
   }
 
-  /** Administrative shutdown: Cease/2 with the RFC 9003 text; stays down until start(). */
-  stop(reason?: string): Promise<void> {
-    this.dispatch(reason !== undefined ? { type: 'ManualStop', reason } : { type: 'ManualStop' });
+  /**
+   * Administrative shutdown: Cease/2 with the RFC 9003 text; stays down until start(). With
+   * `cease`, sends that Cease subcode instead (e.g. `{ subcode: 1, data }` for a prefix limit, RFC 4486);
+   * `reason` is then only logged and reported in the `down` event.
+   */
+  stop(reason?: string, cease?: { subcode: number; data?: Uint8Array }): Promise<void> {
+    const ev: FsmEvent = { type: 'ManualStop' };
+    if (reason !== undefined) ev.reason = reason;
+    if (cease) ev.notification = { code: ErrCode.CEASE, subcode: cease.subcode, data: cease.data ?? new Uint8Array(0) };
+    this.dispatch(ev);
     return this.settled();
   }
 
