@@ -238,7 +238,7 @@ describe('BIRD 2 interop: frozen peer', () => {
     expect([n.code, n.subcode]).toEqual([4, 0]);
     expect(n.text).toBe('Hold timer expired');
     expect(took).toBeGreaterThanOrEqual(2000);
-    expect(took).toBeLessThan(6000);
+    expect(took).toBeLessThan(8000); // 3 s hold + slack for a loaded 2-core box
     await sp.waitEvent((e) => e.ev === 'down' && e.reason === 'hold timer expired', 'down event');
     bird.process.signal('SIGCONT');
     // once BIRD runs again the session recovers on its own
