@@ -4,6 +4,7 @@
 // plugin pays. Sequential (samples interleaved so load drift hits all targets alike) and 20 at once.
 //   npx tsx bench/cni.ts [--quick]        or  npm run bench -- cni [--quick]
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { markdownTable, textTable, type BenchPart, type PartOptions, type PartReport } from './report';
@@ -14,13 +15,24 @@ import { CNI_PATH, REPO, createLab, deleteNetns, netnsPath, type CniLab } from '
 interface Target {
   label: string;
   conf: (lab: CniLab) => PluginConf;
+  /** the plugin logs its own CPU ms (process.cpuUsage) per command: read it back */
+  cpuFromLog?: boolean;
 }
 
+const tortie = (label: string, nosync: boolean): Target => ({
+  label,
+  cpuFromLog: true,
+  conf: (lab) => ({
+    type: 'tortie', cniVersion: '1.0.0', name: 'bench', nodename: 'node1', ipam: { type: 'tortie-ipam' },
+    datastore: nosync ? lab.store : lab.store.replace('?nosync', ''),
+    data_dir: join(lab.dir, 'cni'),
+    log_file_path: join(lab.dir, `log-${nosync ? 'nosync' : 'fsync'}`),
+  }),
+});
+
 const TARGETS: Target[] = [
-  {
-    label: 'tortie + tortie-ipam (file store, fsync)',
-    conf: (lab) => ({ type: 'tortie', cniVersion: '1.0.0', name: 'bench', datastore: lab.store.replace('?nosync', ''), data_dir: join(lab.dir, 'cni'), nodename: 'node1', ipam: { type: 'tortie-ipam' } }),
-  },
+  tortie('tortie + tortie-ipam (file store, fsync)', false),
+  tortie('tortie + tortie-ipam (file store, no fsync)', true),
   {
     label: 'ptp + host-local',
     conf: (lab) => ({ type: 'ptp', cniVersion: '1.0.0', name: 'bench-ptp', ipam: { type: 'host-local', dataDir: join(lab.dir, 'host-local'), ranges: [[{ subnet: '10.88.0.0/16' }]] } }),
@@ -36,18 +48,26 @@ export function percentile(sorted: readonly number[], p: number): number {
 const sortNum = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 const fmt = (x: number): string => x.toFixed(1);
 
-function timeSpawn(cmd: string, args: string[]): Promise<number> {
+/** `node -e` through the same nsenter path; it prints its own CPU ms at exit. */
+function nodeFloor(hostNetns: string): Promise<{ ms: number; cpu: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: 'ignore' });
+    // Same minimal environment the exec client gives plugins: an inherited NODE_EXTRA_CA_CERTS alone
+    // adds ~30 ms of CPU to every node start on this box.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const c = spawn('nsenter', [`--net=${hostNetns}`, process.execPath, '-e', 'const c=process.cpuUsage();process.stdout.write(String((c.user+c.system)/1000))'], { stdio: ['ignore', 'pipe', 'ignore'], env });
+    let out = '';
+    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
     c.on('error', reject);
-    c.on('close', () => resolve(performance.now() - t0));
+    c.on('close', () => resolve({ ms: performance.now() - t0, cpu: Number(out) }));
   });
 }
 
 interface Series {
   add: number[];
   del: number[];
+  /** container ids of these calls, to find their CPU in the plugin log */
+  ids: string[];
 }
 
 let seq = 0;
@@ -71,6 +91,7 @@ async function addDel(lab: CniLab, t: Target, into: Series): Promise<void> {
   into.add.push(add.ms);
   const del = await execPlugin('DEL', { ...conf, prevResult: add.parsed }, rt);
   into.del.push(del.ms);
+  into.ids.push(rt.containerId);
   deleteNetns(pod);
 }
 
@@ -85,11 +106,14 @@ async function burst(lab: CniLab, t: Target, n: number): Promise<Series & { addW
   const dels = await Promise.all(rts.map((rt, i) => execPlugin('DEL', { ...conf, prevResult: adds[i].parsed }, rt)));
   const delWall = performance.now() - t0;
   for (const p of pods) deleteNetns(p);
-  return { add: adds.map((a) => a.ms), del: dels.map((d) => d.ms), addWall, delWall };
+  return { add: adds.map((a) => a.ms), del: dels.map((d) => d.ms), ids: rts.map((r) => r.containerId), addWall, delWall };
 }
 
 export interface CniBenchResult {
   nodeFloor: number[];
+  nodeFloorCpu: number[];
+  /** target → CPU ms per sequential ADD / DEL, as logged by the plugin */
+  cpu: Record<string, { add: number[]; del: number[] }>;
   sequential: Record<string, Series>;
   parallel: Record<string, Series & { addWall: number; delWall: number }>;
 }
@@ -101,18 +125,31 @@ export async function runCniBench(opts: { quick: boolean; log?: (l: string) => v
   const b = spawnSync('node', ['scripts/build.mjs'], { cwd: REPO, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
   const lab = await createLab([{ cidr: '10.66.0.0/16' }]);
-  const out: CniBenchResult = { nodeFloor: [], sequential: {}, parallel: {} };
+  const out: CniBenchResult = { nodeFloor: [], nodeFloorCpu: [], cpu: {}, sequential: {}, parallel: {} };
   try {
-    for (const t of TARGETS) out.sequential[t.label] = { add: [], del: [] };
+    for (const t of TARGETS) out.sequential[t.label] = { add: [], del: [], ids: [] };
     // warm-up: page cache, first block claim, host-local's dir
-    for (const t of TARGETS) await addDel(lab, t, { add: [], del: [] });
+    for (const t of TARGETS) await addDel(lab, t, { add: [], del: [], ids: [] });
     for (let i = 0; i < iterations; i++) {
-      out.nodeFloor.push(await timeSpawn('nsenter', [`--net=${netnsPath(lab.host)}`, process.execPath, '-e', '0']));
+      const f = await nodeFloor(netnsPath(lab.host));
+      out.nodeFloor.push(f.ms);
+      out.nodeFloorCpu.push(f.cpu);
       for (const t of TARGETS) await addDel(lab, t, out.sequential[t.label]);
     }
     log(`sequential: ${iterations} ADD+DEL per target done`);
     for (const t of TARGETS) out.parallel[t.label] = await burst(lab, t, parallel);
     log(`parallel: ${parallel} at once per target done`);
+    for (const t of TARGETS) {
+      if (!t.cpuFromLog) continue;
+      const logFile = String(t.conf(lab).log_file_path);
+      const ids = new Set(out.sequential[t.label].ids);
+      const cpu = { add: [] as number[], del: [] as number[] };
+      // "… cpu=<ms> cmd=ADD containerID=<id> ADD ok"
+      for (const m of readFileSync(logFile, 'utf8').matchAll(/ cpu=([\d.]+) cmd=(ADD|DEL) containerID=(\S+) (?:ADD|DEL) ok$/gm)) {
+        if (ids.has(m[3])) cpu[m[2] === 'ADD' ? 'add' : 'del'].push(Number(m[1]));
+      }
+      out.cpu[t.label] = cpu;
+    }
   } finally {
     lab.cleanup();
   }
@@ -120,40 +157,39 @@ export async function runCniBench(opts: { quick: boolean; log?: (l: string) => v
 }
 
 function render(r: CniBenchResult, quick: boolean): PartReport {
-  const node50 = percentile(sortNum(r.nodeFloor), 50);
-  const header = ['target', 'ADD p50 ms', 'ADD p99 ms', 'DEL p50 ms', 'DEL p99 ms', '20× ADD p50/p99 ms', '20× ADD wall ms', '20× DEL p50/p99 ms', '20× DEL wall ms'];
+  const p50 = (xs: number[]): number => percentile(sortNum(xs), 50);
+  const p99 = (xs: number[]): number => percentile(sortNum(xs), 99);
+  const node50 = p50(r.nodeFloor);
+  const nodeCpu50 = p50(r.nodeFloorCpu);
+  const header = ['target', 'ADD p50 ms', 'ADD p99 ms', 'DEL p50 ms', 'DEL p99 ms', 'ADD CPU p50 ms', 'DEL CPU p50 ms', '20× ADD p50/p99 ms', '20× ADD wall ms', '20× DEL p50/p99 ms', '20× DEL wall ms'];
   const rows: string[][] = [];
   for (const [label, s] of Object.entries(r.sequential)) {
-    const a = sortNum(s.add);
-    const d = sortNum(s.del);
     const p = r.parallel[label];
-    const pa = sortNum(p.add);
-    const pd = sortNum(p.del);
-    rows.push([label, fmt(percentile(a, 50)), fmt(percentile(a, 99)), fmt(percentile(d, 50)), fmt(percentile(d, 99)),
-      `${fmt(percentile(pa, 50))} / ${fmt(percentile(pa, 99))}`, fmt(p.addWall), `${fmt(percentile(pd, 50))} / ${fmt(percentile(pd, 99))}`, fmt(p.delWall)]);
+    const cpu = r.cpu[label];
+    rows.push([label, fmt(p50(s.add)), fmt(p99(s.add)), fmt(p50(s.del)), fmt(p99(s.del)),
+      cpu ? fmt(p50(cpu.add)) : 'n/a', cpu ? fmt(p50(cpu.del)) : 'n/a',
+      `${fmt(p50(p.add))} / ${fmt(p99(p.add))}`, fmt(p.addWall), `${fmt(p50(p.del))} / ${fmt(p99(p.del))}`, fmt(p.delWall)]);
   }
-  const nf = sortNum(r.nodeFloor);
-  rows.push(['`node -e 0` (same spawn path)', fmt(percentile(nf, 50)), fmt(percentile(nf, 99)), '', '', '', '', '', '']);
+  rows.push(['`node -e 0` (same spawn path)', fmt(node50), fmt(p99(r.nodeFloor)), '', '', fmt(nodeCpu50), '', '', '', '', '']);
   const labels = Object.keys(r.sequential);
-  const tortie50 = percentile(sortNum(r.sequential[labels[0]].add), 50);
-  const ptp50 = percentile(sortNum(r.sequential[labels[1]].add), 50);
-  const tortieDel50 = percentile(sortNum(r.sequential[labels[0]].del), 50);
-  const ratios = [
-    `tortie ADD p50 − node -e 0 p50 = ${fmt(tortie50 - node50)} ms (target ≤ 20 ms)`,
-    `tortie DEL p50 − node -e 0 p50 = ${fmt(tortieDel50 - node50)} ms`,
-    `tortie / ptp+host-local ADD p50 = ${(tortie50 / ptp50).toFixed(2)}× (ptp is Go: no runtime start-up to pay)`,
-  ];
+  const ratios: string[] = [];
+  for (const l of labels.filter((x) => x.startsWith('tortie'))) {
+    ratios.push(`${l}: ADD p50 − node -e 0 p50 = ${fmt(p50(r.sequential[l].add) - node50)} ms wall (target ≤ 20 ms), ${fmt(p50(r.cpu[l].add) - nodeCpu50)} ms CPU; DEL ${fmt(p50(r.sequential[l].del) - node50)} ms wall, ${fmt(p50(r.cpu[l].del) - nodeCpu50)} ms CPU`);
+  }
+  const ptp = labels.find((l) => l.startsWith('ptp'))!;
+  ratios.push(`tortie (fsync) / ptp+host-local ADD p50 = ${(p50(r.sequential[labels[0]].add) / p50(r.sequential[ptp].add)).toFixed(2)}× (ptp is Go: no runtime start-up to pay)`);
   const scenario = [
     `${r.nodeFloor.length} sequential ADD+DEL per target, samples interleaved with \`node -e 0\`; then 20 ADDs at once, then their 20 DELs`,
     'each call: `nsenter --net=<host netns> <plugin>` with the netconf on stdin (test/cni/exec-client.ts); pod = a fresh netns',
-    'tortie: conf mtu unset (underlay lookup), tortie-ipam in-process, file datastore with fsync, pool 10.66.0.0/16 /26 blocks',
-    `load average at the end: ${loadavg()[0].toFixed(1)} on ${(globalThis.process.env.NPROC ?? '2')} cores (shared box: absolute numbers move with load; compare within the run)`,
+    'tortie: conf mtu unset (underlay lookup), tortie-ipam in-process, file datastore, pool 10.66.0.0/16 /26 blocks',
+    'CPU: user+sys of the plugin process as it logs it (process.cpuUsage at the end of the command); `node -e` prints its own the same way',
+    `load average at the end: ${loadavg()[0].toFixed(1)} (shared 2-core box: wall numbers move with load; compare within the run, CPU is steadier)`,
   ];
   const chart = renderBarChart({
     title: 'CNI ADD latency p50 (ms, lower is better)',
     unit: 'ms',
     groups: [
-      ...labels.map((l) => ({ label: l, bars: [{ label: 'sequential', value: percentile(sortNum(r.sequential[l].add), 50) }, { label: '20 at once', value: percentile(sortNum(r.parallel[l].add), 50) }] })),
+      ...labels.map((l) => ({ label: l, bars: [{ label: 'sequential', value: p50(r.sequential[l].add) }, { label: '20 at once', value: p50(r.parallel[l].add) }] })),
       { label: 'node -e 0', bars: [{ label: 'spawn', value: node50 }] },
     ],
   });

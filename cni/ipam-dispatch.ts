@@ -1,7 +1,6 @@
 // The IPAM step of the main plugin: `tortie-ipam` runs in-process (same code as the tortie-ipam
 // binary, without a second node start per pod); any other `ipam.type` (host-local, …) is executed from
-// CNI_PATH with our stdin, exactly as a runtime would.
-import { execPlugin as delegate } from './delegate';
+// CNI_PATH with our stdin, exactly as a runtime would. delegate.ts (child_process) is loaded only then.
 import type { CniEnv } from './env';
 import { CniCode, CniError } from './errors';
 import type { HeldAddress } from './ipam-plugin';
@@ -15,6 +14,11 @@ export interface IpamOutcome {
 }
 
 export const IN_PROCESS_IPAM = 'tortie-ipam';
+
+async function delegate(type: string, path: readonly string[], command: string, stdin: string): Promise<unknown> {
+  const { execPlugin } = await import('./delegate');
+  return execPlugin(type, path, command, stdin);
+}
 
 export function requireIpam(conf: NetConf): IpamConf {
   if (!conf.ipam) throw new CniError(CniCode.InvalidNetconf, 'the ipam section is missing', 'e.g. "ipam": {"type": "tortie-ipam"}');

@@ -16,7 +16,9 @@ export function fileLogger(path: string | undefined, command: string, containerI
   if (!path) return nullLogger;
   let dirMade = false;
   const write = (level: string, msg: string): void => {
-    const line = `${new Date().toISOString()} ${level} pid=${process.pid} cmd=${command} containerID=${containerId || '-'} ${msg.replace(/\n/g, '\\n')}\n`;
+    // t= wall ms since process start, cpu= CPU ms so far: where a slow pod start spent its time.
+    const cpu = process.cpuUsage();
+    const line = `${new Date().toISOString()} ${level} pid=${process.pid} t=${performance.now().toFixed(1)} cpu=${((cpu.user + cpu.system) / 1000).toFixed(1)} cmd=${command} containerID=${containerId || '-'} ${msg.replace(/\n/g, '\\n')}\n`;
     try {
       if (!dirMade) {
         mkdirSync(dirname(path), { recursive: true });

@@ -16,7 +16,6 @@ import { GATEWAY_V4, GATEWAY_V6, type PodAddress } from './pod-network';
 import { cachePath, readCache, removeCache, writeCache } from './result-cache';
 import type { CniResult } from './result';
 import { Rollback } from './rollback';
-import { execPlugin } from './delegate';
 
 type Dataplane = typeof import('../dataplane');
 
@@ -36,6 +35,7 @@ function openContainer(dp: Dataplane, netns: string): Netlink {
 
 export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string, log: Logger): Promise<CniResult> {
   requireIpam(conf);
+  log.info(`ADD ${env.netns}:${env.ifname}`);
   const dp = await loadDataplane();
   const cacheFile = cachePath(conf, env.containerId, env.ifname);
   const hostVeth = hostVethName(env, conf.interface_prefix);
@@ -170,6 +170,7 @@ export async function cmdStatus(conf: NetConf, env: CniEnv, stdin: string): Prom
     return;
   }
   try {
+    const { execPlugin } = await import('./delegate');
     await execPlugin(ipam.type, env.path, 'STATUS', stdin);
   } catch (err) {
     throw new CniError(CniCode.NotAvailable, `IPAM plugin ${ipam.type} is not available: ${(err as Error).message}`);
@@ -193,6 +194,7 @@ export async function cmdGc(conf: NetConf, env: CniEnv, stdin: string, log: Logg
     const released = await ipamGc(conf, log);
     log.info(`GC: released ${released.length} handle(s)`);
   } else {
+    const { execPlugin } = await import('./delegate');
     await execPlugin(ipam.type, env.path, 'GC', stdin);
   }
 }

@@ -1,4 +1,5 @@
-// `tortie`: the CNI plugin a container runtime executes per pod (ADD/DEL/CHECK/STATUS/GC/VERSION).
+// `tortie`'s real entry (dist/tortie.impl.js), started by the stub main.ts through a V8 code cache.
+// The CNI plugin a container runtime executes per pod (ADD/DEL/CHECK/STATUS/GC/VERSION).
 import { cmdAdd, cmdCheck, cmdDel, cmdGc, cmdStatus } from './plugin';
 import { main } from './run';
 

@@ -10,6 +10,11 @@ const entries = {
   bgpctl: 'bgpd/bgpctl/main.ts',
   tortie: 'cni/main.ts',
   'tortie-ipam': 'cni/ipam-main.ts',
+  'tortie-install': 'cni/install-main.ts',
+  // The CNI executables above are stubs that run these through a V8 code cache (cni/boot.ts);
+  // install each beside its stub.
+  'tortie.impl.js': 'cni/tortie-impl.ts',
+  'tortie-ipam.impl.js': 'cni/ipam-impl.ts',
 };
 mkdirSync('dist', { recursive: true });
 // The repo's package.json says "type": "module"; without this marker Node would load the extensionless

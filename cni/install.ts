@@ -1,0 +1,218 @@
+// tortie-install (dist/tortie-install): the DaemonSet's init container. Puts the CNI plugins and their
+// configuration on the host, re-runnably; `--uninstall` removes exactly what it installed.
+//
+// The plugins are Node programs and a host has no Node of its own (or the wrong one), so the running Node
+// binary is copied beside them as `tortie-node`, and each plugin name is a tiny /bin/sh wrapper:
+//   <bin>/tortie            #!/bin/sh → exec "<its dir>/tortie-node" "<its dir>/tortie.cjs" "$@"
+//   <bin>/tortie.cjs        the bundle (dist/tortie), CommonJS whatever package.json is around
+//   <bin>/tortie.impl.js    the bundle's implementation when the build splits it (cni/boot.ts)
+// The wrapper resolves its own directory, so the same files work at /host/opt/cni/bin in this container
+// and at /opt/cni/bin on the host. etcd/kubernetes datastores need node_modules (client-node, etcd3):
+// they are copied to <bin>/tortie-lib/node_modules and the wrapper sets NODE_PATH.
+//
+// Settings (environment; flags win): CNI_BIN_DIR (/opt/cni/bin), CNI_NET_DIR (/etc/cni/net.d),
+// CNI_HOST_NET_DIR (/etc/cni/net.d: the net dir as the host sees it, for paths inside the conflist),
+// CNI_CONF_NAME (10-tortie.conflist), NODE_NAME (host name), CNI_DATASTORE (`kubernetes` = this
+// service account via a kubeconfig; or a spec like file:/var/lib/tortie/ipam), CNI_MTU (0),
+// CNI_KUBECONFIG (<net dir>/tortie-kubeconfig), SERVICEACCOUNT_DIR
+// (/var/run/secrets/kubernetes.io/serviceaccount), KUBERNETES_SERVICE_HOST/PORT, TORTIE_SOURCE_DIR
+// (the directory of this program), TORTIE_NODE_MODULES (<source>/../node_modules).
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { renderConflist, renderKubeconfig, serverFromEnv } from './install-config';
+import { atomicCopy, atomicWrite, readManifest, sha256, sha256File, writeManifest, type InstallManifest } from './install-files';
+
+export const PLUGINS = ['tortie', 'tortie-ipam'] as const;
+export const MANIFEST_NAME = '.tortie-install-manifest';
+export const NODE_NAME = 'tortie-node';
+export const LIB_DIR = 'tortie-lib';
+/** Marks a directory entry in the manifest (removed whole, not hash-checked). */
+const DIR_MARK = 'directory';
+
+export interface InstallOptions {
+  readonly sourceDir: string;
+  readonly binDir: string;
+  readonly netDir: string;
+  readonly hostNetDir: string;
+  readonly confName: string;
+  readonly nodeName: string;
+  readonly datastore: string;
+  readonly mtu: number;
+  readonly kubeconfigPath: string;
+  readonly serviceAccountDir: string;
+  readonly server?: string;
+  readonly nodeRuntime: string;
+  readonly nodeModulesDir?: string;
+  readonly log: (line: string) => void;
+}
+
+export function wrapperScript(plugin: string, withLib: boolean): string {
+  return [
+    '#!/bin/sh',
+    '# Installed by tortie-install: runs the plugin with the Node runtime shipped beside it.',
+    'd=$(dirname "$0")',
+    withLib ? `NODE_PATH="$d/${LIB_DIR}/node_modules\${NODE_PATH:+:$NODE_PATH}" exec "$d/${NODE_NAME}" "$d/${plugin}.cjs" "$@"` : `exec "$d/${NODE_NAME}" "$d/${plugin}.cjs" "$@"`,
+    '',
+  ].join('\n');
+}
+
+function datastoreSpec(o: InstallOptions): string {
+  if (o.datastore !== 'kubernetes') return o.datastore;
+  return `kubernetes:${join(o.hostNetDir, basename(o.kubeconfigPath))}`;
+}
+
+function needsLib(spec: string): boolean {
+  return spec.startsWith('kubernetes:') || spec.startsWith('etcd:');
+}
+
+/** Replaces <bin>/tortie-lib with a fresh copy unless the source's npm lock stamp is unchanged. */
+function installLib(o: InstallOptions, files: Record<string, string>): void {
+  const src = o.nodeModulesDir;
+  if (!src || !existsSync(src)) throw new Error(`the ${o.datastore} datastore needs node_modules, not found at ${src}`);
+  const lib = join(o.binDir, LIB_DIR);
+  const lock = join(src, '.package-lock.json');
+  const stamp = existsSync(lock) ? sha256File(lock) : undefined;
+  const stampFile = join(lib, '.stamp');
+  files[lib] = DIR_MARK;
+  if (stamp && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return o.log(`unchanged ${lib}`);
+  const tmp = `${lib}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  cpSync(src, join(tmp, 'node_modules'), { recursive: true, dereference: true });
+  if (stamp) atomicWrite(join(tmp, '.stamp'), stamp, 0o644);
+  // Two renames: a plugin starting in between finds no lib for a moment and fails with a retryable error;
+  // it never loads half of one version and half of another.
+  const old = `${lib}.old-${process.pid}`;
+  if (existsSync(lib)) renameSync(lib, old);
+  renameSync(tmp, lib);
+  rmSync(old, { recursive: true, force: true });
+  o.log(`installed ${lib}`);
+}
+
+export function install(o: InstallOptions): InstallManifest {
+  mkdirSync(o.binDir, { recursive: true });
+  mkdirSync(o.netDir, { recursive: true });
+  const manifestPath = join(o.binDir, MANIFEST_NAME);
+  const files: Record<string, string> = {};
+  const spec = datastoreSpec(o);
+  const withLib = needsLib(spec);
+  // Every run rewrites the manifest from what it wrote, so files a previous version installed but this one
+  // no longer does are cleaned up below.
+  const previous = readManifest(manifestPath);
+
+  const copy = (src: string, dst: string, mode: number): void => {
+    const r = atomicCopy(src, dst, mode);
+    files[dst] = r.hash;
+    o.log(`${r.changed ? 'installed' : 'unchanged'} ${dst}`);
+  };
+  const write = (dst: string, text: string, mode: number): void => {
+    atomicWrite(dst, text, mode);
+    files[dst] = sha256(text);
+    o.log(`wrote ${dst}`);
+  };
+
+  copy(o.nodeRuntime, join(o.binDir, NODE_NAME), 0o755);
+  if (withLib) installLib(o, files);
+  for (const p of PLUGINS) {
+    const bundle = join(o.sourceDir, p);
+    if (!existsSync(bundle)) throw new Error(`plugin bundle ${bundle} not found (set TORTIE_SOURCE_DIR)`);
+    // Implementation first, stub last, wrapper very last: a plugin exec'd meanwhile finds a complete set.
+    if (existsSync(`${bundle}.impl.js`)) copy(`${bundle}.impl.js`, join(o.binDir, `${p}.impl.js`), 0o644);
+    copy(bundle, join(o.binDir, `${p}.cjs`), 0o644);
+    write(join(o.binDir, p), wrapperScript(p, withLib), 0o755);
+  }
+  if (o.datastore === 'kubernetes') {
+    const tokenFile = join(o.serviceAccountDir, 'token');
+    if (!existsSync(tokenFile)) throw new Error(`no service-account token at ${tokenFile}`);
+    if (!o.server) throw new Error('KUBERNETES_SERVICE_HOST is not set: cannot tell the plugin where the apiserver is');
+    const caFile = join(o.serviceAccountDir, 'ca.crt');
+    const caPem = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
+    write(o.kubeconfigPath, renderKubeconfig({ server: o.server, token: readFileSync(tokenFile, 'utf8').trim(), caPem }), 0o600);
+  }
+  write(join(o.netDir, o.confName), renderConflist({ nodeName: o.nodeName, datastore: spec, mtu: o.mtu }), 0o644);
+
+  for (const [path, hash] of Object.entries(previous.files)) if (!(path in files)) removeIfOurs(path, hash, o.log);
+  const manifest: InstallManifest = { version: 1, files };
+  writeManifest(manifestPath, manifest);
+  warnShadowingConfigs(o);
+  return manifest;
+}
+
+function removeIfOurs(path: string, hash: string, log: (l: string) => void): void {
+  if (!existsSync(path)) return;
+  if (hash === DIR_MARK) {
+    rmSync(path, { recursive: true, force: true });
+    return log(`removed ${path}`);
+  }
+  if (sha256File(path) !== hash) return log(`kept ${path}: changed since tortie-install wrote it`);
+  rmSync(path, { force: true });
+  log(`removed ${path}`);
+}
+
+/** Removes what the manifest lists (files only if unchanged since), then the manifest. */
+export function uninstall(o: Pick<InstallOptions, 'binDir' | 'log'>): number {
+  const manifestPath = join(o.binDir, MANIFEST_NAME);
+  const m = readManifest(manifestPath);
+  for (const [path, hash] of Object.entries(m.files)) removeIfOurs(path, hash, o.log);
+  rmSync(manifestPath, { force: true });
+  // Code caches the plugin stubs write beside their bundles (cni/boot.ts) are ours too.
+  if (existsSync(o.binDir)) {
+    for (const f of readdirSync(o.binDir)) {
+      if (/^tortie(-ipam)?\.(impl\.js|cjs)\.[A-Z]+\.cache$/.test(f)) rmSync(join(o.binDir, f), { force: true });
+    }
+  }
+  return Object.keys(m.files).length;
+}
+
+/** The kubelet uses the alphabetically first config in net.d; say so if that is not ours. */
+function warnShadowingConfigs(o: InstallOptions): void {
+  const confs = readdirSync(o.netDir).filter((f) => /\.(conf|conflist|json)$/.test(f)).sort();
+  if (confs[0] !== o.confName) o.log(`warning: ${join(o.netDir, confs[0])} sorts before ${o.confName}; the runtime will use it instead`);
+}
+
+export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv): InstallOptions & { uninstall: boolean } {
+  const flags = new Map<string, string>();
+  let doUninstall = false;
+  for (const a of argv) {
+    if (a === '--uninstall') doUninstall = true;
+    else if (/^--[a-z-]+=/.test(a)) flags.set(a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
+    else throw new Error(`unknown argument ${a} (usage: tortie-install [--uninstall] [--bin-dir=D] [--net-dir=D] [--node-name=N] [--datastore=S] [--mtu=N])`);
+  }
+  const get = (flag: string, name: string, dflt: string): string => flags.get(flag) ?? env[name] ?? dflt;
+  const sourceDir = get('source-dir', 'TORTIE_SOURCE_DIR', process.argv[1] ? dirname(realpathSync(process.argv[1])) : process.cwd());
+  const netDir = get('net-dir', 'CNI_NET_DIR', '/etc/cni/net.d');
+  const mtu = Number(get('mtu', 'CNI_MTU', '0'));
+  if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && (mtu < 68 || mtu > 65535))) throw new Error(`CNI_MTU must be 0 or 68–65535, not ${get('mtu', 'CNI_MTU', '0')}`);
+  return {
+    uninstall: doUninstall,
+    sourceDir,
+    binDir: get('bin-dir', 'CNI_BIN_DIR', '/opt/cni/bin'),
+    netDir,
+    hostNetDir: get('host-net-dir', 'CNI_HOST_NET_DIR', '/etc/cni/net.d'),
+    confName: get('conf-name', 'CNI_CONF_NAME', '10-tortie.conflist'),
+    nodeName: get('node-name', 'NODE_NAME', hostname().toLowerCase()),
+    datastore: get('datastore', 'CNI_DATASTORE', 'file:/var/lib/tortie/ipam'),
+    mtu,
+    kubeconfigPath: get('kubeconfig', 'CNI_KUBECONFIG', join(netDir, 'tortie-kubeconfig')),
+    serviceAccountDir: get('serviceaccount-dir', 'SERVICEACCOUNT_DIR', '/var/run/secrets/kubernetes.io/serviceaccount'),
+    server: flags.get('server') ?? serverFromEnv(env),
+    nodeRuntime: process.execPath,
+    nodeModulesDir: get('node-modules', 'TORTIE_NODE_MODULES', join(sourceDir, '..', 'node_modules')),
+    log: (line) => process.stdout.write(`tortie-install: ${line}\n`),
+  };
+}
+
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  try {
+    const o = optionsFromEnv(argv, env);
+    if (o.uninstall) {
+      uninstall(o);
+      return 0;
+    }
+    install(o);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`tortie-install: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
