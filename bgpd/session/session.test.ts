@@ -92,6 +92,17 @@ function update(prefixByte: number): Buffer {
   return encodeMessage(msg, ctx);
 }
 
+describe('BgpSession config validation', () => {
+  it('rejects configs that could only fail later inside a socket callback', () => {
+    expect(() => new BgpSession({ ...baseA, holdTime: 2 })).toThrow(/hold time 2/);
+    expect(() => new BgpSession({ ...baseA, routerId: '10.0.0' })).toThrow(/router id/);
+    expect(() => new BgpSession({ ...baseA, routerId: '0.0.0.0' })).toThrow(/router id/);
+    expect(() => new BgpSession({ ...baseA, peerAs: 0 })).toThrow(/peer AS 0/);
+    expect(() => new BgpSession({ ...baseA, localAs: 2 ** 32 })).toThrow(/local AS/);
+    expect(() => new BgpSession({ ...baseA, holdTime: 0 })).not.toThrow();
+  });
+});
+
 describe('BgpSession over an in-memory connection', () => {
   it('reaches Established on both sides and exposes the negotiated result', async () => {
     const { a, b } = pair({ holdTime: 30 }, { holdTime: 9 });

@@ -135,8 +135,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     this.scheduler = opts.scheduler ?? realScheduler;
     this.consumer = opts.onUpdates ?? (() => {});
     this.batchSize = config.updateBatchSize ?? 256;
-    const hold = config.holdTime ?? 90;
-    if (hold === 1 || hold === 2 || hold < 0 || hold > 65535) throw new Error(`peer ${config.name}: invalid hold time ${hold}`);
+    validateConfig(config);
     this.fsm = new BgpFsm(
       { ...DEFAULT_FSM_CONFIG, ...config.fsm, passive: config.passive ?? false },
       { now: () => this.scheduler.now(), random: opts.random ?? Math.random },
@@ -864,6 +863,20 @@ export interface SessionSnapshot {
   counters: SessionCounters;
   timers: Record<'hold' | 'keepalive' | 'connectRetry' | 'idleHold', { remainingMs: number; ms: number } | undefined>;
   connectRetryCounter: number;
+}
+
+/** Mistakes that would otherwise only surface as an exception inside a socket callback. */
+function validateConfig(c: PeerConfig): void {
+  const hold = c.holdTime ?? 90;
+  const bad = (what: string) => new Error(`peer ${c.name}: invalid ${what}`);
+  if (!Number.isInteger(hold) || hold === 1 || hold === 2 || hold < 0 || hold > 65535) throw bad(`hold time ${hold}`);
+  for (const [what, asn] of [['local AS', c.localAs], ['peer AS', c.peerAs]] as const) {
+    if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw bad(`${what} ${asn}`);
+  }
+  const octets = c.routerId.split('.');
+  if (octets.length !== 4 || octets.some((o) => !/^\d{1,3}$/.test(o) || Number(o) > 255) || c.routerId === '0.0.0.0') {
+    throw bad(`router id ${JSON.stringify(c.routerId)}`);
+  }
 }
 
 function cease(subcode: number): NotificationSpec {
