@@ -103,7 +103,7 @@ export class Tortie {
 
   async ctl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const r = await run(process.execPath, [BGPCTL, '--socket', this.socket, ...args], { cwd: ROOT });
+      const r = await run(process.execPath, [BGPCTL, '--socket', this.socket, ...args], { cwd: ROOT, maxBuffer: 1 << 30 });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
       const e = err as { code?: number; stdout?: string; stderr?: string };
