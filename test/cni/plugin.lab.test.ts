@@ -111,6 +111,21 @@ describe('tortie ADD/CHECK/DEL through a conflist', () => {
     deleteNetns(pod);
   });
 
+  it('the file-datastore path loads neither etcd3 nor a Kubernetes client', async () => {
+    const pod = lab.pod();
+    const trace = join(lab.dir, `modules-${process.pid}.txt`);
+    const env = { NODE_OPTIONS: `--require ${join(import.meta.dirname, 'module-trap.cjs')}`, TCN_MODULE_LOG: trace };
+    const rt = runtime(pod, { env });
+    const list = conflist({}, '1.1.0', false);
+    const res = await addNetworkList(list, rt);
+    await checkNetworkList(list, rt, res);
+    await delNetworkList(list, rt, res);
+    const loaded = readFileSync(trace, 'utf8').split('\n');
+    expect(loaded).toContain('koffi'); // the trap works: the dataplane's FFI was seen
+    expect(loaded.filter((m) => /etcd3|kubernetes/.test(m))).toEqual([]);
+    deleteNetns(pod);
+  });
+
   it('a repeated ADD returns the first result without allocating again', async () => {
     const pod = lab.pod();
     const rt = runtime(pod);
