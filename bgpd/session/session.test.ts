@@ -177,7 +177,11 @@ describe('BgpSession over an in-memory connection', () => {
     const seen: NotificationEvent[] = [];
     b.on('notification', (n) => seen.push(n));
     const downs: string[] = [];
-    b.on('down', (r) => downs.push(r));
+    const holdAtDown: (number | undefined)[] = [];
+    b.on('down', (r) => {
+      downs.push(r);
+      holdAtDown.push(b.negotiated?.holdTime);
+    });
     b.start();
     a.start();
     await until(() => a.state === 'Established' && b.state === 'Established', 'Established');
@@ -188,6 +192,8 @@ describe('BgpSession over an in-memory connection', () => {
     expect(seen[0]?.text).toBe('Cease/Administrative shutdown: maintenance');
     expect(b.counters.lastReceivedError?.text).toBe('received Cease/Administrative shutdown: maintenance');
     expect(downs).toEqual(['notification received']);
+    expect(holdAtDown).toEqual([9]); // still readable inside the 'down' handler
+    expect(b.negotiated).toBeUndefined();
     expect(b.snapshot().timers.idleHold).toBeDefined();
   });
 

@@ -364,11 +364,12 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   private afterTransition(before: FsmState, actions: FsmAction[], cause: string): void {
     const after = this.fsm.state;
     if (after !== before) {
-      if (after === 'Idle' || after === 'Active' || after === 'Connect') this._negotiated = undefined;
       recordTransition(this.counters, { from: before, to: after, at: Date.now(), reason: cause });
       this.logger.info({ peer: this.config.name, from: before, to: after, event: cause }, 'BGP state change');
     }
     this.run(actions);
+    // Cleared only now, so 'down' handlers can still read what the dead session had negotiated.
+    if (after !== before && (after === 'Idle' || after === 'Active' || after === 'Connect')) this._negotiated = undefined;
     if (after !== before) this.emit('stateChange', before, after);
   }
 
