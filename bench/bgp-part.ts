@@ -24,6 +24,11 @@ function col(runs: readonly PassThroughRun[], pick: (r: PassThroughRun) => numbe
   return formatSpread(spread(runs.map(pick)), fmt);
 }
 
+/** "2.50×", or why not: CPU is read in 10 ms ticks, so tiny anchors read 0. */
+function ratio(a: number, b: number): string {
+  return b >= 0.02 ? `${(a / b).toFixed(2)}×` : `n/a (anchor ${b.toFixed(2)} s)`;
+}
+
 function label(t: PassTarget): string {
   return t === 'direct' ? 'direct (no target: harness ceiling)' : LAUNCHERS[t].version();
 }
@@ -131,8 +136,8 @@ export async function runBgpPart(opts: PartOptions): Promise<PartReport> {
     const med = (r: PassThroughResult, k: keyof PassThroughRun): number => spread(r.runs.map((x) => x[k])).median;
     for (const anchor of results.filter((r) => r.table === tr.table && r.target !== 'tortie' && r.target !== 'direct' && r.runs.length)) {
       ratios.push(`${formatTableSpec(tr.table)} tortie / ${anchor.target}: time to 100% ${(med(tr, 't100') / med(anchor, 't100')).toFixed(2)}×, `
-        + `bytes/route ${(med(tr, 'bytesPerRoute') / med(anchor, 'bytesPerRoute')).toFixed(2)}×, CPU ${(med(tr, 'cpu') / med(anchor, 'cpu')).toFixed(2)}×, `
-        + `withdraw ${(med(tr, 'withdraw') / med(anchor, 'withdraw')).toFixed(2)}×`);
+        + `bytes/route ${(med(tr, 'bytesPerRoute') / med(anchor, 'bytesPerRoute')).toFixed(2)}×, CPU ${ratio(med(tr, 'cpu'), med(anchor, 'cpu'))}, `
+        + `withdraw ${ratio(med(tr, 'withdraw'), med(anchor, 'withdraw'))}`);
     }
   }
   const scenario = [

@@ -223,8 +223,11 @@ export function tortieTargetConfig(dir: string, peers: readonly TargetPeer[]): s
     'health: { enabled: false }',
     'gracefulRestart: { enabled: false }',
     'log: { level: warn }',
+    // cluster shapes: the target reflects for its rr-client peers
+    ...(peers.some((p) => p.rrClient) ? [`routeReflector: { clusterId: ${T.toGen} }`] : []),
     'peers:',
-    ...peers.map((p) => `  - { name: ${p.name}, address: ${p.address}, asNumber: ${p.as}, localAddress: ${localFor(p)}, passive: true, holdTime: ${HOLD}, importPolicy: all, exportPolicy: all }`),
+    ...peers.map((p) => `  - { name: ${p.name}, address: ${p.address}, asNumber: ${p.as}, localAddress: ${localFor(p)}, passive: true, holdTime: ${HOLD}, `
+      + `${p.rrClient ? 'routeReflectorClient: true, ' : ''}importPolicy: all, exportPolicy: all }`),
     'policies:',
     '  - { name: all, defaultAction: accept }',
   ].join('\n') + '\n';
