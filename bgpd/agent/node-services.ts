@@ -1,0 +1,142 @@
+// What a node runs next to the BGP speaker: the datastore, the agent, the route programmer and the
+// health endpoint, started from the config in one call so the daemon runtime needs only one call site.
+import type { TortieConfig } from '../../config/types';
+import type { Datastore } from '../../ipam/datastore';
+import { Ipam } from '../../ipam/ipam';
+import { openDatastore } from '../../ipam/store/open';
+import { Netlink } from '../../dataplane/index';
+import { RouteProgrammer } from '../../dataplane/programmer/index';
+import type { NodeFacts } from '../../dataplane/programmer/types';
+import { HealthServer } from '../health/server';
+import { speakerPeers } from '../health/speaker-source';
+import type { Logger } from '../session/peer-config';
+import type { Speaker } from '../speaker/speaker';
+import { Agent } from './agent';
+import { tunnelAddress, vtepMac } from './tunnel';
+
+export interface NodeServices {
+  agent: Agent;
+  programmer: RouteProgrammer | undefined;
+  health: HealthServer | undefined;
+  stop(): Promise<void>;
+}
+
+export function datastoreSpecOf(config: TortieConfig): string {
+  const d = config.datastore;
+  if (d.type === 'file') return `file:${d.path}`;
+  if (d.type === 'etcd') return `etcd:${d.endpoints.join(',')}`;
+  return `kubernetes:${d.kubeconfig ?? ''}`;
+}
+
+async function open(config: TortieConfig): Promise<Datastore> {
+  const spec = datastoreSpecOf(config);
+  if (config.datastore.type === 'kubernetes') {
+    const { openKubernetesStore } = await import('../../ipam/store/kubernetes-open');
+    return openKubernetesStore(spec);
+  }
+  return openDatastore(spec);
+}
+
+/** The device and prefix length holding the node address in this netns, if any. */
+function underlayOf(address: string): { dev: string; cidr: string } | undefined {
+  const nl = Netlink.open();
+  try {
+    const a = nl.addresses.list().find((x) => x.address.split('/')[0] === address);
+    return a?.dev ? { dev: a.dev, cidr: a.address } : undefined;
+  } finally {
+    nl.close();
+  }
+}
+
+export async function startNodeServices(config: TortieConfig, speaker: Speaker, logger: Logger): Promise<NodeServices> {
+  const ds = await open(config);
+  const ipam = new Ipam(ds);
+  const node = config.nodeName;
+  const encaps = new Set(config.pools.map((p) => p.encapsulation));
+  const pools = config.pools.map((p) => ({ cidr: p.cidr, blockSize: p.blockSize, encapsulation: p.encapsulation, crossSubnet: p.crossSubnet, natOutgoing: p.natOutgoing, disabled: p.disabled }));
+
+  // the kernel side only where the node address lives here (not, e.g., on a test box)
+  const underlay = config.nodeAddress && process.env.TORTIE_KERNEL_ROUTES !== 'off' ? underlayOf(config.nodeAddress) : undefined;
+  const facts: NodeFacts | undefined = underlay ? { underlayDev: underlay.dev, address: underlay.cidr } : undefined;
+  let vtep: { ip: string; mac: string } | undefined;
+  if (facts && (encaps.has('vxlan') || encaps.has('ipip'))) {
+    // pools must exist before a tunnel address can be taken from one
+    const { createPool, listPools } = await import('../../ipam/pools');
+    const have = (await listPools(ds)).map((p) => p.value.cidr);
+    for (const p of pools) if (!have.includes(p.cidr)) await createPool(ds, p).catch(() => undefined);
+    if (encaps.has('vxlan')) {
+      vtep = { ip: await tunnelAddress(ipam, node, 'vxlan'), mac: vtepMac(node) };
+      facts.vxlan = { tunnelAddress: vtep.ip, mac: vtep.mac };
+    }
+    if (encaps.has('ipip')) facts.ipip = { tunnelAddress: vtep?.ip ?? (await tunnelAddress(ipam, node, 'ipip')) };
+  }
+  const programmer = facts
+    ? new RouteProgrammer({ node: facts, onError: (err) => logger.warn({ err: err.message }, 'kernel route operation failed') })
+    : undefined;
+  if (!programmer) logger.info({ nodeAddress: config.nodeAddress ?? null }, 'node address not on a local interface: kernel routes off');
+
+  const agent = new Agent({
+    ds, speaker, programmer, identity: config, pools, logger,
+    node: {
+      name: node,
+      ...(config.nodeAddress ? { ipv4: config.nodeAddress } : {}),
+      ...(config.nodeAddressV6 ? { ipv6: config.nodeAddressV6 } : {}),
+      asNumber: config.asNumber,
+      ...(config.routeReflector ? { rrClusterId: config.routeReflector.clusterId } : {}),
+      ...(vtep ? { vxlanVtep: vtep.ip, vxlanMac: vtep.mac } : {}),
+    },
+  });
+
+  // routes a previous run left in the kernel keep forwarding until the mesh has re-learned them
+  programmer?.markAllStale();
+  await agent.start();
+  await programmer?.start();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  if (programmer) {
+    const started = Date.now();
+    let allUpSince = 0;
+    sweepTimer = setInterval(() => {
+      const peers = speaker.peers();
+      const up = peers.every((p) => p.session.state === 'Established');
+      allUpSince = up ? allUpSince || Date.now() : 0;
+      if ((up && Date.now() - allUpSince >= 3000) || Date.now() - started > config.gracefulRestart.restartTime * 1000) {
+        clearInterval(sweepTimer);
+        void programmer.sweepStale().then((n) => { if (n) logger.info({ removed: n }, 'removed stale kernel routes'); });
+      }
+    }, 500);
+    sweepTimer.unref();
+  }
+
+  let health: HealthServer | undefined;
+  if (config.health.enabled) {
+    health = new HealthServer({
+      address: config.health.address, port: config.health.port,
+      graceMs: Math.max(30_000, config.timers.holdTime * 3000),
+      sources: {
+        peers: () => speakerPeers(speaker),
+        datastoreReachable: async () => (await ds.revision()) >= 0,
+        ...(programmer ? { kernelRoutes: () => programmer.counters } : {}),
+        ipamUsage: () => agent.stats().ipam,
+      },
+    });
+    try {
+      const port = await health.listen();
+      logger.info({ address: config.health.address, port }, 'health endpoint listening');
+    } catch (err) {
+      logger.error({ err: (err as Error).message, port: config.health.port }, 'cannot open the health endpoint');
+      health = undefined;
+    }
+  }
+
+  return {
+    agent, programmer, health,
+    async stop() {
+      clearInterval(sweepTimer);
+      await agent.stop();
+      await health?.close();
+      // kernel routes stay: forwarding survives a bgpd restart (graceful restart)
+      await programmer?.close();
+      await ds.close();
+    },
+  };
+}
