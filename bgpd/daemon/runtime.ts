@@ -10,6 +10,7 @@ import { checkRestart, writeRestartMarker } from '../speaker/restart-marker';
 import { Speaker } from '../speaker/speaker';
 import { createLogger } from './logger';
 import { applyReload } from './reload';
+import { startNodeServices } from '../agent/node-services';
 
 export const EXIT_OK = 0;
 export const EXIT_STARTUP_FAILED = 1;
@@ -80,6 +81,8 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
     return EXIT_STARTUP_FAILED;
   }
 
+  // the node agent: registry, pod blocks, mesh peers, kernel routes, health endpoint
+  const node = await startNodeServices(config, speaker, logger);
   speaker.start();
   logger.info({ routerId: config.routerId, as: config.asNumber, peers: config.peers.length, listen: `${config.listen.address ?? '::'}:${listener.port}`, control: config.control.socket, restarting: speaker.restart.restarting }, 'bgpd started');
 
@@ -96,6 +99,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
       watchdog.unref();
       void (async () => {
         await speaker.shutdown('bgpd shutting down');
+        await node.stop();
         await Promise.allSettled([control.close(), listener.close()]);
         // a clean stop: the next start is a fresh one, not a graceful restart
         marker.clear();
