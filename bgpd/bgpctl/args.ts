@@ -24,7 +24,8 @@ Commands:
 PEER is a peer name (as in "show peers") or its address.
 
 Options:
-  -s, --socket PATH   control socket (default: control.socket of --config, else ${DEFAULT_SOCKET})
+  -s, --socket PATH   control socket (default: control.socket of --config,
+                      else ${DEFAULT_SOCKET})
   -c, --config FILE   read the control socket path from this bgpd config
   -j, --json          print the response as JSON (stable keys; "show peers" is an array)
   -n                  show peer addresses instead of names
