@@ -5,7 +5,7 @@
 //   fifo        free ordinals in reuse order (ring buffer): allocate from the head, free to the tail,
 //               so a just-released address is handed out again as late as possible.
 import { Cidr } from './cidr';
-import { CorruptRecordError } from './errors';
+import { BlockCountError, CorruptRecordError } from './errors';
 import type { AllocationAttribute, AllocationOwner, BlockRecord } from './model';
 
 export interface AllocatedOrdinal {
@@ -178,6 +178,10 @@ export class Block {
     const bad = (why: string): never => {
       throw new CorruptRecordError(key, why);
     };
+    // The record parses but its allocation and free-list bookkeeping disagree.
+    const counts = (why: string): never => {
+      throw new BlockCountError(key, why);
+    };
     if (!rec || typeof rec !== 'object') bad('not an object');
     const cidr = typeof rec.cidr === 'string' ? Cidr.parse(rec.cidr) : undefined;
     if (!cidr) return bad(`bad cidr ${JSON.stringify(rec.cidr)}`);
@@ -202,12 +206,12 @@ export class Block {
     const seen = new Set<number>();
     for (const o of rec.unallocated) {
       if (!Number.isInteger(o) || o < 0 || o >= cidr.size) bad(`unallocated ordinal ${o} out of range`);
-      if (b.alloc[o] !== 0) bad(`ordinal ${o} is both allocated and free`);
-      if (seen.has(o)) bad(`ordinal ${o} is listed free twice`);
+      if (b.alloc[o] !== 0) counts(`ordinal ${o} is both allocated and free`);
+      if (seen.has(o)) counts(`ordinal ${o} is listed free twice`);
       seen.add(o);
     }
     const free = rec.allocations.filter((a) => a === null).length;
-    if (seen.size !== free) bad(`${free} free allocations but ${seen.size} unallocated ordinals`);
+    if (seen.size !== free) counts(`${free} free allocations but ${seen.size} unallocated ordinals`);
     b.refill(rec.unallocated);
     return b;
   }

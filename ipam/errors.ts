@@ -107,6 +107,9 @@ export class CorruptRecordError extends IpamError {
   }
 }
 
+/** A block whose allocations and free list disagree (`check` reports it as block-count-mismatch). */
+export class BlockCountError extends CorruptRecordError {}
+
 export class TooManyRetriesError extends IpamError {
   constructor(
     readonly operation: string,

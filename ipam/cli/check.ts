@@ -2,7 +2,7 @@
 // probe, allocations whose container is gone). Pure data out; render with renderCheck().
 import { existsSync } from 'node:fs';
 import type { Datastore, KeyValue } from '../datastore';
-import { CorruptRecordError } from '../errors';
+import { BlockCountError, CorruptRecordError } from '../errors';
 import { ALL_AFFINITIES_PREFIX, blockPrefix, HANDLE_PREFIX } from '../keys';
 import type { HandleRecord } from '../model';
 import { decode } from '../records';
@@ -10,6 +10,7 @@ import { decodeBlock, type AffinityRecord, type StoredBlock } from '../resources
 
 export type ProblemKind =
   | 'corrupt-record'
+  | 'block-count-mismatch'
   | 'allocation-without-handle'
   | 'handle-without-allocations'
   | 'handle-count-mismatch'
@@ -60,15 +61,21 @@ export async function checkIpam(ds: Datastore, opts: CheckOptions = {}): Promise
   const revision = await ds.revision();
   const corrupt = (kv: KeyValue, err: unknown): void => {
     if (!(err instanceof CorruptRecordError)) throw err;
-    problems.push({ kind: 'corrupt-record', key: kv.key, revision: kv.revision, detail: err.message });
+    const kind = err instanceof BlockCountError ? 'block-count-mismatch' : 'corrupt-record';
+    problems.push({ kind, key: kv.key, revision: kv.revision, detail: err.message });
   };
 
   const blocks: StoredBlock[] = [];
+  // Blocks we cannot read: handles and affinities pointing at them can't be judged, so they aren't.
+  const unreadable = new Set<string>();
   for (const kv of [...(await ds.list(blockPrefix(4))), ...(await ds.list(blockPrefix(6)))]) {
     try {
       blocks.push(decodeBlock(kv));
     } catch (err) {
       corrupt(kv, err);
+      const part = kv.key.slice(kv.key.lastIndexOf('/') + 1);
+      const dash = part.lastIndexOf('-');
+      unreadable.add(`${part.slice(0, dash)}/${part.slice(dash + 1)}`);
     }
   }
   const handles = new Map<string, { key: string; revision: number; value: HandleRecord }>();
@@ -112,6 +119,7 @@ export async function checkIpam(ds: Datastore, opts: CheckOptions = {}): Promise
   for (const [id, h] of handles) {
     const act = actual.get(id) ?? {};
     const recorded = h.value.block;
+    if (Object.keys(recorded).some((c) => unreadable.has(c))) continue;
     const total = Object.values(act).reduce((s, n) => s + n, 0);
     if (total === 0) {
       problems.push({ kind: 'handle-without-allocations', key: h.key, revision: h.revision, handleId: id, actual: {}, detail: `handle ${id} records ${JSON.stringify(recorded)} but holds no address` });
@@ -126,6 +134,7 @@ export async function checkIpam(ds: Datastore, opts: CheckOptions = {}): Promise
   const affKeys = new Set<string>();
   for (const a of affinities) {
     affKeys.add(`${a.value.node} ${a.value.cidr}`);
+    if (unreadable.has(a.value.cidr)) continue;
     const b = byCidr.get(a.value.cidr);
     if (!b || b.block.affinity !== `host:${a.value.node}` || a.value.state === 'pendingDeletion')
       problems.push({ kind: 'affinity-without-block', key: a.key, revision: a.revision, node: a.value.node, block: a.value.cidr, detail: `${a.value.state} affinity of ${a.value.node} for ${a.value.cidr} ${!b ? 'has no block' : b.block.affinity !== `host:${a.value.node}` ? `but the block belongs to ${b.block.affinity ?? 'nobody'}` : 'was never finished'}` });

@@ -44,20 +44,34 @@ describe('check, release, gc', () => {
     const h = await ds.get(handleKey('h1'));
     await ds.update(h!.key, JSON.stringify({ handleId: 'h1', block: { [got[0].block]: 3 } }), h!.revision);
     // A handle with nothing behind it.
-    await ds.create(handleKey('ghost'), JSON.stringify({ handleId: 'ghost', block: { '10.0.0.64/26': 1 } }));
+    await ds.create(handleKey('ghost'), JSON.stringify({ handleId: 'ghost', block: { '10.9.9.0/26': 1 } }));
     // A pending affinity whose claim died before the block was created.
     await ipam.res.setAffinity('n2', '10.0.0.128/26', 'pending');
-    // A corrupt record.
+    // A corrupt record, and a block whose free list disagrees with its allocations.
     await ds.create(handleKey('junk'), '{not json');
+    const other = await ipam.autoAssign({ handleId: 'h9', node: 'n9', family: 4 });
+    const bkey = `/tortie/ipam/v2/assignment/ipv4/block/${other[0].block.replace('/', '-')}`;
+    const bkv = (await ds.get(bkey))!;
+    const rec = JSON.parse(bkv.value);
+    rec.unallocated = rec.unallocated.slice(1);
+    await ds.update(bkey, JSON.stringify(rec), bkv.revision);
     const r = await checkIpam(ds);
-    expect(r.problems.map((p) => p.kind).sort()).toEqual(['affinity-without-block', 'corrupt-record', 'handle-count-mismatch', 'handle-without-allocations']);
-    expect(renderCheck(r)).toContain('Check complete; found 4 problems.');
+    expect(r.problems.map((p) => p.kind).sort()).toEqual([
+      'affinity-without-block',
+      'block-count-mismatch',
+      'corrupt-record',
+      'handle-count-mismatch',
+      'handle-without-allocations',
+    ]);
+    expect(r.problems.find((p) => p.kind === 'block-count-mismatch')?.detail).toContain('63 free allocations but 62 unallocated ordinals');
+    expect(renderCheck(r)).toContain('Check complete; found 5 problems.');
     expect(r.problems.find((p) => p.kind === 'corrupt-record')?.key).toBe(handleKey('junk'));
 
     const s = await releaseFromReport(ds, JSON.parse(JSON.stringify(r)));
-    expect(s).toMatchObject({ handlesFixed: 2, affinitiesFixed: 1, skipped: 1, errors: [] });
+    expect(s).toMatchObject({ handlesFixed: 2, affinitiesFixed: 1, skipped: 2, errors: [] });
     const after = await checkIpam(ds);
-    expect(after.problems.map((p) => p.kind)).toEqual(['corrupt-record']);
+    expect(after.problems.map((p) => p.kind).sort()).toEqual(['block-count-mismatch', 'corrupt-record']);
+    expect(JSON.parse((await ds.get(bkey))!.value).unallocated).toHaveLength(62);
     expect((await ds.get(handleKey('junk')))?.value).toBe('{not json');
     expect((await ipam.res.getHandle('h1'))?.value.block).toEqual({ [got[0].block]: 2 });
   });

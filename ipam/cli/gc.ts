@@ -32,7 +32,7 @@ export async function gcIpam(ds: Datastore, opts: GcOptions): Promise<GcResult> 
     const seen = new Set(problems.map(identity));
     problems = (await checkIpam(ds, copts)).problems.filter((p) => seen.has(identity(p)));
   }
-  const summary = await repair(ds, problems.filter((p) => p.kind !== 'corrupt-record'));
+  const summary = await repair(ds, problems.filter((p) => p.kind !== 'corrupt-record' && p.kind !== 'block-count-mismatch'));
   // Releasing a leaked address of a handle whose count was already off changes the handle's revision,
   // so its (already grace-checked) count fix was skipped above: redo just those handles.
   const touched = new Set(problems.filter((p) => p.kind === 'leaked-ip').map((p) => p.handleId));

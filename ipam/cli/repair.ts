@@ -56,6 +56,7 @@ export async function repair(ds: Datastore, problems: readonly Problem[], ipam =
         if (await attempt(p, () => restoreAffinity(ipam, p))) s.affinitiesFixed++;
         break;
       case 'corrupt-record':
+      case 'block-count-mismatch':
         s.skipped++;
         break;
       default:
