@@ -26,16 +26,18 @@ describe.skipIf(!root)('bench harness, quick mode', () => {
     const lines: string[] = [];
     const common = { quick: true, outDir: out, command: 'vitest bench/bench.lab.test.ts', log: (l: string) => lines.push(l) };
     try {
-      // ipam's quick mode alone takes ~2 min here (fsync'd file store, 8 processes): run it beside the rest
-      const [a, b] = await Promise.all([
-        runBench({ ...common, parts: ['bgp', 'cluster', 'route-install', 'kernel', 'rib', 'wire', 'cni'], args: { tables: 'unique:5000,realistic:5000:2' } }),
+      // Sequentially these take ~4 min on the shared box (ipam's quick mode alone ~2 min, cni ~40 s),
+      // so three groups run side by side; quick numbers are only checked for existence.
+      const groups = await Promise.all([
+        runBench({ ...common, parts: ['bgp', 'cluster'], args: { tables: 'unique:5000,realistic:5000:2' } }),
+        runBench({ ...common, parts: ['route-install', 'kernel', 'rib', 'wire', 'cni'], args: {} }),
         runBench({ ...common, parts: ['ipam'], args: {} }),
       ]);
-      const outcomes: PartOutcome[] = [...a, ...b];
+      const outcomes: PartOutcome[] = groups.flat();
       const byPart = new Map(outcomes.map((o) => [o.part, o]));
       for (const o of outcomes) expect(o.error, `${o.part} failed:\n${lines.slice(-30).join('\n')}`).toBeUndefined();
-      // the CNI part is a hook until bench/cni.ts lands; everything else must have written a report
-      for (const o of outcomes.filter((x) => x.part !== 'cni')) {
+      // the CNI part is a hook: skipped (with its reason) until bench/cni.ts exports cniPart
+      for (const o of outcomes.filter((x) => !(x.part === 'cni' && x.skipped))) {
         expect(o.file, `${o.part}: ${o.skipped ?? ''}`).toBeDefined();
         const md = fs.readFileSync(o.file as string, 'utf8');
         expect(md).toMatch(/## Machine\n- \d+ cores/);
@@ -68,9 +70,20 @@ describe.skipIf(!root)('bench harness, quick mode', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
     // nothing of ours survives: no new tbn namespaces, no generator/monitor processes
-    expect(tbnNamespaces().filter((n) => !before.includes(n))).toEqual([]);
+    // (other live processes, e.g. a parallel CI run of this test, may own tbn runs of their own)
+    expect(tbnNamespaces().filter((n) => !before.includes(n) && !ownedByOtherLiveProcess(n))).toEqual([]);
     const peers = (spawnSync('pgrep', ['-f', await peerBundle()], { encoding: 'utf8' }).stdout ?? '').trim();
     expect(peers).toBe('');
   });
 });
 
+
+/** The namespace's lab state file names a live process other than us (its cleanup is its business). */
+function ownedByOtherLiveProcess(ns: string): boolean {
+  try {
+    const st = JSON.parse(fs.readFileSync(`/run/tortie-lab/${ns.split('-')[0]}.json`, 'utf8')) as { pid?: number };
+    return st.pid !== undefined && st.pid !== process.pid && fs.existsSync(`/proc/${st.pid}`);
+  } catch {
+    return false;
+  }
+}
