@@ -78,7 +78,8 @@ function installLib(o: InstallOptions, files: Record<string, string>): void {
   if (stamp && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return o.log(`unchanged ${lib}`);
   const tmp = `${lib}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  cpSync(src, join(tmp, 'node_modules'), { recursive: true, dereference: true });
+  // Type declarations, source maps and docs are half of client-node's size and never loaded at run time.
+  cpSync(src, join(tmp, 'node_modules'), { recursive: true, dereference: true, filter: (f) => !/\.(d\.[cm]?ts|map|md)$/.test(f) });
   if (stamp) atomicWrite(join(tmp, '.stamp'), stamp, 0o644);
   // Two renames: a plugin starting in between finds no lib for a moment and fails with a retryable error;
   // it never loads half of one version and half of another.
@@ -99,6 +100,8 @@ export function install(o: InstallOptions): InstallManifest {
   // Every run rewrites the manifest from what it wrote, so files a previous version installed but this one
   // no longer does are cleaned up below.
   const previous = readManifest(manifestPath);
+  // Refuse before touching anything when the kubeconfig cannot be written.
+  const kubeconfigText = o.datastore === 'kubernetes' ? kubeconfigFor(o) : undefined;
 
   const copy = (src: string, dst: string, mode: number): void => {
     const r = atomicCopy(src, dst, mode);
@@ -121,14 +124,7 @@ export function install(o: InstallOptions): InstallManifest {
     copy(bundle, join(o.binDir, `${p}.cjs`), 0o644);
     write(join(o.binDir, p), wrapperScript(p, withLib), 0o755);
   }
-  if (o.datastore === 'kubernetes') {
-    const tokenFile = join(o.serviceAccountDir, 'token');
-    if (!existsSync(tokenFile)) throw new Error(`no service-account token at ${tokenFile}`);
-    if (!o.server) throw new Error('KUBERNETES_SERVICE_HOST is not set: cannot tell the plugin where the apiserver is');
-    const caFile = join(o.serviceAccountDir, 'ca.crt');
-    const caPem = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-    write(o.kubeconfigPath, renderKubeconfig({ server: o.server, token: readFileSync(tokenFile, 'utf8').trim(), caPem }), 0o600);
-  }
+  if (kubeconfigText !== undefined) write(o.kubeconfigPath, kubeconfigText, 0o600);
   write(join(o.netDir, o.confName), renderConflist({ nodeName: o.nodeName, datastore: spec, mtu: o.mtu }), 0o644);
 
   for (const [path, hash] of Object.entries(previous.files)) if (!(path in files)) removeIfOurs(path, hash, o.log);
@@ -136,6 +132,15 @@ export function install(o: InstallOptions): InstallManifest {
   writeManifest(manifestPath, manifest);
   warnShadowingConfigs(o);
   return manifest;
+}
+
+function kubeconfigFor(o: InstallOptions): string {
+  const tokenFile = join(o.serviceAccountDir, 'token');
+  if (!existsSync(tokenFile)) throw new Error(`no service-account token at ${tokenFile}`);
+  if (!o.server) throw new Error('KUBERNETES_SERVICE_HOST is not set: cannot tell the plugin where the apiserver is');
+  const caFile = join(o.serviceAccountDir, 'ca.crt');
+  const caPem = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
+  return renderKubeconfig({ server: o.server, token: readFileSync(tokenFile, 'utf8').trim(), caPem });
 }
 
 function removeIfOurs(path: string, hash: string, log: (l: string) => void): void {
