@@ -123,8 +123,8 @@ describe('IPv6, 8 processes × 50 allocations', () => {
 });
 
 describe('8 processes × 200 allocations', () => {
-  it('file store, one node', () => allocateAndRelease(fileStore, 1), 120_000);
-  it('file store, 4 nodes', () => allocateAndRelease(fileStore, 4), 120_000);
-  it('etcd, one node', () => allocateAndRelease(etcdStore, 1), 120_000);
-  it('etcd, 4 nodes', () => allocateAndRelease(etcdStore, 4), 120_000);
+  it('file store, one node', () => allocateAndRelease(fileStore, 1), 300_000);
+  it('file store, 4 nodes', () => allocateAndRelease(fileStore, 4), 300_000);
+  it('etcd, one node', () => allocateAndRelease(etcdStore, 1), 300_000);
+  it('etcd, 4 nodes', () => allocateAndRelease(etcdStore, 4), 300_000);
 });

@@ -97,21 +97,23 @@ describe('SIGKILL during allocation and release', () => {
   it('file store: 50 rounds', async () => {
     const dir = mkdtempSync('/tmp/tortie-ipam-crash-');
     dirs.push(dir);
-    const ds = new FileStore(dir);
-    const { kills, leaks } = await crashRounds(ds, `file:${dir}`, 50);
+    // No fsync: a SIGKILLed process loses nothing the page cache has (fsync is for power loss), and
+    // the write order under test is the same either way.
+    const ds = new FileStore(dir, { durable: false });
+    const { kills, leaks } = await crashRounds(ds, `file:${dir}?nosync`, 50);
     console.log(`file store: ${kills} processes killed, ${leaks} leaks found and reclaimed`);
     expect(kills).toBeGreaterThan(50);
     // The store stays writable after all those deaths (no stuck lock).
     writeFileSync(join(dir, 'probe'), '');
     expect((await ds.create('/probe', 'x')).ok).toBe(true);
-  }, 150_000);
+  }, 300_000);
 
-  it('etcd: 15 rounds', async () => {
+  it('etcd: 10 rounds', async () => {
     etcd = await startEtcd();
     const ds = new EtcdStore({ hosts: etcd.endpoint });
-    const { kills } = await crashRounds(ds, `etcd:${etcd.endpoint}`, 15);
+    const { kills } = await crashRounds(ds, `etcd:${etcd.endpoint}`, 10);
     console.log(`etcd: ${kills} processes killed`);
-    expect(kills).toBeGreaterThan(15);
+    expect(kills).toBeGreaterThan(10);
     await ds.close();
-  }, 150_000);
+  }, 300_000);
 });
