@@ -350,7 +350,7 @@ export class RouteProgrammer {
       if (inst) ops.push({ op: 'add', route: inst.route });
     }
     if (ops.length === 0) return;
-    const res = await this.nl.routes.batchAsync(ops, { sliceSize: this.opts.sliceSize ?? 2048 });
+    const res = await this.nl.routes.batchAsync(ops, { sliceSize: this.opts.sliceSize ?? 1024 });
     res.forEach((err, i) => {
       if (!err) {
         this.c.repairs++;
@@ -394,7 +394,7 @@ export class RouteProgrammer {
       }
     }
     if (ops.length > 0) {
-      const res = await this.nl.routes.batchAsync(ops, { sliceSize: this.opts.sliceSize ?? 2048 });
+      const res = await this.nl.routes.batchAsync(ops, { sliceSize: this.opts.sliceSize ?? 1024 });
       let eexist = false;
       res.forEach((err, i) => {
         const { op, route } = ops[i];
@@ -542,7 +542,7 @@ export class RouteProgrammer {
     }
     for (const key of this.desired.keys()) if (!seen.has(key)) this.dirty.add(key);
     if (extra.length > 0) {
-      const res = await this.nl.routes.batchAsync(extra);
+      const res = await this.nl.routes.batchAsync(extra, { sliceSize: this.opts.sliceSize ?? 1024 });
       res.forEach((err) => {
         if (!err) this.c.routeDels++;
         else if (err.errno !== 'ESRCH') countError(this.c, err.errno);

@@ -59,7 +59,7 @@ export interface ProgrammerOptions {
   resyncIntervalMs?: number;
   /** retry period for ops that failed; default 1 s */
   retryMs?: number;
-  /** ops per event-loop slice; default 2048 */
+  /** ops per event-loop slice (one kernel batch, ~10-50 ms at 1024 on this box); default 1024 */
   sliceSize?: number;
   /** monitor poll period; default 20 ms */
   monitorIntervalMs?: number;
