@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { meshPeersFrom, nodeInfo, splitPeerIp, type NodeInfo } from './k8s-nodes';
+
+const node = (name: string, addr: string[], labels: Record<string, string> = {}): NodeInfo => ({ name, labels, addresses: addr });
+const nodes = [node('a', ['10.0.0.1', 'fd00::1'], { rack: 'r1' }), node('b', ['10.0.0.2'], { rack: 'r2' }), node('c', ['10.0.0.10', 'fd00::3'], { rack: 'r1' })];
+const cfg = { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 };
+
+describe('meshPeersFrom', () => {
+  it('meshes with every other node, passive towards higher (string-compared) addresses', () => {
+    const p = meshPeersFrom(nodes, [], cfg, 'b');
+    expect(p.map((x) => [x.name, x.passive])).toEqual([
+      ['Mesh_10_0_0_1', false],
+      // "10.0.0.10" < "10.0.0.2" as strings, exactly as Calico compares them.
+      ['Mesh_10_0_0_10', false],
+    ]);
+    expect(meshPeersFrom(nodes, [], cfg, 'a').map((x) => x.passive)).toEqual([true, true]);
+    expect(meshPeersFrom(nodes, [], cfg, 'a', 6).map((x) => x.address)).toEqual(['fd00::3']);
+  });
+
+  it('applies global, per-node and nodeSelector peers; a node peer at a global address is dropped', () => {
+    const peers = [
+      { name: 'tor-r1', peerIP: '198.18.1.254', asNumber: 65001, nodeSelector: 'rack == "r1"' },
+      { name: 'rr', peerIP: '198.18.9.9:1179', asNumber: 64512 },
+      { name: 'dup', peerIP: '198.18.9.9', asNumber: 64512, node: 'a' },
+      { name: 'only-b', peerIP: '198.18.2.1', asNumber: 65002, node: 'b' },
+    ];
+    const a = meshPeersFrom(nodes, peers, { ...cfg, nodeToNodeMesh: false }, 'a');
+    expect(a.map((x) => x.name)).toEqual(['Node_198_18_1_254', 'Global_198_18_9_9_port_1179']);
+    expect(a[1].port).toBe(1179);
+    const b = meshPeersFrom(nodes, peers, cfg, 'b');
+    expect(b.map((x) => x.source)).toEqual(['mesh', 'mesh', 'global', 'node']);
+  });
+
+  it('knows nothing about an unknown node and skips peering with itself', () => {
+    expect(meshPeersFrom(nodes, [], cfg, 'zz')).toEqual([]);
+    expect(meshPeersFrom(nodes, [{ name: 'self', peerIP: '10.0.0.1', asNumber: 1 }], { ...cfg, nodeToNodeMesh: false }, 'a')).toEqual([]);
+  });
+
+  it('parses peer addresses and Node objects', () => {
+    expect(splitPeerIp('[fd00::1]:1179', 179)).toEqual({ address: 'fd00::1', port: 1179 });
+    expect(splitPeerIp('fd00::1', 179)).toEqual({ address: 'fd00::1', port: 179 });
+    expect(nodeInfo({ metadata: { name: 'n' }, status: { addresses: [{ type: 'Hostname', address: 'n' }, { type: 'InternalIP', address: '10.1.1.1' }] } })).toEqual({
+      name: 'n',
+      labels: {},
+      addresses: ['10.1.1.1'],
+    });
+  });
+});
