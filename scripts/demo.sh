@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job, runnable on a fresh machine. Until the multi-node demo lab exists (issue 6), this builds
-# tortie and runs the daemon's config check on every example config.
+# The main job, runnable on a fresh machine as root: installs what it needs, builds, then runs the
+# demo lab (3 nodes + FRR ToR in network namespaces, pods via the CNI plugin, ping matrix).
+# Extra arguments go to scripts/demo.ts: --nodes N, --encap none|vxlan|ipip, --rr, --once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -8,3 +9,4 @@ node scripts/build.mjs
 for f in config/examples/*.yaml; do
   node dist/bgpd --config "$f" --check
 done
+exec npx tsx scripts/demo.ts "$@"

@@ -1,0 +1,115 @@
+// One cluster node of the demo/e2e topology: dist/bgpd in the node's netns with the shared file
+// datastore, its own state dir (restart marker) and control socket, driven through dist/bgpctl.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import type { LabHost } from '../lab/lab-host';
+import type { LabProcess } from '../lab/lab-process';
+import { waitFor } from '../lab/wait-for';
+import type { PeerRow } from '../../bgpd/control/protocol';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+const BGPD = join(ROOT, 'dist/bgpd');
+const BGPCTL = join(ROOT, 'dist/bgpctl');
+
+export type Encap = 'none' | 'vxlan' | 'ipip';
+
+export interface NodeSpec {
+  address: string;
+  asNumber: number;
+  /** Shared file datastore directory (every node and every CNI call use it). */
+  store: string;
+  pool: string;
+  encap: Encap;
+  tor?: { address: string; asNumber: number };
+  routeReflector?: boolean;
+}
+
+export class ClusterNode {
+  process!: LabProcess;
+  readonly dir: string;
+  readonly socket: string;
+  readonly configPath: string;
+  private starts = 0;
+
+  constructor(readonly host: LabHost, readonly spec: NodeSpec) {
+    this.dir = host.dir('bgpd');
+    this.socket = join(this.dir, 'bgpd.sock');
+    this.configPath = join(this.dir, 'bgpd.yaml');
+    writeFileSync(this.configPath, this.config());
+  }
+
+  get name(): string {
+    return this.host.name;
+  }
+
+  config(): string {
+    const s = this.spec;
+    return stringify({
+      nodeName: this.host.name,
+      routerId: s.address,
+      asNumber: s.asNumber,
+      nodeAddress: s.address,
+      listen: { address: s.address, port: 179 },
+      datastore: { type: 'file', path: s.store },
+      control: { socket: this.socket },
+      nodeToNodeMesh: true,
+      ...(s.routeReflector ? { routeReflector: { clusterId: '1.0.0.1' } } : {}),
+      // the netns has its own loopback, so every node can use the same port
+      health: { enabled: true, address: '127.0.0.1', port: 9099 },
+      log: { level: 'info' },
+      timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
+      gracefulRestart: { enabled: true, restartTime: 30 },
+      pools: [{ cidr: s.pool, blockSize: 26, encapsulation: s.encap }],
+      peers: s.tor ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber }] : [],
+    });
+  }
+
+  async start(): Promise<void> {
+    const before = this.starts++;
+    this.process = this.host.spawn('bgpd', process.execPath, ['--enable-source-maps', BGPD, '--config', this.configPath], {
+      cwd: ROOT,
+      // the datastore dir is shared by all nodes: each keeps its restart marker apart
+      env: { TORTIE_STATE_DIR: this.host.dir('bgpd-state') },
+    });
+    const proc = this.process;
+    await waitFor(() => {
+      if (!proc.running) throw new Error(`bgpd on ${this.name} exited: ${proc.exitReason()}\n${proc.logs().slice(-3000)}`);
+      return proc.logs().split('"bgpd started"').length - 1 > before;
+    }, { what: `bgpd started on ${this.name}`, timeoutMs: 20_000 });
+  }
+
+  /** SIGKILL (kernel routes stay), then start again: a crash and restart. */
+  async crashAndRestart(): Promise<void> {
+    this.process.signal('SIGKILL');
+    await this.process.exited;
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.process?.running) await this.process.stop(5000);
+  }
+
+  async ctl(args: readonly string[]): Promise<string> {
+    const r = await run(process.execPath, [BGPCTL, '--socket', this.socket, ...args], { cwd: ROOT, maxBuffer: 1 << 26 });
+    return r.stdout;
+  }
+
+  async peers(): Promise<PeerRow[]> {
+    return JSON.parse(await this.ctl(['show', 'peers', '--json'])) as PeerRow[];
+  }
+
+  async allEstablished(count: number): Promise<boolean> {
+    const p = await this.peers();
+    return p.length === count && p.every((r) => r.state === 'Established');
+  }
+
+  /** Kernel routes of the node (`ip -j route`), dst → whole route. */
+  async routes(): Promise<Map<string, Record<string, unknown>>> {
+    const list = JSON.parse(await this.host.ip(['-j', 'route', 'show', 'table', 'main'])) as Record<string, unknown>[];
+    return new Map(list.map((r) => [String(r.dst), r]));
+  }
+}
