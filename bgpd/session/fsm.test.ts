@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { BgpFsm, DEFAULT_FSM_CONFIG, jitter } from './fsm';
 import type { FsmAction, FsmConfig, FsmEvent } from './fsm';
-import { decodeShutdownCommunication } from './shutdown-communication';
+import { decodeShutdownCommunication } from '../wire/notification';
+import { MsgType } from '../wire/types';
 
 function make(over: Partial<FsmConfig> = {}, random = () => 0.999999) {
   const clock = { t: 0 };
@@ -228,7 +229,7 @@ describe('BgpFsm: operator actions', () => {
     expect(n).toBeDefined();
     if (n?.type !== 'sendNotification') throw new Error('unreachable');
     expect([n.notification.code, n.notification.subcode]).toEqual([6, 2]);
-    expect(decodeShutdownCommunication(n.notification.data)).toBe('maintenance');
+    expect(decodeShutdownCommunication({ type: MsgType.NOTIFICATION, ...n.notification })).toMatchObject({ ok: true, text: 'maintenance' });
     expect(timerStart(a, 'idleHold')).toBeUndefined();
     expect(fsm.state).toBe('Idle');
     expect(fsm.adminDown).toBe(true);
@@ -236,6 +237,15 @@ describe('BgpFsm: operator actions', () => {
     expect(fsm.handle({ type: 'AutomaticStart' })).toEqual([]);
     fsm.handle({ type: 'ManualStart' });
     expect(fsm.state).toBe('Connect');
+  });
+
+  it('ManualStop with an empty reason sends Cease/2 without any data', () => {
+    const { fsm } = make();
+    establish(fsm);
+    const n = fsm.handle({ type: 'ManualStop', reason: '' }).find((x) => x.type === 'sendNotification');
+    if (n?.type !== 'sendNotification') throw new Error('no NOTIFICATION sent');
+    expect([n.notification.code, n.notification.subcode]).toEqual([6, 2]);
+    expect(n.notification.data).toHaveLength(0);
   });
 
   it('ManualStop in Connect drops the attempt without a NOTIFICATION', () => {

@@ -12,8 +12,8 @@
 //   KEEPALIVE/UPDATE: any traffic proves the peer is alive.
 
 import { ErrCode } from '../wire/types';
-import { CeaseSubcode, FsmErrorSubcode } from './notification-codes';
-import { encodeShutdownCommunication } from './shutdown-communication';
+import { CeaseSub, FsmSub } from '../wire/codes';
+import { encodeShutdownCommunication } from '../wire/notification';
 
 export type FsmState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -282,7 +282,7 @@ export class BgpFsm {
         this.manualReset(out, ev.reason);
         return;
       case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSubcode.OTHER_CONFIGURATION_CHANGE), 'automatic stop');
+        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
         return;
       case 'HoldTimer_Expires':
         this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
@@ -313,7 +313,7 @@ export class BgpFsm {
         this.failWith(out, ev.notification, ev.type);
         return;
       case 'OpenCollisionDump':
-        this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
+        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
         return;
       case 'CollisionLost':
         this.collisionLost(out);
@@ -323,7 +323,7 @@ export class BgpFsm {
         this.failWith(out, undefined, 'notification received');
         return;
       default:
-        this.failWith(out, notif(ErrCode.FSM, FsmErrorSubcode.UNEXPECTED_IN_OPENSENT), `unexpected ${ev.type} in OpenSent`);
+        this.failWith(out, notif(ErrCode.FSM, FsmSub.UNEXPECTED_IN_OPENSENT), `unexpected ${ev.type} in OpenSent`);
         return;
     }
   }
@@ -340,7 +340,7 @@ export class BgpFsm {
         this.manualReset(out, ev.reason);
         return;
       case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSubcode.OTHER_CONFIGURATION_CHANGE), 'automatic stop');
+        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
         return;
       case 'HoldTimer_Expires':
         this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
@@ -356,7 +356,7 @@ export class BgpFsm {
         return;
       case 'BGPOpen':
       case 'OpenCollisionDump':
-        this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
+        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
         return;
       case 'CollisionLost':
         this.collisionLost(out);
@@ -374,7 +374,7 @@ export class BgpFsm {
         out.push({ type: 'established' });
         return;
       default:
-        this.failWith(out, notif(ErrCode.FSM, FsmErrorSubcode.UNEXPECTED_IN_OPENCONFIRM), `unexpected ${ev.type} in OpenConfirm`);
+        this.failWith(out, notif(ErrCode.FSM, FsmSub.UNEXPECTED_IN_OPENCONFIRM), `unexpected ${ev.type} in OpenConfirm`);
         return;
     }
   }
@@ -391,7 +391,7 @@ export class BgpFsm {
         this.manualReset(out, ev.reason);
         return;
       case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSubcode.OTHER_CONFIGURATION_CHANGE), 'automatic stop');
+        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
         return;
       case 'HoldTimer_Expires':
         this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
@@ -411,7 +411,7 @@ export class BgpFsm {
         this.failWith(out, undefined, ev.type === 'TcpConnectionFails' ? 'connection lost' : 'notification received');
         return;
       case 'OpenCollisionDump':
-        this.failWith(out, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), 'connection collision');
+        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
         return;
       case 'PeerRestarted':
         this.toIdle(out, { error: false, drop: true, reason: 'peer restarted (graceful restart)' });
@@ -425,7 +425,7 @@ export class BgpFsm {
         return;
       default:
         // e.g. an OPEN on an Established connection.
-        this.failWith(out, notif(ErrCode.FSM, FsmErrorSubcode.UNEXPECTED_IN_ESTABLISHED), `unexpected ${ev.type} in Established`);
+        this.failWith(out, notif(ErrCode.FSM, FsmSub.UNEXPECTED_IN_ESTABLISHED), `unexpected ${ev.type} in Established`);
         return;
     }
   }
@@ -453,14 +453,14 @@ export class BgpFsm {
   }
 
   private manualStop(out: FsmAction[], reason: string | undefined, notification: NotificationSpec | undefined): void {
-    out.push({ type: 'sendNotification', notification: notification ?? cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason) });
+    out.push({ type: 'sendNotification', notification: notification ?? cease(CeaseSub.ADMIN_SHUTDOWN, reason) });
     this._adminDown = true;
     this._connectRetryCounter = 0;
     this.toIdle(out, { error: false, drop: true, reason: 'administrative shutdown' });
   }
 
   private manualReset(out: FsmAction[], reason: string | undefined): void {
-    out.push({ type: 'sendNotification', notification: cease(CeaseSubcode.ADMINISTRATIVE_RESET, reason) });
+    out.push({ type: 'sendNotification', notification: cease(CeaseSub.ADMIN_RESET, reason) });
     this.toIdle(out, { error: false, drop: true, reason: 'administrative reset' });
     this.start(out);
   }
@@ -500,10 +500,12 @@ function notif(code: number, subcode: number, data: Uint8Array = new Uint8Array(
   return { code, subcode, data };
 }
 
-function cease(subcode: CeaseSubcode, text?: string): NotificationSpec {
+function cease(subcode: CeaseSub, text?: string): NotificationSpec {
+  // An empty text sends no data at all rather than a zero length byte: some peers log the latter
+  // as a malformed communication.
   const data =
-    text !== undefined &&
-    (subcode === CeaseSubcode.ADMINISTRATIVE_SHUTDOWN || subcode === CeaseSubcode.ADMINISTRATIVE_RESET)
+    text !== undefined && text !== '' &&
+    (subcode === CeaseSub.ADMIN_SHUTDOWN || subcode === CeaseSub.ADMIN_RESET)
       ? encodeShutdownCommunication(text)
       : new Uint8Array(0);
   return notif(ErrCode.CEASE, subcode, data);

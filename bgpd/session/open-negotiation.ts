@@ -4,7 +4,7 @@
 import { Afi, ErrCode, MsgType, Safi } from '../wire/types';
 import type { Capabilities, CodecContext, GracefulRestartCap, OpenMessage } from '../wire/types';
 import type { NotificationSpec } from './fsm';
-import { OpenErrorSubcode } from './notification-codes';
+import { OpenSub } from '../wire/codes';
 import type { Family, PeerConfig } from './peer-config';
 
 export const AS_TRANS = 23456;
@@ -97,20 +97,20 @@ function mpCapabilityBytes(families: Family[]): Uint8Array {
 export function checkPeerOpen(cfg: PeerConfig, open: OpenMessage): OpenCheck {
   if (open.version !== 4) {
     // Data: the largest version we support, 2 octets.
-    return fail(OpenErrorSubcode.UNSUPPORTED_VERSION, `unsupported version ${open.version}`, new Uint8Array([0, 4]));
+    return fail(OpenSub.UNSUPPORTED_VERSION, `unsupported version ${open.version}`, new Uint8Array([0, 4]));
   }
   const caps = open.capabilities;
   const peerAs = caps.fourOctetAs ?? open.myAs;
-  if (peerAs !== cfg.peerAs) return fail(OpenErrorSubcode.BAD_PEER_AS, `peer AS ${peerAs}, expected ${cfg.peerAs}`);
+  if (peerAs !== cfg.peerAs) return fail(OpenSub.BAD_PEER_AS, `peer AS ${peerAs}, expected ${cfg.peerAs}`);
   if (open.holdTime === 1 || open.holdTime === 2) {
-    return fail(OpenErrorSubcode.UNACCEPTABLE_HOLD_TIME, `unacceptable hold time ${open.holdTime}`);
+    return fail(OpenSub.UNACCEPTABLE_HOLD_TIME, `unacceptable hold time ${open.holdTime}`);
   }
   const ibgp = cfg.peerAs === cfg.localAs;
   const peerId = ipv4ToInt(open.routerId);
   // RFC 6286: the identifier is any non-zero 32-bit value; only iBGP peers must differ from ours.
-  if (peerId === 0) return fail(OpenErrorSubcode.BAD_BGP_IDENTIFIER, 'BGP identifier 0');
+  if (peerId === 0) return fail(OpenSub.BAD_BGP_IDENTIFIER, 'BGP identifier 0');
   if (ibgp && peerId === ipv4ToInt(cfg.routerId)) {
-    return fail(OpenErrorSubcode.BAD_BGP_IDENTIFIER, `iBGP peer uses our BGP identifier ${open.routerId}`);
+    return fail(OpenSub.BAD_BGP_IDENTIFIER, `iBGP peer uses our BGP identifier ${open.routerId}`);
   }
 
   const local = buildLocalCapabilities(cfg);
@@ -121,7 +121,7 @@ export function checkPeerOpen(cfg: PeerConfig, open: OpenMessage): OpenCheck {
   if (missing.length > 0 || families.length === 0) {
     const lacking = missing.length > 0 ? missing : configuredFamilies(cfg);
     return fail(
-      OpenErrorSubcode.UNSUPPORTED_CAPABILITY,
+      OpenSub.UNSUPPORTED_CAPABILITY,
       `peer lacks address family ${lacking.map((f) => `${f.afi}/${f.safi}`).join(', ')}`,
       mpCapabilityBytes(lacking),
     );

@@ -12,14 +12,14 @@
 //   re-armed instead of tearing down the session: the silence is ours, not the peer's.
 
 import { EventEmitter } from 'node:events';
-import { encodeMessage, MessageReader } from '../wire';
+import { describeNotification, encodeMessage, MessageReader } from '../wire';
 import { Afi, ErrCode, ErrorAction, MsgType, Safi } from '../wire/types';
 import type { BgpMessage, DecodeResult, OpenMessage, UpdateMessage, WireProblem } from '../wire/types';
 import { BgpFsm, DEFAULT_FSM_CONFIG } from './fsm';
 import type { FsmAction, FsmEvent, FsmState, NotificationSpec, TimerName } from './fsm';
 import { buildOpen, checkPeerOpen, codecContextFor, keepLocallyInitiated } from './open-negotiation';
 import type { Negotiated } from './open-negotiation';
-import { CeaseSubcode, OpenErrorSubcode, SEND_HOLD_TIMER_EXPIRED, describeNotification } from './notification-codes';
+import { CeaseSub, OpenSub, SEND_HOLD_TIMER_EXPIRED } from '../wire/codes';
 import { messageKind, newCounters, recordError, recordTransition } from './counters';
 import type { SessionCounters } from './counters';
 import { SessionTimers, realScheduler } from './timers';
@@ -333,7 +333,7 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
       // RFC 4271 §6.8: a collision with an Established session closes the new connection.
       this.logger.info({ peer: this.config.name, remote }, 'closing second connection: session already Established');
       const c = this.attach(socket, 'in');
-      this.writeTo(c, notificationMsg(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)));
+      this.writeTo(c, notificationMsg(cease(CeaseSub.CONNECTION_COLLISION)));
       this.closeConn(c);
       return true;
     }
@@ -743,13 +743,13 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
         this.logger.warn({ peer: this.config.name, code: msg.code, subcode: msg.subcode }, `received NOTIFICATION: ${text}`);
         this.emit('notification', { direction: 'received', code: msg.code, subcode: msg.subcode, data: msg.data, text });
         const st = this.fsm.state;
-        if (msg.code === ErrCode.CEASE && msg.subcode === CeaseSubcode.CONNECTION_COLLISION_RESOLUTION && (st === 'OpenSent' || st === 'OpenConfirm')) {
+        if (msg.code === ErrCode.CEASE && msg.subcode === CeaseSub.CONNECTION_COLLISION && (st === 'OpenSent' || st === 'OpenConfirm')) {
           // The peer resolved a collision before we did and dropped this connection: carry on with
           // its connection (already here, or about to arrive) instead of failing the session.
           if (!this.promoteCandidate(c)) this.dispatch({ type: 'CollisionLost' });
           return;
         }
-        const verErr = msg.code === ErrCode.OPEN_MESSAGE && msg.subcode === OpenErrorSubcode.UNSUPPORTED_VERSION;
+        const verErr = msg.code === ErrCode.OPEN_MESSAGE && msg.subcode === OpenSub.UNSUPPORTED_VERSION;
         this.dispatch({ type: verErr ? 'NotifMsgVerErr' : 'NotifMsg' });
         return;
       }
@@ -827,12 +827,12 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
     this.candidate = undefined;
     if (!candidateWins || !main) {
       this.logger.info({ peer: this.config.name, kept: main?.direction }, 'connection collision: closing the incoming connection');
-      this.sendNotification(c, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
+      this.sendNotification(c, cease(CeaseSub.CONNECTION_COLLISION));
       this.closeConn(c);
       return;
     }
     this.logger.info({ peer: this.config.name, dropped: main.direction }, 'connection collision: switching to the incoming connection');
-    this.sendNotification(main, cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
+    this.sendNotification(main, cease(CeaseSub.CONNECTION_COLLISION));
     this.closeConn(main);
     this.conn = c;
     c.open = r.msg;

@@ -51,6 +51,17 @@ export const enum CeaseSub {
   BFD_DOWN = 10,
 }
 
+/** RFC 6608. */
+export const enum FsmSub {
+  UNSPECIFIED = 0,
+  UNEXPECTED_IN_OPENSENT = 1,
+  UNEXPECTED_IN_OPENCONFIRM = 2,
+  UNEXPECTED_IN_ESTABLISHED = 3,
+}
+
+/** RFC 9687 error code; kept out of the shared ErrCode because only the session sends it. */
+export const SEND_HOLD_TIMER_EXPIRED = 8;
+
 export const enum RouteRefreshSub {
   INVALID_MESSAGE_LENGTH = 1,
 }
@@ -63,6 +74,7 @@ const CODE_NAMES: Record<number, string> = {
   5: 'Finite State Machine Error',
   6: 'Cease',
   7: 'ROUTE-REFRESH Message Error',
+  [SEND_HOLD_TIMER_EXPIRED]: 'Send Hold Timer Expired',
 };
 
 const SUB_NAMES: Record<number, Record<number, string>> = {
@@ -107,6 +119,16 @@ const SUB_NAMES: Record<number, Record<number, string>> = {
   },
   7: { 1: 'Invalid Message Length' },
 };
+
+/** The RFC name of an error code, or undefined for a number we do not know. */
+export function errorCodeName(code: number): string | undefined {
+  return CODE_NAMES[code];
+}
+
+/** The RFC name of a subcode, or undefined for a number we do not know. */
+export function errorSubcodeName(code: number, subcode: number): string | undefined {
+  return SUB_NAMES[code]?.[subcode];
+}
 
 /** "UPDATE Message Error / Malformed AS_PATH" — for logs; unknown numbers are shown as numbers. */
 export function notificationName(code: number, subcode: number): string {

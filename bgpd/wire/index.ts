@@ -34,5 +34,6 @@ export {
   unwrapHardReset,
 } from './notification';
 export type { ShutdownCommunication } from './notification';
+export { describeNotification } from './notification-text';
 export { hexOf } from './problems';
 export { OpaqueAttr } from './attr-table';

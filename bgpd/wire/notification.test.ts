@@ -89,3 +89,24 @@ describe('KEEPALIVE and ROUTE-REFRESH', () => {
     expect(r.problems[0].reason).toMatch(/ignore/);
   });
 });
+
+describe('RFC 9003 shutdown communication', () => {
+  const cease2 = (data: Uint8Array): NotificationMessage => ({ type: MsgType.NOTIFICATION, code: 6, subcode: 2, data });
+
+  it('round-trips UTF-8 text with a length prefix', () => {
+    const data = encodeShutdownCommunication('maintenance ✓');
+    expect(data[0]).toBe(data.length - 1);
+    expect(decodeShutdownCommunication(cease2(data))).toMatchObject({ ok: true, text: 'maintenance ✓' });
+  });
+
+  it('truncates to 255 bytes without splitting a character', () => {
+    const data = encodeShutdownCommunication('é'.repeat(200)); // 400 bytes
+    expect(data[0]).toBe(254);
+    expect(decodeShutdownCommunication(cease2(data))).toMatchObject({ ok: true, text: 'é'.repeat(127) });
+  });
+
+  it('rejects overrunning length and invalid UTF-8', () => {
+    expect(decodeShutdownCommunication(cease2(new Uint8Array([5, 0x61])))).toMatchObject({ ok: false });
+    expect(decodeShutdownCommunication(cease2(new Uint8Array([2, 0xc3, 0x28])))).toMatchObject({ ok: false });
+  });
+});
