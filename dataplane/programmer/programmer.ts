@@ -47,6 +47,8 @@ export class RouteProgrammer {
   private readonly staleNeigh = new Set<string>();
   private readonly staleFdb = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** keys whose input changed and whose desired route is not built yet */
+  private readonly uncomputed = new Set<string>();
   private readonly repairKeys = new Set<string>();
   private readonly linkUp = new Map<string, boolean>();
 
@@ -156,6 +158,7 @@ export class RouteProgrammer {
     this.remotes.clear();
     this.locals.clear();
     this.desired.clear();
+    this.uncomputed.clear();
     this.problems.clear();
   }
 
@@ -187,6 +190,7 @@ export class RouteProgrammer {
   }
 
   snapshot(): ProgrammerSnapshot {
+    this.materializeSync();
     const routes: RouteSnapshot[] = [];
     const keys = new Set([...this.desired.keys(), ...this.installed.keys()]);
     for (const key of [...keys].sort()) {
@@ -232,7 +236,32 @@ export class RouteProgrammer {
     }
   }
 
+  /**
+   * Only marks the key: the route is built later by materialize(), in slices inside the flush, so a
+   * replaceAll() of 100k routes does not hold the event loop while building them.
+   */
   private recompute(key: string, flush = true): void {
+    this.uncomputed.add(key);
+    this.dirty.add(key);
+    if (flush) this.scheduleFlush();
+  }
+
+  private async materialize(): Promise<void> {
+    const slice = (this.opts.sliceSize ?? 1024) * 4;
+    let n = 0;
+    for (const key of this.uncomputed) {
+      this.computeNow(key);
+      this.uncomputed.delete(key);
+      if (++n % slice === 0) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  private materializeSync(): void {
+    for (const key of this.uncomputed) this.computeNow(key);
+    this.uncomputed.clear();
+  }
+
+  private computeNow(key: string): void {
     const local = this.locals.get(key);
     const remote = this.remotes.get(key);
     let res: BuildResult | undefined;
@@ -245,8 +274,6 @@ export class RouteProgrammer {
       this.desired.delete(key);
       if (res) this.problems.set(key, res.problem);
     }
-    this.dirty.add(key);
-    if (flush) this.scheduleFlush();
   }
 
   // ---- scheduling
@@ -363,6 +390,7 @@ export class RouteProgrammer {
 
   /** checkVteps: sync ARP/FDB even when no route changed (after a resync read them back) */
   private async doFlush(checkVteps = false): Promise<void> {
+    await this.materialize();
     if (this.dirty.size === 0 && !checkVteps) return;
     const keys = [...this.dirty];
     this.dirty.clear();
@@ -508,6 +536,7 @@ export class RouteProgrammer {
   /** Reads our routes (and VTEP entries) back from the kernel and queues whatever differs. */
   private async doResync(): Promise<void> {
     this.c.resyncs++;
+    await this.materialize();
     this.ensureDevices();
     const keepUnknown = this.staleAtStart;
     const kernel = this.nl.routes.dump({ protocol: this.protocol, table: this.table });
