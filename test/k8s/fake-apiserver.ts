@@ -62,6 +62,9 @@ export type HookAnswer = { status: number; body: unknown } | undefined;
 /** Lets a test answer a request itself (fault injection) or hold it (return a promise); undefined = serve it. */
 export type RequestHook = (req: { method: string; path: string; query: URLSearchParams }) => HookAnswer | Promise<HookAnswer>;
 
+/** Returns the problems with an object (empty = valid). */
+export type ObjectValidator = (obj: KubeObject) => string[];
+
 export const CORE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
@@ -102,6 +105,7 @@ const objKey = (ns: string | undefined, name: string): string => `${ns ?? ''}/${
 
 export class FakeApiServer {
   private readonly types = new Map<string, ResourceType>();
+  private readonly validators = new Map<string, ObjectValidator>();
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -137,9 +141,11 @@ export class FakeApiServer {
     return self;
   }
 
-  register(t: ResourceType): void {
+  /** `validate` stands in for the CRD's schema: its problems make create/replace/patch fail with 422. */
+  register(t: ResourceType, validate?: ObjectValidator): void {
     const k = rtKey(t.group, t.version, t.plural);
     this.types.set(k, t);
+    if (validate) this.validators.set(k, validate);
     if (!this.store.has(k)) this.store.set(k, new Map());
   }
 
@@ -281,6 +287,7 @@ export class FakeApiServer {
     if (c.has(key)) throw new HttpError(409, 'AlreadyExists', `${resourceName(t)} "${meta.name}" already exists`, detailsOf(t, meta.name));
     if (ns !== undefined) meta.namespace = ns;
     else delete meta.namespace;
+    this.validate(t, obj);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     meta.generation = 1;
@@ -315,6 +322,7 @@ export class FakeApiServer {
     m.creationTimestamp = cur.metadata.creationTimestamp;
     if (ns !== undefined) m.namespace = ns;
     else delete m.namespace;
+    this.validate(t, obj);
     const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(cur.spec);
     m.generation = (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     m.resourceVersion = String(++this.rev);
@@ -341,6 +349,11 @@ export class FakeApiServer {
     gone.metadata.resourceVersion = String(++this.rev);
     this.record(t, 'DELETED', gone);
     return clone(gone);
+  }
+
+  private validate(t: ResourceType, obj: KubeObject): void {
+    const problems = this.validators.get(rtKey(t.group, t.version, t.plural))?.(obj) ?? [];
+    if (problems.length) throw invalid(t, obj.metadata.name, problems.join(', '));
   }
 
   private checkShape(t: ResourceType, body: Record<string, unknown>): KubeObject {

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_KINDS, GROUP, VERSION } from '../../ipam/store/kubernetes-kinds';
+import { GROUP, VERSION } from '../../ipam/store/kubernetes-kinds';
 import { KubernetesStore } from '../../ipam/store/kubernetes';
 import { datastoreContract, waitUntil } from '../../ipam/store/contract';
 import type { WatchEvent } from '../../ipam/datastore';
 import { Ipam } from '../../ipam/ipam';
 import { createPool, listPools } from '../../ipam/pools';
 import { kubeConfigFor } from './client';
+import { compileCrdSchema, makeAjv } from './crd-schema';
 import { FakeApiServer } from './fake-apiserver';
+import { readCrds } from './manifests';
 
 let api: FakeApiServer;
 const stores: KubernetesStore[] = [];
@@ -17,9 +19,18 @@ async function fresh(): Promise<KubernetesStore> {
   return s;
 }
 
+// The CRDs of deploy/crds, with their schemas enforced (strict, as kubectl's default field validation
+// would): whatever the store writes must be acceptable to a real apiserver with these CRDs installed.
+const ajv = makeAjv();
+const crds = readCrds().map((c) => {
+  const v = compileCrdSchema(ajv, c.schema);
+  const validate = (obj: unknown): string[] => (v(obj) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  return { type: { group: c.group, version: VERSION, plural: c.plural, kind: c.kind, namespaced: false }, validate };
+});
+
 function freshServer(): Promise<FakeApiServer> {
   return FakeApiServer.start().then((s) => {
-    for (const k of ALL_KINDS) s.register({ group: GROUP, version: VERSION, plural: k.plural, kind: k.kind, namespaced: false });
+    for (const c of crds) s.register(c.type, c.validate);
     return s;
   });
 }
@@ -43,12 +54,13 @@ describe('KubernetesStore contract (fake apiserver)', () =>
 describe('KubernetesStore mapping', () => {
   it('stores IPAM keys as readable CRD objects, Calico-style names, JSON values as spec', async () => {
     const ds = await fresh();
-    const block = { cidr: '10.244.0.0/26', affinity: 'host:node-1' };
+    const block = { cidr: '10.244.0.0/26', affinity: 'host:node-1', allocations: [0, null], unallocated: [1], attributes: [{ handleId: 'h', owner: {} }], sequenceNumber: 1 };
+    const aff = (node: string, cidr: string, state: string) => JSON.stringify({ node, cidr, state });
     await ds.create('/tortie/ipam/v2/assignment/ipv4/block/10.244.0.0-26', JSON.stringify(block));
-    await ds.create('/tortie/ipam/v2/host/node-1/ipv4/block/10.244.0.0-26', '{"state":"confirmed"}');
-    await ds.create('/tortie/ipam/v2/host/node-2/ipv4/block/10.244.0.64-26', '{"state":"pending"}');
-    await ds.create('/tortie/ipam/v2/handle/k8s-pod-network.ABC', '{"block":{}}');
-    await ds.create('/tortie/ipam/v2/assignment/ipv6/block/fd00::-122', '{}');
+    await ds.create('/tortie/ipam/v2/host/node-1/ipv4/block/10.244.0.0-26', aff('node-1', '10.244.0.0/26', 'confirmed'));
+    await ds.create('/tortie/ipam/v2/host/node-2/ipv4/block/10.244.0.64-26', aff('node-2', '10.244.0.64/26', 'pending'));
+    await ds.create('/tortie/ipam/v2/handle/k8s-pod-network.ABC', '{"handleId":"k8s-pod-network.ABC","block":{}}');
+    await ds.create('/tortie/ipam/v2/assignment/ipv6/block/fd00::-122', JSON.stringify({ ...block, cidr: 'fd00::/122' }));
     const g = { group: GROUP, version: VERSION };
     const blocks = api.objects({ ...g, plural: 'ipamblocks' });
     expect(blocks.map((o) => o.metadata.name)).toEqual(['10-244-0-0-26', 'fd00---122']);
@@ -61,7 +73,7 @@ describe('KubernetesStore mapping', () => {
     // A per-node affinity list is a label-selected list of one kind.
     api.requests.length = 0;
     const mine = await ds.list('/tortie/ipam/v2/host/node-1/');
-    expect(mine.map((kv) => kv.value)).toEqual(['{"state":"confirmed"}']);
+    expect(mine.map((kv) => kv.value)).toEqual([aff('node-1', '10.244.0.0/26', 'confirmed')]);
     expect(api.requests).toEqual([expect.stringMatching(/^GET \/apis\/tortie.dev\/v1\/blockaffinities\?labelSelector=tortie.dev%2Fnode-hash%3D[0-9a-f]{40}$/)]);
     expect((await ds.list('/tortie/ipam/v2/')).length).toBe(5);
   });
@@ -70,10 +82,10 @@ describe('KubernetesStore mapping', () => {
     const ds = await fresh();
     await fetch(`${api.url}/apis/tortie.dev/v1/ippools`, {
       method: 'POST',
-      body: JSON.stringify({ apiVersion: 'tortie.dev/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.65.0.0/16' } }),
+      body: JSON.stringify({ apiVersion: 'tortie.dev/v1', kind: 'IPPool', metadata: { name: 'default-ipv4' }, spec: { cidr: '10.65.0.0/16', blockSize: 26 } }),
     });
     const kv = await ds.get('/tortie/ipam/v2/pool/default-ipv4');
-    expect(JSON.parse(kv!.value)).toEqual({ name: 'default-ipv4', cidr: '10.65.0.0/16' });
+    expect(JSON.parse(kv!.value)).toEqual({ name: 'default-ipv4', cidr: '10.65.0.0/16', blockSize: 26 });
     expect((await ds.list('/tortie/ipam/v2/pool/')).map((k) => k.key)).toEqual(['/tortie/ipam/v2/pool/default-ipv4']);
   });
 
@@ -93,6 +105,13 @@ describe('KubernetesStore mapping', () => {
     expect(await ipam.releaseByHandle('net.c1')).toBe(1);
     expect(api.objects({ ...g, plural: 'ipamhandles' }).map((o) => o.metadata.name)).toEqual(['net.c2']);
     expect((await listPools(ds)).map((p) => p.value.name)).toEqual(['p1']);
+  });
+
+  it('surfaces a write the CRD schema refuses (422) as a DatastoreError naming the key', async () => {
+    const ds = await fresh();
+    await expect(ds.create('/tortie/ipam/v2/pool/bad', JSON.stringify({ name: 'bad', cidr: '10.0.0.0/33', blockSize: 26 }))).rejects.toThrow(
+      /datastore error on \/tortie\/ipam\/v2\/pool\/bad: kubernetes \(HTTP 422\): .*\/spec\/cidr must match pattern/,
+    );
   });
 
   it('hides a half-finished delete and lets a create finish it', async () => {
