@@ -33,7 +33,7 @@ function label(t: PassTarget): string {
   return t === 'direct' ? 'direct (no target: harness ceiling)' : LAUNCHERS[t].version();
 }
 
-const HEADER = ['target', '99% s', '100% s', 'gen send s', 'RSS idle MB', 'RSS peak MB', 'RSS settled MB', 'B/route', 'target CPU s', 'withdraw s', 'other CPU s', 'runs'];
+const HEADER = ['target', '99% s', '100% s', 'gen send s', 'gen/mon CPU s', 'RSS idle MB', 'RSS peak MB', 'RSS settled MB', 'B/route', 'target CPU s', 'withdraw s', 'other CPU s', 'runs'];
 
 function row(r: PassThroughResult): string[] {
   const rs = r.runs;
@@ -44,6 +44,7 @@ function row(r: PassThroughResult): string[] {
     col(rs, (x) => x.t99, f3),
     col(rs, (x) => x.t100, f3),
     col(rs, (x) => x.genSend, f3),
+    `${col(rs, (x) => x.genCpu, f2)} / ${col(rs, (x) => x.monCpu, f2)}`,
     noRss(col(rs, (x) => x.rssIdle, mb)),
     noRss(col(rs, (x) => x.rssPeak, mb)),
     noRss(col(rs, (x) => x.rssSettled, mb)),

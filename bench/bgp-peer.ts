@@ -17,7 +17,6 @@
 //   {"ev":"stats","count","updates","prefixesIn","withdrawnIn","cpuMs","tLast"}
 //   {"ev":"error","msg"}
 import * as readline from 'node:readline';
-import { MsgType } from '../bgpd/wire/types';
 import { BenchSession, nowMs } from './bgp-session';
 import { addIPv4, buildTable, chunk, clusterPeerUpdates, encodeTable, parseTableSpec } from './bgp-table';
 
@@ -127,17 +126,16 @@ async function monitor(args: Args): Promise<void> {
     marks.add(name);
     emit({ ev: 'mark', name, t: nowMs(), count: table.size });
   };
-  session.onMessage = (m) => {
-    if (m.type !== MsgType.UPDATE) return;
+  session.onUpdate = (withdrawn, nlri) => {
     updates++;
     const before = table.size;
-    for (const k of m.withdrawn) table.delete(k);
-    for (const k of m.nlri) table.add(k);
-    prefixesIn += m.nlri.length;
-    withdrawnIn += m.withdrawn.length;
-    if (table.size === before && m.nlri.length === 0 && m.withdrawn.length === 0) return;
+    for (const k of withdrawn) table.delete(k);
+    for (const k of nlri) table.add(k);
+    prefixesIn += nlri.length;
+    withdrawnIn += withdrawn.length;
+    if (table.size === before && nlri.length === 0 && withdrawn.length === 0) return;
     tLast = nowMs();
-    if (m.nlri.length > 0) mark('first');
+    if (nlri.length > 0) mark('first');
     if (table.size >= n99) mark('99');
     if (table.size >= expect) {
       full = true;
@@ -170,12 +168,11 @@ async function clusterGenerator(args: Args): Promise<void> {
     const local = addIPv4(base, i);
     const s = await BenchSession.open({ localAddress: local, remoteAddress: need(args, 'remote'), localAs, routerId: local });
     s.onClose = (why) => emit({ ev: 'error', msg: `session ${local}: ${why}` });
-    s.onMessage = (m) => {
-      if (m.type !== MsgType.UPDATE) return;
+    s.onUpdate = (withdrawn, nlri) => {
       const set = received[i];
       const was = set.size >= expectRecv;
-      for (const k of m.withdrawn) set.delete(k);
-      for (const k of m.nlri) set.add(k);
+      for (const k of withdrawn) set.delete(k);
+      for (const k of nlri) set.add(k);
       const is = set.size >= expectRecv;
       if (is && !was) full++;
       if (!is && was) full--;
