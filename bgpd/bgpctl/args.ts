@@ -8,18 +8,21 @@ export const USAGE = `usage: bgpctl [--socket PATH | --config FILE] [--json] [-n
 Talks to a running bgpd over its control socket.
 
 Commands:
-  show peers                      one row per peer: type, AS, state, up/down, prefixes
-  show neighbor PEER              capabilities both ways, timers, counters, last errors, GR
+  show peers                    one row per peer: type, AS, state, up/down, prefixes
+  show neighbor PEER            capabilities both ways, timers, counters, errors, GR
   show routes [PREFIX] [--family ipv4|ipv6]
-                                  Loc-RIB with best (>) and multipath (=) marks; one PREFIX in detail
-  show rib in PEER | show rib out PEER [--family ipv4|ipv6]
-                                  what PEER sent us (Adj-RIB-In) / what we send it (Adj-RIB-Out)
-  show status                     router ID, AS, uptime, prefix counts
-  clear neighbor PEER|all [soft]  hard: Cease/Administrative Reset and reconnect (also ends a
-                                  max-prefix hold-down); soft: ROUTE-REFRESH in, re-send out
-  reload                          re-read the config file; only changed sessions restart
-  ipam ...                        IP address management (bgpctl ipam --help)
-  show ipam ...                   the same as "bgpctl ipam show ..."
+                                Loc-RIB, best (>) and multipath (=) marked;
+                                with PREFIX: that prefix in detail
+  show rib in|out PEER [--family ipv4|ipv6]
+                                what PEER sent us (Adj-RIB-In) / what we send it
+  show status                   router ID, AS, uptime, prefix counts
+  clear neighbor PEER|all [soft]
+                                hard: Cease/Administrative Reset and reconnect (also
+                                ends a max-prefix hold-down); soft: ROUTE-REFRESH
+                                in, our routes re-sent out
+  reload                        re-read the config file; only changed sessions restart
+  ipam ...                      IP address management (bgpctl ipam --help)
+  show ipam ...                 the same as "bgpctl ipam show ..."
 
 PEER is a peer name (as in "show peers") or its address.
 
@@ -27,11 +30,13 @@ Options:
   -s, --socket PATH   control socket (default: control.socket of --config,
                       else ${DEFAULT_SOCKET})
   -c, --config FILE   read the control socket path from this bgpd config
-  -j, --json          print the response as JSON (stable keys; "show peers" is an array)
+  -j, --json          print the response as JSON (stable keys; "show peers" is
+                      an array of objects)
   -n                  show peer addresses instead of names
   -h, --help          this help
 
-Exit status: 0 ok, 1 bgpd refused the request or is not running, 2 bad command line.
+Exit status: 0 ok, 1 bgpd refused the request or is not running,
+2 bad command line.
 `;
 
 export type BgpctlCommand =

@@ -11,7 +11,9 @@ export class NotRunningError extends Error {
 export function request(path: string, cmd: ControlCommand, timeoutMs = 30_000): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     const s = net.connect(path);
-    let buf = '';
+    // a `show routes --json` of 100k prefixes is tens of MB: keep chunks, look for the newline only in new ones
+    const chunks: string[] = [];
+    let answered = false;
     let connected = false;
     const timer = setTimeout(() => {
       s.destroy();
@@ -23,13 +25,15 @@ export function request(path: string, cmd: ControlCommand, timeoutMs = 30_000): 
       s.write(JSON.stringify({ ...cmd, id: 1 }) + '\n');
     });
     s.on('data', (chunk: string) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
+      if (answered) return;
+      const nl = chunk.indexOf('\n');
+      chunks.push(nl < 0 ? chunk : chunk.slice(0, nl));
       if (nl < 0) return;
+      answered = true;
       clearTimeout(timer);
       s.end();
       try {
-        resolve(JSON.parse(buf.slice(0, nl)) as ControlResponse);
+        resolve(JSON.parse(chunks.join('')) as ControlResponse);
       } catch {
         reject(new Error('bgpd sent a malformed response'));
       }
@@ -40,7 +44,7 @@ export function request(path: string, cmd: ControlCommand, timeoutMs = 30_000): 
     });
     s.on('close', () => {
       clearTimeout(timer);
-      if (!buf.includes('\n')) reject(new Error('bgpd closed the control connection without answering'));
+      if (!answered) reject(new Error('bgpd closed the control connection without answering'));
     });
   });
 }

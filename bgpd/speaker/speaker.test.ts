@@ -146,3 +146,18 @@ describe('Speaker', () => {
     expect(() => b.addPeer(fromConfig(node(65002, '10.0.0.2'), peerCfg({ name: 'a', address: '10.0.0.9', asNumber: 65009 })))).toThrow(/already exists/);
   });
 });
+
+describe('views over a big table', () => {
+  it('routesView returns 130k prefixes (no argument spreading into push, yields between pages)', async () => {
+    const s = new Speaker({ config: node(65001, '10.0.0.1'), logger: silent });
+    for (let i = 0; i < 130_000; i++) s.originate(`${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`);
+    await s.rib.drain();
+    let ticks = 0;
+    const ticker = setInterval(() => { ticks++; }, 0);
+    const rows = await routesView(s, { family: 'ipv4' });
+    clearInterval(ticker);
+    expect(rows).toHaveLength(130_000);
+    expect(rows[129_999].prefix).toBe('17.251.207.0/24');
+    expect(ticks).toBeGreaterThan(0);
+  }, 60_000);
+});

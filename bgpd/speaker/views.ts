@@ -145,8 +145,8 @@ function routeRow(speaker: Speaker, afi: Afi, r: RouteView): RouteRow {
 const familiesOf = (family: 'ipv4' | 'ipv6' | undefined): Afi[] =>
   family === 'ipv4' ? [Afi.IPv4] : family === 'ipv6' ? [Afi.IPv6] : [Afi.IPv4, Afi.IPv6];
 
-async function collect<T, R>(it: Iterator<T>, map: (t: T) => R): Promise<R[]> {
-  const out: R[] = [];
+/** Appends to `out` (spreading 100k rows into push() would overflow the stack). */
+async function collect<T, R>(it: Iterator<T>, map: (t: T) => R, out: R[] = []): Promise<R[]> {
   for (;;) {
     const { items, done } = page(it, PAGE);
     for (const i of items) out.push(map(i));
@@ -164,7 +164,7 @@ export async function routesView(speaker: Speaker, opts: { prefix?: string; fami
     return r ? [routeRow(speaker, afi, r)] : [];
   }
   const out: RouteRow[] = [];
-  for (const afi of familiesOf(opts.family)) out.push(...(await collect(speaker.rib.locRibRoutes(afi), (r) => routeRow(speaker, afi, r))));
+  for (const afi of familiesOf(opts.family)) await collect(speaker.rib.locRibRoutes(afi), (r) => routeRow(speaker, afi, r), out);
   return out;
 }
 
@@ -172,12 +172,12 @@ export async function adjRibView(speaker: Speaker, rt: PeerRuntime, direction: '
   const out: RouteRow[] = [];
   for (const afi of familiesOf(family)) {
     if (direction === 'in') {
-      out.push(...(await collect(speaker.rib.adjRibIn(rt.ribId, afi), (r) => routeRow(speaker, afi, r))));
+      await collect(speaker.rib.adjRibIn(rt.ribId, afi), (r) => routeRow(speaker, afi, r), out);
     } else {
-      out.push(...(await collect(speaker.rib.adjRibOut(rt.ribId, afi), (r) => ({
+      await collect(speaker.rib.adjRibOut(rt.ribId, afi), (r): RouteRow => ({
         prefix: prefixText(afi, r.prefix),
         paths: [{ best: true, multipath: false, stale: false, filtered: false, from: 'local', ...attrFields(r.attrs) }],
-      }))));
+      }), out);
     }
   }
   return out;

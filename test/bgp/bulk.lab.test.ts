@@ -59,6 +59,7 @@ describe(`bulk: ${N} prefixes in, ${OUT} out through the real bgpd`, () => {
     const routesStart = Date.now();
     const all = await t.ctl(['show', 'routes', '--json']);
     console.log(`bulk in=${N} out=${OUT}: bgpctl show routes --json (${N + OUT} prefixes, ${(all.stdout.length / 1e6).toFixed(1)} MB) took ${Date.now() - routesStart} ms`);
+    expect(all.stderr).toBe('');
     expect(all.code).toBe(0);
     expect(await t.established('bird')).toBe(true);
   }, 400_000);
