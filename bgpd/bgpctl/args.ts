@@ -8,8 +8,8 @@ export const USAGE = `usage: bgpctl [--socket PATH | --config FILE] [--json] [-n
 Talks to a running bgpd over its control socket.
 
 Commands:
-  show peers                    one row per peer: type, AS, state, up/down, prefixes
-  show neighbor PEER            capabilities both ways, timers, counters, errors, GR
+  show peers                    one row per peer: type, AS, state, prefixes
+  show neighbor PEER            capabilities, timers, counters, errors, GR
   show routes [PREFIX] [--family ipv4|ipv6]
                                 Loc-RIB, best (>) and multipath (=) marked;
                                 with PREFIX: that prefix in detail
@@ -17,10 +17,10 @@ Commands:
                                 what PEER sent us (Adj-RIB-In) / what we send it
   show status                   router ID, AS, uptime, prefix counts
   clear neighbor PEER|all [soft]
-                                hard: Cease/Administrative Reset and reconnect (also
-                                ends a max-prefix hold-down); soft: ROUTE-REFRESH
-                                in, our routes re-sent out
-  reload                        re-read the config file; only changed sessions restart
+                                hard: Cease/Admin Reset, then reconnect (also
+                                ends a max-prefix hold-down); soft: ROUTE-
+                                REFRESH in, our routes re-sent out
+  reload                        re-read the config; only changed peers restart
   ipam ...                      IP address management (bgpctl ipam --help)
   show ipam ...                 the same as "bgpctl ipam show ..."
 
