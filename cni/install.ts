@@ -175,21 +175,42 @@ function warnShadowingConfigs(o: InstallOptions): void {
   if (confs[0] !== o.confName) o.log(`warning: ${join(o.netDir, confs[0])} sorts before ${o.confName}; the runtime will use it instead`);
 }
 
-export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv): InstallOptions & { uninstall: boolean } {
+/**
+ * Rewrites the plugin's kubeconfig when the service-account token (or CA) changed. Projected tokens are
+ * rotated by the kubelet and expire, while the kubeconfig on the host keeps a copy: something must
+ * follow the rotation (Calico had exactly this outage). Returns whether it wrote.
+ */
+export function refreshKubeconfig(o: InstallOptions): boolean {
+  const text = kubeconfigFor(o);
+  if (existsSync(o.kubeconfigPath) && readFileSync(o.kubeconfigPath, 'utf8') === text) return false;
+  atomicWrite(o.kubeconfigPath, text, 0o600);
+  // Keep the manifest's hash current, or --uninstall would take the refreshed file for someone else's.
+  const manifestPath = join(o.binDir, MANIFEST_NAME);
+  const m = readManifest(manifestPath);
+  if (o.kubeconfigPath in m.files) writeManifest(manifestPath, { version: 1, files: { ...m.files, [o.kubeconfigPath]: sha256(text) } });
+  o.log(`refreshed ${o.kubeconfigPath}`);
+  return true;
+}
+
+export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv): InstallOptions & { uninstall: boolean; refreshEverySec?: number } {
   const flags = new Map<string, string>();
   let doUninstall = false;
   for (const a of argv) {
     if (a === '--uninstall') doUninstall = true;
+    else if (a === '--refresh-kubeconfig') flags.set('refresh-kubeconfig', '60');
     else if (/^--[a-z-]+=/.test(a)) flags.set(a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
-    else throw new Error(`unknown argument ${a} (usage: tortie-install [--uninstall] [--bin-dir=D] [--net-dir=D] [--node-name=N] [--datastore=S] [--mtu=N])`);
+    else throw new Error(`unknown argument ${a} (usage: tortie-install [--uninstall | --refresh-kubeconfig[=SECONDS]] [--bin-dir=D] [--net-dir=D] [--node-name=N] [--datastore=S] [--mtu=N])`);
   }
   const get = (flag: string, name: string, dflt: string): string => flags.get(flag) ?? env[name] ?? dflt;
   const sourceDir = get('source-dir', 'TORTIE_SOURCE_DIR', process.argv[1] ? dirname(realpathSync(process.argv[1])) : process.cwd());
   const netDir = get('net-dir', 'CNI_NET_DIR', '/etc/cni/net.d');
   const mtu = Number(get('mtu', 'CNI_MTU', '0'));
   if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && (mtu < 68 || mtu > 65535))) throw new Error(`CNI_MTU must be 0 or 68–65535, not ${get('mtu', 'CNI_MTU', '0')}`);
+  const refresh = flags.get('refresh-kubeconfig');
+  if (refresh !== undefined && !(Number(refresh) >= 1)) throw new Error(`--refresh-kubeconfig takes seconds ≥ 1, not ${refresh}`);
   return {
     uninstall: doUninstall,
+    refreshEverySec: refresh === undefined ? undefined : Number(refresh),
     sourceDir,
     binDir: get('bin-dir', 'CNI_BIN_DIR', '/opt/cni/bin'),
     netDir,
@@ -212,6 +233,20 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     const o = optionsFromEnv(argv, env);
     if (o.uninstall) {
       uninstall(o);
+      return 0;
+    }
+    if (o.refreshEverySec !== undefined) {
+      // A sidecar: check now, then every N seconds, until the pod stops it.
+      const tick = (): void => {
+        try {
+          refreshKubeconfig(o);
+        } catch (err) {
+          process.stderr.write(`tortie-install: ${(err as Error).message}\n`);
+        }
+      };
+      tick();
+      setInterval(tick, o.refreshEverySec * 1000);
+      process.once('SIGTERM', () => process.exit(0));
       return 0;
     }
     install(o);

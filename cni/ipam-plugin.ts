@@ -13,6 +13,8 @@ import type { CniResult } from './result';
 export interface HeldAddress {
   ip: string;
   family: IpFamily;
+  /** prefix length of the block the address came from (the IPAM result carries it, like calico-ipam) */
+  blockPrefix?: number;
   /** the pool's encapsulation (for the veth MTU) */
   encapsulation: Encapsulation;
 }
@@ -54,7 +56,7 @@ export async function addressesOfHandle(h: IpamHandle, handle: string): Promise<
   for (const cidr of Object.keys(rec.value.block)) {
     const sb = await h.ipam.res.getBlock(cidr);
     if (!sb) continue;
-    for (const ord of sb.block.ordinalsOf(handle)) out.push({ ip: sb.block.cidr.addressAt(ord), family: sb.block.cidr.family, encapsulation: 'none' });
+    for (const ord of sb.block.ordinalsOf(handle)) out.push({ ip: sb.block.cidr.addressAt(ord), family: sb.block.cidr.family, blockPrefix: sb.block.cidr.prefix, encapsulation: 'none' });
   }
   if (out.length) {
     const pools = (await listPools(h.ds)).map((p) => ({ cidr: Cidr.parse(p.value.cidr)!, enc: p.value.encapsulation }));
@@ -67,10 +69,14 @@ export function hostPrefix(ip: string): string {
   return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
 }
 
+/**
+ * The IPAM result, as calico-ipam gives it: each address with its block's mask (a main plugin such as
+ * ptp derives the on-link subnet from it; tortie itself narrows to /32 and /128).
+ */
 function toResult(conf: NetConf, addrs: readonly HeldAddress[]): CniResult {
   return {
     cniVersion: conf.cniVersion,
-    ips: addrs.map((a) => ({ address: hostPrefix(a.ip) })),
+    ips: addrs.map((a) => ({ address: a.blockPrefix !== undefined ? `${a.ip}/${a.blockPrefix}` : hostPrefix(a.ip) })),
     routes: addrs.map((a) => ({ dst: a.family === 4 ? '0.0.0.0/0' : '::/0' })),
     dns: {},
   };

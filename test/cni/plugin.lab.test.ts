@@ -280,6 +280,23 @@ describe('tortie ADD/CHECK/DEL through a conflist', () => {
     deleteNetns(pod);
   });
 
+  it('tortie-ipam on its own: ADD (block-masked address, like calico-ipam), repeated ADD, CHECK, DEL', async () => {
+    const rt = runtime(lab.pod());
+    const conf = { type: 'tortie-ipam', cniVersion: '1.0.0', name: 'k8s-pod-network', datastore: lab.store, nodename: 'node1', ipam: { type: 'tortie-ipam' } };
+    const res = (await execPlugin('ADD', conf, rt)).parsed as { ips: { address: string }[]; routes: { dst: string }[] };
+    expect(res.ips).toHaveLength(1);
+    expect(res.ips[0].address).toMatch(/^10\.77\.\d+\.\d+\/26$/);
+    expect(res.routes).toEqual([{ dst: '0.0.0.0/0' }]);
+    const ip = res.ips[0].address.split('/')[0];
+    expect((await ipamState(lab.store)).addresses.get(ip)).toBe(`k8s-pod-network.${rt.containerId}`);
+    expect((await execPlugin('ADD', conf, rt)).parsed).toEqual(res); // same handle: same address
+    await execPlugin('CHECK', { ...conf, prevResult: res }, rt);
+    await execPlugin('DEL', conf, rt);
+    await execPlugin('DEL', conf, rt);
+    expect((await ipamState(lab.store)).addresses.has(ip)).toBe(false);
+    await expectCniError(execPlugin('CHECK', { ...conf, prevResult: res }, rt), 103, /not held by handle/);
+  });
+
   it('STATUS succeeds with a pool and fails with code 50 without one; GC releases what the runtime no longer lists', async () => {
     const list = conflist({}, '1.1.0', false);
     const pod = lab.pod();
