@@ -271,22 +271,8 @@ export class BgpFsm {
   }
 
   private inOpenSent(ev: FsmEvent, out: FsmAction[]): void {
+    if (this.handledInAnyOpenState(ev, out)) return;
     switch (ev.type) {
-      case 'ManualStart':
-      case 'AutomaticStart':
-        return;
-      case 'ManualStop':
-        this.manualStop(out, ev.reason, ev.notification);
-        return;
-      case 'ManualReset':
-        this.manualReset(out, ev.reason);
-        return;
-      case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
-        return;
-      case 'HoldTimer_Expires':
-        this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
-        return;
       case 'TcpConnectionFails':
         // RFC 4271: close, restart ConnectRetry and wait in Active for the peer or the next attempt.
         out.push({ type: 'drop' });
@@ -308,19 +294,8 @@ export class BgpFsm {
         }
         this._state = 'OpenConfirm';
         return;
-      case 'BGPHeaderErr':
-      case 'BGPOpenMsgErr':
-        this.failWith(out, ev.notification, ev.type);
-        return;
-      case 'OpenCollisionDump':
-        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
-        return;
       case 'CollisionLost':
         this.collisionLost(out);
-        return;
-      case 'NotifMsgVerErr':
-      case 'NotifMsg':
-        this.failWith(out, undefined, 'notification received');
         return;
       default:
         this.failWith(out, notif(ErrCode.FSM, FsmSub.UNEXPECTED_IN_OPENSENT), `unexpected ${ev.type} in OpenSent`);
@@ -329,41 +304,19 @@ export class BgpFsm {
   }
 
   private inOpenConfirm(ev: FsmEvent, out: FsmAction[]): void {
+    if (this.handledInAnyOpenState(ev, out)) return;
     switch (ev.type) {
-      case 'ManualStart':
-      case 'AutomaticStart':
-        return;
-      case 'ManualStop':
-        this.manualStop(out, ev.reason, ev.notification);
-        return;
-      case 'ManualReset':
-        this.manualReset(out, ev.reason);
-        return;
-      case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
-        return;
-      case 'HoldTimer_Expires':
-        this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
-        return;
       case 'KeepaliveTimer_Expires':
-        out.push({ type: 'sendKeepalive' });
-        out.push({ type: 'startTimer', timer: 'keepalive', ms: jitter(this.keepaliveMs, this.env.random) });
+        this.sendKeepalive(out);
         return;
       case 'TcpConnectionFails':
-      case 'NotifMsg':
-      case 'NotifMsgVerErr':
-        this.failWith(out, undefined, ev.type === 'TcpConnectionFails' ? 'connection lost' : 'notification received');
+        this.failWith(out, undefined, 'connection lost');
         return;
       case 'BGPOpen':
-      case 'OpenCollisionDump':
         this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
         return;
       case 'CollisionLost':
         this.collisionLost(out);
-        return;
-      case 'BGPHeaderErr':
-      case 'BGPOpenMsgErr':
-        this.failWith(out, ev.notification, ev.type);
         return;
       case 'KeepAliveMsg':
         if (this.holdMs > 0) out.push({ type: 'startTimer', timer: 'hold', ms: this.holdMs });
@@ -380,25 +333,10 @@ export class BgpFsm {
   }
 
   private inEstablished(ev: FsmEvent, out: FsmAction[]): void {
+    if (this.handledInAnyOpenState(ev, out)) return;
     switch (ev.type) {
-      case 'ManualStart':
-      case 'AutomaticStart':
-        return;
-      case 'ManualStop':
-        this.manualStop(out, ev.reason, ev.notification);
-        return;
-      case 'ManualReset':
-        this.manualReset(out, ev.reason);
-        return;
-      case 'AutomaticStop':
-        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
-        return;
-      case 'HoldTimer_Expires':
-        this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
-        return;
       case 'KeepaliveTimer_Expires':
-        out.push({ type: 'sendKeepalive' });
-        out.push({ type: 'startTimer', timer: 'keepalive', ms: jitter(this.keepaliveMs, this.env.random) });
+        this.sendKeepalive(out);
         return;
       case 'KeepAliveMsg':
       case 'UpdateMsg':
@@ -406,20 +344,13 @@ export class BgpFsm {
         if (this.holdMs > 0) out.push({ type: 'startTimer', timer: 'hold', ms: this.holdMs });
         return;
       case 'TcpConnectionFails':
-      case 'NotifMsg':
-      case 'NotifMsgVerErr':
-        this.failWith(out, undefined, ev.type === 'TcpConnectionFails' ? 'connection lost' : 'notification received');
-        return;
-      case 'OpenCollisionDump':
-        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
+        this.failWith(out, undefined, 'connection lost');
         return;
       case 'PeerRestarted':
         this.toIdle(out, { error: false, drop: true, reason: 'peer restarted (graceful restart)' });
         out.push({ type: 'startTimer', timer: 'connectRetry', ms: this.connectRetryMs() });
         this._state = 'Active';
         return;
-      case 'BGPHeaderErr':
-      case 'BGPOpenMsgErr':
       case 'UpdateMsgErr':
         this.failWith(out, ev.notification, ev.type);
         return;
@@ -428,6 +359,48 @@ export class BgpFsm {
         this.failWith(out, notif(ErrCode.FSM, FsmSub.UNEXPECTED_IN_ESTABLISHED), `unexpected ${ev.type} in Established`);
         return;
     }
+  }
+
+  /**
+   * Events that OpenSent, OpenConfirm and Established handle alike (RFC 4271 §8.2.2 repeats them for
+   * each state). Returns false for the ones whose handling depends on the state.
+   */
+  private handledInAnyOpenState(ev: FsmEvent, out: FsmAction[]): boolean {
+    switch (ev.type) {
+      case 'ManualStart':
+      case 'AutomaticStart':
+        return true;
+      case 'ManualStop':
+        this.manualStop(out, ev.reason, ev.notification);
+        return true;
+      case 'ManualReset':
+        this.manualReset(out, ev.reason);
+        return true;
+      case 'AutomaticStop':
+        this.failWith(out, ev.notification ?? cease(CeaseSub.OTHER_CONFIG_CHANGE), 'automatic stop');
+        return true;
+      case 'HoldTimer_Expires':
+        this.failWith(out, notif(ErrCode.HOLD_TIMER_EXPIRED, 0), 'hold timer expired');
+        return true;
+      case 'OpenCollisionDump':
+        this.failWith(out, cease(CeaseSub.CONNECTION_COLLISION), 'connection collision');
+        return true;
+      case 'NotifMsg':
+      case 'NotifMsgVerErr':
+        this.failWith(out, undefined, 'notification received');
+        return true;
+      case 'BGPHeaderErr':
+      case 'BGPOpenMsgErr':
+        this.failWith(out, ev.notification, ev.type);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private sendKeepalive(out: FsmAction[]): void {
+    out.push({ type: 'sendKeepalive' });
+    out.push({ type: 'startTimer', timer: 'keepalive', ms: jitter(this.keepaliveMs, this.env.random) });
   }
 
   /**
