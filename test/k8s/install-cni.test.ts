@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { MANIFEST_NAME, wrapperScript } from '../../cni/install';
+import { MANIFEST_NAME, install, optionsFromEnv, refreshKubeconfig, uninstall, wrapperScript } from '../../cni/install';
 import { renderConflist } from '../../cni/install-config';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -170,6 +170,26 @@ describe('install-cni (kubernetes datastore)', () => {
     expect(runInstall(dirs, {}, ['--uninstall']).status).toBe(0);
     expect(readdirSync(dirs.bin)).toEqual([]);
     expect(readdirSync(dirs.net)).toEqual([]);
+  }, 120_000);
+
+  it('--refresh-kubeconfig follows a rotated token and keeps the manifest hash current', () => {
+    const dirs = { bin: join(work, 'k8s3/bin'), net: join(work, 'k8s3/net') };
+    const sa = join(work, 'k8s3/sa');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), 'old-token');
+    const env = { CNI_DATASTORE: 'kubernetes', SERVICEACCOUNT_DIR: sa, KUBERNETES_SERVICE_HOST: '10.96.0.1', TORTIE_NODE_MODULES: join(image, 'opt/tortie/node_modules') };
+    const base = optionsFromEnv([], { ...env, CNI_BIN_DIR: dirs.bin, CNI_NET_DIR: dirs.net, TORTIE_SOURCE_DIR: join(image, 'opt/tortie/bin') });
+    const quiet = { ...base, log: () => {} };
+    install(quiet);
+    const kc = join(dirs.net, 'tortie-kubeconfig');
+    expect(refreshKubeconfig(quiet)).toBe(false);
+    writeFileSync(join(sa, 'token'), 'new-token');
+    expect(refreshKubeconfig(quiet)).toBe(true);
+    expect(readFileSync(kc, 'utf8')).toContain('new-token');
+    expect(statSync(kc).mode & 0o777).toBe(0o600);
+    // Still recognised as ours: uninstall removes it.
+    uninstall(quiet);
+    expect(existsSync(kc)).toBe(false);
   }, 120_000);
 
   it('refuses the kubernetes datastore without a token', () => {

@@ -195,6 +195,12 @@ describe('bgpd config and DaemonSet', () => {
     expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
     expect(env.CNI_BIN_DIR).toBe('/host/opt/cni/bin');
     expect(env.CNI_NET_DIR).toBe('/host/etc/cni/net.d');
+    // The sidecar that follows token rotation writes the same kubeconfig install-cni wrote.
+    const side = pod.initContainers.find((c: { name: string }) => c.name === 'cni-kubeconfig');
+    expect(side.restartPolicy).toBe('Always');
+    expect(side.command).toEqual([init.command[0], '--refresh-kubeconfig=60']);
+    const sideEnv = Object.fromEntries(side.env.map((e: any) => [e.name, e.value]));
+    for (const k of ['CNI_BIN_DIR', 'CNI_NET_DIR', 'CNI_KUBECONFIG', 'CNI_DATASTORE']) expect(sideEnv[k], k).toBe(env[k]);
   });
 });
 
