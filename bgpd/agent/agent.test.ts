@@ -133,3 +133,20 @@ describe('Agent', () => {
     expect(await ds.get('/tortie/nodes/node-a')).toBeUndefined();
   });
 });
+
+describe('Agent resync', () => {
+  it('catches a change whose watch event never arrived', async () => {
+    const ds = new MemoryStore();
+    const speaker = new FakeSpeaker();
+    const agent = new Agent({ ds, speaker, identity: identity(), debounceMs: 1, resyncMs: 30, node: { name: 'node-a', ipv4: '198.18.1.1' } });
+    agents.push(agent);
+    await agent.start();
+    // a store that drops events: writes go straight into the data without notifying watchers
+    const silent = ds as unknown as { watchers: Set<unknown> };
+    const saved = [...silent.watchers];
+    silent.watchers.clear();
+    await registerNode(ds, { name: 'node-b', ipv4: '198.18.1.2' });
+    for (const w of saved) silent.watchers.add(w);
+    await until(() => speaker.peers.has('Mesh_198_18_1_2'), 'periodic resync');
+  });
+});

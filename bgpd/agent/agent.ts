@@ -38,6 +38,11 @@ export interface AgentOptions {
   logger?: Logger;
   /** Coalesces bursts of datastore events. Default 20 ms. */
   debounceMs?: number;
+  /**
+   * Full re-read period, for watch events a store may lose (the file store's cross-process lock is
+   * per network namespace, so writers in different namespaces can reuse a revision). Default 5 s; 0 = off.
+   */
+  resyncMs?: number;
 }
 
 const peerSignature = (p: DesiredPeer): string => `${p.address}|${p.asNumber}|${p.role}`;
@@ -47,6 +52,7 @@ export class Agent {
   private readonly log: Logger;
   private watcher: Watcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -88,12 +94,18 @@ export class Agent {
       },
     });
     await this.syncNow();
+    const every = this.opts.resyncMs ?? 5000;
+    if (every > 0) {
+      this.resyncTimer = setInterval(() => this.schedule(), every);
+      this.resyncTimer.unref();
+    }
   }
 
   /** Stops following the datastore; with `deregister` the node also leaves the registry. */
   async stop(opts: { deregister?: boolean } = {}): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.resyncTimer);
     this.watcher?.close();
     await this.running?.catch(() => {});
     if (opts.deregister) await removeNode(this.opts.ds, this.opts.node.name);
