@@ -16,3 +16,10 @@ export async function openKubernetesStore(spec: string): Promise<Datastore> {
   const { KubernetesStore } = await import('./kubernetes');
   return new KubernetesStore(path === '' ? {} : { kubeconfig: path });
 }
+
+/** openDatastore (file, etcd) plus `kubernetes:` — for callers that may be configured with any of them. */
+export async function openAnyDatastore(spec: string): Promise<Datastore> {
+  if (isKubernetesSpec(spec)) return openKubernetesStore(spec);
+  const { openDatastore } = await import('./open');
+  return openDatastore(spec);
+}
