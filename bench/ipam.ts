@@ -4,6 +4,7 @@
 // what an allocation (≥2 CAS writes + ~5 reads) can reach.
 // Run: npx tsx bench/ipam.ts [--quick]     (needs the Debian etcd-server for the etcd rows)
 import { mkdtempSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Datastore } from '../ipam/datastore';
 import { Ipam } from '../ipam/ipam';
 import { createPool } from '../ipam/pools';
@@ -64,7 +65,7 @@ async function measure(t: Target, bundle: string): Promise<void> {
 
 async function main(): Promise<void> {
   const bundle = await bundleWorker();
-  const dirs: string[] = [];
+  const dirs: string[] = [dirname(bundle)];
   const fileTarget = (durable: boolean): Target => {
     let dir = '';
     return {

@@ -1,6 +1,7 @@
 // Done-when: 8 real processes × 200 allocations at once, on the file store and on etcd, for one node
 // and for 4 nodes: every address distinct, every handle accounted for, `check` clean; then release
 // everything in parallel: `check` clean and no block left except empty ones held by affinities.
+import { dirname } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIpam } from './cli/check';
@@ -20,6 +21,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   bundle = await bundleWorker();
+  dirs.push(dirname(bundle));
   etcd = await startEtcd();
 }, 60_000);
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // leak (allocation whose container is gone, over-counted handle, half-made claim) reported by
 // `check` and reclaimed by `gc`, leaving exactly the live containers' addresses.
 import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIpam } from './cli/check';
 import { gcIpam } from './cli/gc';
@@ -23,6 +23,7 @@ let etcd: EtcdHandle | undefined;
 
 beforeAll(async () => {
   bundle = await bundleWorker();
+  dirs.push(dirname(bundle));
 }, 60_000);
 afterAll(async () => {
   await etcd?.stop();
