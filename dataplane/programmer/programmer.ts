@@ -34,8 +34,8 @@ export class RouteProgrammer {
   private readonly c: ProgrammerCounters = newCounters();
 
   // input, by canonical prefix
-  private readonly remotes = new Map<string, RemoteRoute>();
-  private readonly locals = new Map<string, LocalBlock>();
+  private remotes = new Map<string, RemoteRoute>();
+  private locals = new Map<string, LocalBlock>();
   private readonly desired = new Map<string, DesiredRoute>();
   private readonly problems = new Map<string, string>();
   // our belief about the kernel (corrected by every resync)
@@ -130,14 +130,21 @@ export class RouteProgrammer {
       const k = this.keyOf(b.prefix);
       if (k !== undefined) locals.set(k, b);
     }
-    const touched = new Set([...this.remotes.keys(), ...this.locals.keys(), ...remotes.keys(), ...locals.keys()]);
-    for (const k of this.remotes.keys()) if (!remotes.has(k)) this.stale.delete(k);
-    for (const k of this.locals.keys()) if (!locals.has(k)) this.stale.delete(k);
-    this.remotes.clear();
-    this.locals.clear();
-    for (const [k, v] of remotes) this.remotes.set(k, v);
-    for (const [k, v] of locals) this.locals.set(k, v);
-    for (const k of touched) this.recompute(k, false);
+    // withdrawn ones end their grace period; routes are built later from the new maps (lazy)
+    for (const k of this.remotes.keys()) {
+      if (remotes.has(k)) continue;
+      this.stale.delete(k);
+      this.recompute(k, false);
+    }
+    for (const k of this.locals.keys()) {
+      if (locals.has(k)) continue;
+      this.stale.delete(k);
+      this.recompute(k, false);
+    }
+    this.remotes = remotes;
+    this.locals = locals;
+    for (const k of remotes.keys()) this.recompute(k, false);
+    for (const k of locals.keys()) this.recompute(k, false);
     this.scheduleFlush();
   }
 
