@@ -85,4 +85,17 @@ describe('MessageReader', () => {
     r.push(big);
     expect(r.next()?.ok).toBe(true);
   });
+  // 380,000 one-byte chunks: with Array.shift()/splice() per consumed chunk this took ~30 s; with
+  // a head index it takes well under a second, so the timeout only trips on quadratic behaviour.
+  it('drains a backlog of many tiny chunks in linear time', { timeout: 10_000 }, () => {
+    const r = new MessageReader(() => EBGP4);
+    const stream = Buffer.concat(Array.from({ length: 20_000 }, () => KEEPALIVE));
+    for (let i = 0; i < stream.length; i++) r.push(stream.subarray(i, i + 1));
+    const got = drain(r);
+    expect(got).toHaveLength(20_000);
+    expect(got.every((g) => g.ok && g.msg.type === MsgType.KEEPALIVE)).toBe(true);
+    expect(r.buffered).toBe(0);
+    r.push(KEEPALIVE);
+    expect(drain(r)).toHaveLength(1);
+  });
 });

@@ -7,7 +7,12 @@ import { decodeMessage } from './message';
 
 export class MessageReader {
   private chunks: Buffer[] = [];
-  /** Read position in chunks[0]. */
+  /**
+   * Index of the first unconsumed chunk. Consumed chunks are dropped in batches by compact(), not
+   * one by one with shift(): shift() is O(n) per call, quadratic with thousands of tiny chunks.
+   */
+  private head = 0;
+  /** Read position in chunks[head]. */
   private off = 0;
   /** Bytes not yet consumed across all chunks. */
   private avail = 0;
@@ -37,6 +42,7 @@ export class MessageReader {
       // Report at once: waiting for `length` bytes of a broken header could wait forever.
       this.failed = true;
       this.chunks = [];
+      this.head = 0;
       this.avail = 0;
       return decodeMessage(Buffer.from(head), ctx);
     }
@@ -46,21 +52,18 @@ export class MessageReader {
 
   /** n bytes from the read position without consuming them (a view when they sit in one chunk). */
   private peek(n: number): Buffer {
-    const first = this.chunks[0];
+    const first = this.chunks[this.head];
     if (first.length - this.off >= n) return first.subarray(this.off, this.off + n);
     return this.gather(n, false);
   }
 
   private take(n: number): Buffer {
-    const first = this.chunks[0];
+    const first = this.chunks[this.head];
     if (first.length - this.off >= n) {
       const view = first.subarray(this.off, this.off + n);
       this.off += n;
       this.avail -= n;
-      if (this.off === first.length) {
-        this.chunks.shift();
-        this.off = 0;
-      }
+      if (this.off === first.length) this.advance(1, 0);
       return view;
     }
     return this.gather(n, true);
@@ -69,7 +72,7 @@ export class MessageReader {
   private gather(n: number, consume: boolean): Buffer {
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
-    let ci = 0;
+    let ci = this.head;
     let off = this.off;
     while (filled < n) {
       const c = this.chunks[ci];
@@ -83,10 +86,23 @@ export class MessageReader {
       }
     }
     if (consume) {
-      this.chunks.splice(0, ci);
-      this.off = off;
       this.avail -= n;
+      this.advance(ci - this.head, off);
     }
     return out;
+  }
+
+  /** Moves the read position `chunks` chunks on, to `off` in that chunk. */
+  private advance(chunks: number, off: number): void {
+    this.head += chunks;
+    this.off = off;
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.chunks.length) {
+      // Amortised O(1): at least as many chunks dropped as are kept.
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
   }
 }
