@@ -44,10 +44,14 @@ describe('bgpctl text output', () => {
       ],
     }];
     const lines = renderRoutes(rows).trimEnd().split('\n');
-    expect(lines[2]).toMatch(/^\*> 10\.2\.0\.0\/24\s+198\.18\.0\.2\s+tor1\s+100\s+-\s+65002 i$/);
-    expect(lines[3]).toMatch(/^\*=\s+198\.18\.0\.3\s+tor2/);
-    expect(lines[4]).toMatch(/^S\s+198\.18\.0\.2\s+tor3/);
-    expect(lines[5]).toMatch(/^F\s+198\.18\.0\.2\s+tor4/);
+    expect(lines[3]).toMatch(/^\*> 10\.2\.0\.0\/24\s+198\.18\.0\.2\s+tor1\s+100\s+-\s+65002 i$/);
+    expect(lines[4]).toMatch(/^\*=\s+198\.18\.0\.3\s+tor2/);
+    expect(lines[5]).toMatch(/^S\s+198\.18\.0\.2\s+tor3/);
+    expect(lines[6]).toMatch(/^F\s+198\.18\.0\.2\s+tor4/);
     expect(renderRoutes([])).toMatch(/\(no routes\)/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    // a long IPv6 prefix gets its own line; a long next hop is never cut
+    const v6 = renderRoutes([{ prefix: '2001:db8:1234:5678::/64', paths: [{ ...base, nextHop: '2001:db8:ffff:eeee::1', best: true, multipath: false, stale: false, filtered: false, from: 'tor1' }] }]);
+    expect(v6).toMatch(/^\*> 2001:db8:1234:5678::\/64\n\*>\s+2001:db8:ffff:eeee::1 /m);
   });
 });

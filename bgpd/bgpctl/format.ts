@@ -43,7 +43,9 @@ function flags(p: PathRow): string {
   return `${p.stale ? 'S' : '*'}${p.best ? '>' : p.multipath ? '=' : ' '}`;
 }
 
-export const ROUTE_LEGEND = 'Flags: * valid, > best, = multipath, S stale, F filtered. Origin: i IGP, e EGP, ? incomplete\n';
+export const ROUTE_LEGEND = 'Flags: * valid, > best, = multipath, S stale, F filtered\nOrigin: i IGP, e EGP, ? incomplete\n';
+/** Pads but never cuts: a next hop must stay readable even if the row gets wider. */
+const pad = (t: string, w: number): string => t.padEnd(w);
 
 export function renderRoutes(rows: readonly RouteRow[], opts: { showFrom?: boolean } = {}): string {
   const showFrom = opts.showFrom ?? true;
@@ -56,7 +58,7 @@ export function renderRoutes(rows: readonly RouteRow[], opts: { showFrom?: boole
       const shown = prefix.length > 19 ? '' : prefix;
       const path = `${p.asPath}${p.asPath ? ' ' : ''}${p.origin}`;
       lines.push(
-        `${flags(p)} ${col(shown, 19)} ${col(p.nextHop ?? '-', 16)} ${showFrom ? col(p.from, 12) + ' ' : ''}${rcol(p.localPref === null ? '-' : String(p.localPref), 6)} ${rcol(p.med === null ? '-' : String(p.med), 5)}  ${path}`.trimEnd(),
+        `${flags(p)} ${col(shown, 19)} ${pad(p.nextHop ?? '-', 16)} ${showFrom ? col(p.from, 12) + ' ' : ''}${rcol(p.localPref === null ? '-' : String(p.localPref), 6)} ${rcol(p.med === null ? '-' : String(p.med), 5)}  ${path}`.trimEnd(),
       );
     });
   }

@@ -72,6 +72,25 @@ describe('tortie bgpd ↔ BIRD eBGP', () => {
     await bird.withdrawRoute('10.2.1.0/24');
     await waitFor(async () => (await t.peer('bird'))?.received === 1, { what: 'withdraw seen by tortie' });
 
+    // soft clear: ROUTE-REFRESH to BIRD, session kept
+    const rrBefore = await bird.birdc(['show', 'protocols', 'all', 'n0']);
+    const soft = await t.ctl(['clear', 'neighbor', 'bird', 'soft']);
+    expect(soft).toMatchObject({ code: 0, stdout: 'soft-cleared: bird\n' });
+    await waitFor(async () => {
+      const nbs = JSON.parse((await t.ctl(['show', 'neighbor', 'bird', '--json'])).stdout) as NeighborView;
+      return nbs.messages.sent.routeRefresh === 1 && nbs.establishedTransitions === 1;
+    }, { what: 'one ROUTE-REFRESH sent, session kept' });
+    expect(rrBefore).toMatch(/Established/);
+    // hard clear: Cease/Administrative Reset, BIRD sees it, the session comes back with the routes
+    expect((await t.ctl(['clear', 'neighbor', 'bird'])).code).toBe(0);
+    // (BIRD clears its last error once re-established, so the evidence is on our side)
+    const back = await waitFor(async () => {
+      const v = JSON.parse((await t.ctl(['show', 'neighbor', 'bird', '--json'])).stdout) as NeighborView;
+      return v.state === 'Established' && v.establishedTransitions === 2 && v.accepted === 1 ? v : undefined;
+    }, { what: 'back after hard clear', timeoutMs: 20_000 });
+    expect(back.lastErrorSent).toMatch(/^Sent: Cease\/Administrative reset/);
+    expect(back.messages.sent.notification).toBe(1);
+
     // SIGTERM: BIRD sees Cease/Administrative shutdown with our text
     t.process.signal('SIGTERM');
     const exit = await t.process.exited;
