@@ -51,6 +51,7 @@ export class RouteProgrammer {
   private readonly uncomputed = new Set<string>();
   private readonly repairKeys = new Set<string>();
   private readonly linkUp = new Map<string, boolean>();
+  private readonly linkIndex = new Map<string, number>();
 
   /** every kernel-touching task runs on this chain, one at a time */
   private chain: Promise<void> = Promise.resolve();
@@ -80,7 +81,7 @@ export class RouteProgrammer {
     await this.enqueue(() => this.doResync());
     this.staleAtStart = false;
     if (this.closed) return;
-    this.monitor = this.nl.monitor({ routes: true, links: true, ref: false, intervalMs: this.opts.monitorIntervalMs });
+    this.monitor = this.nl.monitor({ routes: true, links: true, addresses: true, ref: false, intervalMs: this.opts.monitorIntervalMs });
     this.monitor.on((ev) => this.onEvent(ev));
     const every = this.opts.resyncIntervalMs ?? 60_000;
     if (every > 0) {
@@ -335,6 +336,11 @@ export class RouteProgrammer {
       this.scheduleResync(this.opts.repairDelayMs ?? 50);
       return;
     }
+    if (ev.kind === 'address') {
+      // losing the underlay or tunnel address silently takes routes through it
+      if (ev.action === 'del' && this.watchedIndex(ev.address.index)) this.scheduleResync(this.opts.repairDelayMs ?? 50);
+      return;
+    }
     if (ev.kind === 'link') {
       const name = ev.link.name;
       if (!watchedDevices(this.node).includes(name)) return;
@@ -358,6 +364,10 @@ export class RouteProgrammer {
       // someone else's route at one of our prefixes (maybe replacing ours): look at the real table
       this.scheduleResync(this.opts.repairDelayMs ?? 50);
     }
+  }
+
+  private watchedIndex(index: number): boolean {
+    return watchedDevices(this.node).some((name) => this.linkIndex.get(name) === index);
   }
 
   private scheduleRepair(): void {
@@ -537,7 +547,11 @@ export class RouteProgrammer {
       this.problems.set('(devices)', `devices: ${(e as Error).message}`);
       if (isNetlinkError(e)) countError(this.c, e.errno);
     }
-    for (const name of watchedDevices(this.node)) this.linkUp.set(name, this.nl.links.get(name)?.up ?? false);
+    for (const name of watchedDevices(this.node)) {
+      const link = this.nl.links.get(name);
+      this.linkUp.set(name, link?.up ?? false);
+      if (link) this.linkIndex.set(name, link.index);
+    }
   }
 
   /** Reads our routes (and VTEP entries) back from the kernel and queues whatever differs. */

@@ -2,7 +2,7 @@
 // across the overlay, and a router between two subnets that knows no pod routes (so only the tunnel
 // can carry pod traffic across it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab } from '../../test/lab';
+import { Lab, waitFor } from '../../test/lab';
 import { Netlink } from '../index';
 import { buildCluster, startProgrammer } from './lab-cluster';
 import type { LabNode } from './lab-cluster';
@@ -59,6 +59,23 @@ describe('route programmer, vxlan (lab)', () => {
       for (const b of nodes) if (a !== b) expect(await a.pod.ping(b.podIp), `${a.name} pod → ${b.name} pod`).toBe(true);
     }
     expect(await tx(nodes[0], 'vxlan.tortie')).toBeGreaterThanOrEqual(before + 2);
+  });
+
+  it('vxlan.tortie deleted by someone else: recreated with its address, ARP, FDB and routes', async () => {
+    const [n1, n2, n3] = nodes;
+    const p1 = programmers[0];
+    const resyncs = p1.counters.resyncs;
+    await n1.host.ip(['link', 'del', 'vxlan.tortie']);
+    const nl = Netlink.open({ netns: n1.host.netns });
+    try {
+      await waitFor(() => nl.routes.dump({ protocol: 201 }).filter((r) => r.dev === 'vxlan.tortie').length === 2, { what: 'vxlan routes back', timeoutMs: 5000, intervalMs: 20 });
+      expect(p1.counters.resyncs).toBeGreaterThan(resyncs);
+      expect(nl.fdb.list({ dev: 'vxlan.tortie' }).filter((f) => f.self && f.dst).map((f) => f.dst).sort()).toEqual([n2.ip, n3.ip]);
+      expect(nl.addresses.list({ dev: 'vxlan.tortie', family: 4 }).map((a) => a.address)).toEqual([`${n1.tunnelIp}/32`]);
+    } finally {
+      nl.close();
+    }
+    expect(await n1.pod.ping(n3.podIp)).toBe(true);
   });
 
   it('a node leaving takes its ARP and FDB entries with its route; restart re-creates nothing', async () => {
