@@ -1,7 +1,7 @@
 // The tortie-ipam commands, callable in-process (the tortie plugin does, to save a second node start
 // per pod) and from cni/ipam-main.ts. Handle `<network>.<containerId>`, owner = pod, container, netns.
 import type { IpFamily } from '../ipam/cidr';
-import type { AllocationOwner } from '../ipam/model';
+import type { AllocationOwner, Assignment } from '../ipam/model';
 import type { CniEnv } from './env';
 import { CniCode, CniError, toCniError } from './errors';
 import { handleId, nodeName, podIdentity } from './identity';
@@ -94,22 +94,28 @@ export async function ipamAdd(conf: NetConf, env: CniEnv, log: Logger): Promise<
     const id = podIdentity(env);
     const owner: AllocationOwner = { ...id, containerId: env.containerId, netns: env.netns };
     const wanted = env.args.get('IP');
+    const assigned: Assignment[] = [];
     try {
       if (wanted) {
-        for (const ip of wanted.split(',')) await h.ipam.assignIp({ ip: ip.trim(), handleId: handle, node, owner });
+        for (const ip of wanted.split(',')) assigned.push(await h.ipam.assignIp({ ip: ip.trim(), handleId: handle, node, owner }));
       } else {
         const v4 = conf.ipam?.assign_ipv4 !== 'false';
         const v6 = conf.ipam?.assign_ipv6 === 'true';
         if (!v4 && !v6) throw new CniError(CniCode.InvalidNetconf, 'ipam: neither assign_ipv4 nor assign_ipv6 is enabled');
-        if (v4) await h.ipam.autoAssign({ handleId: handle, node, family: 4, owner, pools: conf.ipam?.ipv4_pools });
-        if (v6) await h.ipam.autoAssign({ handleId: handle, node, family: 6, owner, pools: conf.ipam?.ipv6_pools });
+        if (v4) assigned.push(...(await h.ipam.autoAssign({ handleId: handle, node, family: 4, owner, pools: conf.ipam?.ipv4_pools })));
+        if (v6) assigned.push(...(await h.ipam.autoAssign({ handleId: handle, node, family: 6, owner, pools: conf.ipam?.ipv6_pools })));
       }
     } catch (err) {
       // One family may have succeeded: give it back so a failed ADD holds nothing.
       await h.ipam.releaseByHandle(handle).catch((e: Error) => log.error(`ipam: release after failed ADD: ${e.message}`));
       throw err;
     }
-    const got = await addressesOfHandle(h, handle);
+    // From the assignments themselves (no re-read of handle and blocks); pools only for their encapsulation.
+    const { listPools } = await import('../ipam/pools');
+    const pools = new Map((await listPools(h.ds)).map((p) => [p.value.name, p.value] as const));
+    const got: HeldAddress[] = assigned
+      .map((a) => ({ ip: a.ip, family: a.family, blockPrefix: Number(a.block.split('/')[1]), encapsulation: pools.get(a.pool)?.encapsulation ?? 'none' }))
+      .sort((a, b) => a.family - b.family);
     log.info(`ipam: node ${node} handle ${handle} assigned ${got.map((a) => a.ip).join(', ')}`);
     return { result: toResult(conf, got), addresses: got, existing: false };
   });
