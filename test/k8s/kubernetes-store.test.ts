@@ -5,6 +5,7 @@ import { datastoreContract, waitUntil } from '../../ipam/store/contract';
 import type { WatchEvent } from '../../ipam/datastore';
 import { Ipam } from '../../ipam/ipam';
 import { createPool, listPools } from '../../ipam/pools';
+import { checkIpam } from '../../ipam/cli/check';
 import { kubeConfigFor } from './client';
 import { compileCrdSchema, makeAjv } from './crd-schema';
 import { FakeApiServer } from './fake-apiserver';
@@ -106,6 +107,30 @@ describe('KubernetesStore mapping', () => {
     expect(api.objects({ ...g, plural: 'ipamhandles' }).map((o) => o.metadata.name)).toEqual(['net.c2']);
     expect((await listPools(ds)).map((p) => p.value.name)).toEqual(['p1']);
   });
+
+  it('keeps IPAM consistent under concurrent allocation from several clients (CAS through resourceVersion)', async () => {
+    await api.close();
+    api = await freshServer();
+    const admin = await fresh();
+    await createPool(admin, { name: 'p', cidr: '10.90.0.0/24', blockSize: 29 });
+    // 4 independent clients (as 4 CNI processes would be), 2 nodes, 12 allocations each, all at once.
+    const clients = await Promise.all([0, 1, 2, 3].map(async () => new Ipam(await fresh())));
+    const got = await Promise.all(
+      clients.flatMap((ipam, c) =>
+        Array.from({ length: 12 }, (_, i) => ipam.autoAssign({ handleId: `net.c${c}-${i}`, node: `node-${c % 2}`, family: 4, owner: { pod: `p${c}-${i}` } })),
+      ),
+    );
+    const ips = got.map((a) => a[0].ip);
+    expect(new Set(ips).size).toBe(48);
+    const report = await checkIpam(admin);
+    expect(report.problems).toEqual([]);
+    expect(report.allocations).toBe(48);
+    // Release half concurrently; the rest stay accounted for.
+    await Promise.all(clients.flatMap((ipam, c) => Array.from({ length: 6 }, (_, i) => ipam.releaseByHandle(`net.c${c}-${i}`))));
+    const after = await checkIpam(admin);
+    expect(after.problems).toEqual([]);
+    expect(after.allocations).toBe(24);
+  }, 120_000);
 
   it('surfaces a write the CRD schema refuses (422) as a DatastoreError naming the key', async () => {
     const ds = await fresh();
