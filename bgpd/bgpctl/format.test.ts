@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { PeerRow, RouteRow } from '../control/protocol';
-import { fit, formatDuration, renderPeers, renderRoutes } from './format';
+import { fit, formatDuration, renderNeighbor, renderPeers, renderRoutes } from './format';
+import type { NeighborView } from '../control/protocol';
 
 const row = (p: Partial<PeerRow>): PeerRow => ({
   name: 'tor1', address: '198.18.0.254', port: 179, type: 'global', asNumber: 65001, state: 'Established',
@@ -53,5 +54,29 @@ describe('bgpctl text output', () => {
     // a long IPv6 prefix gets its own line; a long next hop is never cut
     const v6 = renderRoutes([{ prefix: '2001:db8:1234:5678::/64', paths: [{ ...base, nextHop: '2001:db8:ffff:eeee::1', best: true, multipath: false, stale: false, filtered: false, from: 'tor1' }] }]);
     expect(v6).toMatch(/^\*> 2001:db8:1234:5678::\/64\n\*>\s+2001:db8:ffff:eeee::1 /m);
+  });
+});
+
+describe('show neighbor text', () => {
+  it('lists capabilities both ways, timers, counters, errors and GR state', () => {
+    const counts = { open: 1, update: 5, notification: 0, keepalive: 9, routeRefresh: 0 };
+    const v: NeighborView = {
+      ...row({}), localAs: 64512, peerRouterId: '198.18.0.254', passive: false, direction: 'out',
+      local: { address: '198.18.0.1', port: 40000 }, remote: { address: '198.18.0.254', port: 179 },
+      holdTime: { configured: 90, negotiated: 30, remainingMs: 21500 }, keepaliveTime: { configured: 30, negotiated: 10, remainingMs: 4000 },
+      families: ['ipv4'], capabilities: { local: ['multiprotocol ipv4-unicast', 'route-refresh'], peer: ['4-octet-as'] },
+      messages: { sent: { ...counts, keepalive: 8 }, received: counts }, establishedTransitions: 2, droppedTransitions: 1,
+      lastErrorSent: null, lastErrorReceived: 'Received: Cease/Administrative reset', maxPrefix: { limit: 100, action: 'restart', restartAfter: 60, exceeded: false },
+      gracefulRestart: { local: { restartTime: 120, restarting: false, forwardingPreserved: false }, peer: { restartTime: 90, restarting: true, families: ['ipv4 (forwarding preserved)'] }, staleUntil: '2026-01-01T00:02:00.000Z' },
+    };
+    const text = renderNeighbor(v);
+    expect(text).toMatch(/^BGP neighbor tor1 is 198\.18\.0\.254, remote AS 65001, local AS 64512, type global$/m);
+    expect(text).toMatch(/Hold time 21\.5\/30s \(configured 90s\), keepalive 4\.0\/10s \(configured 30s\)/);
+    expect(text).toMatch(/Capabilities advertised:\n    multiprotocol ipv4-unicast\n    route-refresh\n  Capabilities received:\n    4-octet-as/);
+    expect(text).toMatch(/Keepalives\s+8\s+9/);
+    expect(text).toMatch(/peer 90s restarting \[ipv4 \(forwarding preserved\)\]/);
+    expect(text).toMatch(/stale until 2026-01-01T00:02:00\.000Z/);
+    expect(text).toMatch(/Max prefix 100, action restart \(restart after 60s\)/);
+    expect(text).toMatch(/Last error received: Received: Cease\/Administrative reset/);
   });
 });

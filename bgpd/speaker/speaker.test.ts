@@ -100,6 +100,28 @@ describe('Speaker', () => {
     expect((await routesView(b, {})).map((r) => r.prefix)).toEqual(['10.1.0.0/24']);
   });
 
+  it('refreshPeer applies a changed export policy without resetting the session', async () => {
+    const { a, b } = pair();
+    a.setOriginated(['10.1.0.0/24', '10.1.1.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => peerRow(b, rb).accepted === 2, 'B accepts 2');
+    const policies = [{ name: 'only-10', defaultAction: 'reject' as const, rules: [{ match: { prefixes: [{ cidr: '10.1.0.0/24', ge: 24, le: 24 }] }, action: 'accept' as const }] }];
+    a.setPolicies(policies);
+    const ra = a.peer('b')!;
+    a.refreshPeer({ ...ra.peer, exportPolicy: ['only-10'] });
+    await until(() => peerRow(b, rb).accepted === 1, 'withdrawal of the now-rejected prefix reaches B');
+    expect((await routesView(b, {})).map((r) => r.prefix)).toEqual(['10.1.0.0/24']);
+    expect(rb.session.counters.establishedTransitions).toBe(1);
+    expect(a.peer('b')!.peer.exportPolicy).toEqual(['only-10']);
+    // updatePeer decides: same settings → unchanged; a timer change → only this session restarts
+    expect(await a.updatePeer({ ...a.peer('b')!.peer })).toBe('unchanged');
+    expect(await a.updatePeer({ ...a.peer('b')!.peer, exportPolicy: [] })).toBe('refreshed');
+    expect(await a.updatePeer({ ...a.peer('b')!.peer, holdTime: 30 })).toBe('reset');
+    expect(a.peer('b')!.session.config.holdTime).toBe(30);
+  });
+
   it('keeps a graceful-restart peer\'s routes stale when the connection is lost', async () => {
     const { a, b, sockets } = pair();
     a.setOriginated(['10.1.0.0/24']);

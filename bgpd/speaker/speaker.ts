@@ -122,6 +122,26 @@ export class Speaker {
     this.addPeer(peer);
   }
 
+  /**
+   * New settings for an existing peer: a policy-only change keeps the session (refreshPeer), any
+   * other change restarts just this session (replacePeer); an unknown peer is added.
+   */
+  async updatePeer(peer: SpeakerPeer): Promise<'added' | 'refreshed' | 'reset' | 'unchanged'> {
+    const rt = this.byName.get(peer.name);
+    if (!rt) {
+      this.addPeer(peer);
+      return 'added';
+    }
+    const strip = (p: SpeakerPeer): string => JSON.stringify({ ...p, importPolicy: [], exportPolicy: [] });
+    if (strip(rt.peer) !== strip(peer)) {
+      await this.replacePeer(peer);
+      return 'reset';
+    }
+    if (JSON.stringify([rt.peer.importPolicy, rt.peer.exportPolicy]) === JSON.stringify([peer.importPolicy, peer.exportPolicy])) return 'unchanged';
+    this.refreshPeer(peer);
+    return 'refreshed';
+  }
+
   /** Only policies changed: re-run export at once, ask the peer to re-send for import. */
   refreshPeer(peer: SpeakerPeer): void {
     const rt = this.byName.get(peer.name);
