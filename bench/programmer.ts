@@ -30,6 +30,11 @@ export interface ProgrammerBenchRow {
   maxChangeStallMs: number;
   /** fullSync / ipBatch, medians */
   ratio: number;
+  /** routes per CPU second of the installing process (kernel route work happens inside its sends):
+   *  steadier than wall time on the shared box */
+  fullSyncCpu: Stat;
+  ipBatchCpu: Stat;
+  ratioCpu: number;
 }
 
 export interface ProgrammerBenchOptions {
@@ -51,15 +56,27 @@ function stat(runs: number[]): Stat {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs };
 }
 
-function ipBatch(ns: string, lines: string): Promise<void> {
+/** One `ip -n NS -batch -` child; resolves with its CPU seconds (bash `times`, children line). */
+function ipBatch(ns: string, lines: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', `ip -n '${ns}' -batch - || exit 1; times`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
     let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ip -batch exit ${code}: ${err.slice(0, 300)}`))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`ip -batch exit ${code}: ${err.slice(0, 300)}`));
+      const secs = [...(out.trim().split('\n').pop() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve(secs.reduce((a, b) => a + b, 0));
+    });
     child.stdin.end(lines);
   });
+}
+
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
 }
 
 /** Longest gap between 1 ms timer ticks while fn runs: how long the event loop was blocked. */
@@ -108,6 +125,8 @@ export async function runProgrammerBench(opts: ProgrammerBenchOptions = {}): Pro
       const second = input(1);
       const lines = first.map((r) => `route add ${r.prefix} via ${r.nextHops[0].address} dev ${DEV} proto ${RTPROT_TORTIE}\n`).join('');
       const full: number[] = [];
+      const fullCpu: number[] = [];
+      const ipbCpu: number[] = [];
       const ipb: number[] = [];
       const adopt: number[] = [];
       const change: number[] = [];
@@ -119,11 +138,13 @@ export async function runProgrammerBench(opts: ProgrammerBenchOptions = {}): Pro
         const p = new RouteProgrammer({ netns: ns, node, resyncIntervalMs: 0 });
         p.replaceAll({ remotes: first });
         const t0 = performance.now();
+        const c0 = cpuMs();
         const { maxStallMs } = await withStallProbe(async () => {
           await p.start();
           await p.flushed();
         });
         const tFull = performance.now() - t0;
+        const cFull = cpuMs() - c0;
         if (run >= 0) maxStall = Math.max(maxStall, maxStallMs);
         if (count() !== n || p.counters.routeAdds !== n) throw new Error(`programmer: ${count()}/${n} routes, ${JSON.stringify(p.counters)}`);
         await p.close();
@@ -148,21 +169,25 @@ export async function runProgrammerBench(opts: ProgrammerBenchOptions = {}): Pro
         await q.close();
         clear();
         t = performance.now();
-        await ipBatch(ns, lines);
+        const cIp = (await ipBatch(ns, lines)) * 1000;
         const tIp = performance.now() - t;
         if (count() !== n) throw new Error(`ip -batch: ${count()}/${n} routes`);
         if (run < 0) continue;
+        fullCpu.push(n / (cFull / 1000));
+        ipbCpu.push(n / (Math.max(cIp, 1) / 1000));
         full.push(n / (tFull / 1000));
         ipb.push(n / (tIp / 1000));
         adopt.push(tAdopt);
         change.push(n / (tChange / 1000));
-        log(`  run ${run + 1} n=${n}: programmer full sync ${tFull.toFixed(0)} ms (loop stall max ${maxStallMs.toFixed(1)} ms)`
-          + ` | ip -batch ${tIp.toFixed(0)} ms | adopt ${tAdopt.toFixed(0)} ms | change all ${tChange.toFixed(0)} ms (loop stall max ${changed.maxStallMs.toFixed(1)} ms)`);
+        log(`  run ${run + 1} n=${n}: programmer full sync ${tFull.toFixed(0)} ms, cpu ${cFull.toFixed(0)} ms (loop stall max ${maxStallMs.toFixed(1)} ms)`
+          + ` | ip -batch ${tIp.toFixed(0)} ms, cpu ${cIp.toFixed(0)} ms | adopt ${tAdopt.toFixed(0)} ms | change all ${tChange.toFixed(0)} ms (loop stall max ${changed.maxStallMs.toFixed(1)} ms)`);
       }
       clear();
       const f = stat(full);
       const b = stat(ipb);
-      rows.push({ count: n, fullSync: f, ipBatch: b, adoptMs: stat(adopt), changeAll: stat(change), maxLoopStallMs: maxStall, maxChangeStallMs: maxChangeStall, ratio: f.median / b.median });
+      const fc = stat(fullCpu);
+      const bc = stat(ipbCpu);
+      rows.push({ count: n, fullSync: f, ipBatch: b, fullSyncCpu: fc, ipBatchCpu: bc, ratioCpu: fc.median / bc.median, adoptMs: stat(adopt), changeAll: stat(change), maxLoopStallMs: maxStall, maxChangeStallMs: maxChangeStall, ratio: f.median / b.median });
     }
     return rows;
   } finally {
@@ -183,12 +208,16 @@ export function formatProgrammerRows(rows: ProgrammerBenchRow[]): string {
       rate(r.changeAll).padEnd(22), `${r.maxLoopStallMs.toFixed(1)} ms sync, ${r.maxChangeStallMs.toFixed(1)} ms change`,
     ].join(' | '));
   }
+  out.push('', 'per CPU second (user+sys of the installing process):');
+  for (const r of rows) {
+    out.push(`${String(r.count).padEnd(7)} | programmer ${rate(r.fullSyncCpu)} | ip -batch ${rate(r.ipBatchCpu)} | ratio ${r.ratioCpu.toFixed(2)}`);
+  }
   return out.join('\n');
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const quick = process.argv.includes('--quick');
   const rows = await runProgrammerBench({ counts: quick ? [10_000] : [10_000, 100_000], runs: 3 });
-  console.log(`programmer: N /26 blocks, encap none, 8 next hops, proto ${RTPROT_TORTIE}; 3 runs after 1 warm-up, median (min–max); wall clock`);
+  console.log(`programmer: N /26 blocks, encap none, 8 next hops, proto ${RTPROT_TORTIE}; 3 runs after 1 warm-up, median (min–max)`);
   console.log(formatProgrammerRows(rows));
 }
