@@ -18,12 +18,7 @@ interface DaemonCase {
   start(host: LabHost, spec: SpeakerSpec): Promise<BgpDaemon>;
   /** Where the daemon shows the RFC 9003 text of a received Cease/2; undefined: it cannot. */
   shutdownText?(d: BgpDaemon): Promise<string>;
-  /** Called once the daemon runs, before the scenario (e.g. turn on logging). */
-  prepare?(d: BgpDaemon): Promise<void>;
-  /**
-   * The daemon can wait passively. The lab's ExaBGP launcher does not set exabgp.tcp.bind, so
-   * ExaBGP never listens: its full scenario runs with tortie passive instead.
-   */
+  /** The daemon can wait passively (then the full scenario runs with tortie active). */
   canBePassive: boolean;
 }
 
@@ -33,11 +28,8 @@ const cases: DaemonCase[] = [
   {
     name: 'FRR',
     start: (h, s) => FrrDaemon.start(h, s),
-    // FRR 8.4 logs a received NOTIFICATION with its text only under log-neighbor-changes, which
-    // "frr defaults traditional" leaves off; `show bgp neighbors` shows just "Cease/Administrative Shutdown".
-    prepare: async (d) => {
-      await (d as FrrDaemon).vtysh(['configure terminal', `router bgp ${PEER_AS}`, 'bgp log-neighbor-changes']);
-    },
+    // Logged thanks to the launcher's `bgp log-neighbor-changes`; `show bgp neighbors` shows only
+    // "Cease/Administrative Shutdown".
     shutdownText: fromLog,
     canBePassive: true,
   },
@@ -45,7 +37,7 @@ const cases: DaemonCase[] = [
   { name: 'OpenBGPD', start: (h, s) => OpenbgpdDaemon.start(h, s), shutdownText: fromLog, canBePassive: true },
   // ExaBGP 4.2.21 cannot parse a non-empty shutdown communication (notification.py formats bytes with
   // a str → TypeError) and answers it with NOTIFICATION 1/0; the session still goes down.
-  { name: 'ExaBGP', start: (h, s) => ExabgpDaemon.start(h, s), canBePassive: false },
+  { name: 'ExaBGP', start: (h, s) => ExabgpDaemon.start(h, s), canBePassive: true },
 ];
 
 for (const dc of cases) {
@@ -69,7 +61,6 @@ for (const dc of cases) {
         });
         d = await dc.start(b, peerSpec(peerNeighbors()));
       }
-      await dc.prepare?.(d);
     });
     afterAll(async () => {
       await lab?.cleanup();

@@ -26,6 +26,16 @@ export const EXABGP_ENV: Readonly<Record<string, string>> = {
   'exabgp.api.ack': 'false',
 };
 
+/**
+ * EXABGP_ENV plus the listener: ExaBGP only accepts connections when `exabgp.tcp.bind` names the
+ * addresses to listen on, so a `passive true` neighbor without it would wait forever.
+ */
+export function exabgpEnv(spec: SpeakerSpec): Record<string, string> {
+  const bind = [...new Set(spec.neighbors.filter((n) => n.passive).map((n) => localAddressFor(spec, n)))];
+  if (bind.length === 0) return { ...EXABGP_ENV };
+  return { ...EXABGP_ENV, 'exabgp.tcp.bind': bind.join(' '), 'exabgp.tcp.port': '179' };
+}
+
 /** "route P next-hop N [med M] [community [..]] [large-community [..]]" — the static and API form. */
 export function exabgpRouteText(spec: SpeakerSpec, r: OriginatedRoute): string {
   const fam = familyOfPrefix(r.prefix);
@@ -157,8 +167,9 @@ export class ExabgpDaemon implements BgpDaemon {
     const conf = path.join(dir, 'exabgp.conf');
     fs.writeFileSync(conf, renderExabgpConfig(spec, helper));
     // --validate parses the whole config once more (seconds for 100k routes), so only for small ones.
+    // --validate runs in the root namespace, where the listen addresses do not exist: no listener there.
     if ((spec.routes?.length ?? 0) <= 1000) await run('exabgp', ['--validate', conf], { env: EXABGP_ENV });
-    const proc = host.spawn('exabgp', 'exabgp', [conf], { env: EXABGP_ENV });
+    const proc = host.spawn('exabgp', 'exabgp', [conf], { env: exabgpEnv(spec) });
     takeSlot(host, 'exabgp', proc);
     const d = new ExabgpDaemon(host, spec, dir, proc);
     await waitFor(() => proc.running && /Welcome to ExaBGP|loaded new configuration/.test(d.logs()), {

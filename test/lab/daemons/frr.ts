@@ -45,6 +45,9 @@ export function renderFrrBgpdConfig(spec: SpeakerSpec, hostname: string): string
   const out = ['frr defaults traditional', `hostname ${hostname}`, 'log stdout debugging', '!'];
   for (const r of routes) out.push(...frrRouteMap(r));
   out.push(`router bgp ${spec.localAs}`, ` bgp router-id ${spec.routerId}`);
+  // "frr defaults traditional" leaves this off; without it FRR does not log a received
+  // NOTIFICATION, and so not the RFC 9003 shutdown text either.
+  out.push(' bgp log-neighbor-changes');
   // FRR 8 sends and accepts nothing on eBGP without a policy (RFC 8212); `network` needs a
   // matching RIB route unless import-check is off (we run no staticd).
   out.push(' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');

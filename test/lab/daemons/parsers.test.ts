@@ -3,7 +3,7 @@ import { parseBirdProtocolState, parseBirdRouteCount, parseBirdRoutes, renderBir
 import { frrReceivedPrefixes, parseFrrPrefixDetail, renderFrrBgpdConfig } from './frr';
 import { gobgpAddArgs, parseGobgpNeighborState, parseGobgpRib, renderGobgpConfig } from './gobgp';
 import { parseOpenbgpdRib, renderOpenbgpdConfig } from './openbgpd';
-import { foldExabgpMessages, renderExabgpConfig } from './exabgp';
+import { EXABGP_ENV, exabgpEnv, foldExabgpMessages, renderExabgpConfig } from './exabgp';
 import { parseJsonDocuments } from './json-documents';
 import type { SpeakerSpec } from './types';
 
@@ -109,6 +109,7 @@ describe('FRR', () => {
   it('renders policy-free eBGP, per-family activation and route-maps for attributes', () => {
     const c = renderFrrBgpdConfig(spec, 'x');
     expect(c).toContain('no bgp ebgp-requires-policy');
+    expect(c).toMatch(/router bgp 65002\n bgp router-id [\d.]+\n bgp log-neighbor-changes\n/);
     expect(c).toContain(' neighbor 198.18.0.1 timers 3 9');
     expect(c).toContain(' neighbor 198.18.0.1 passive');
     expect(c).toContain(' neighbor fd00:18::1 update-source fd00:18::2');
@@ -264,6 +265,14 @@ describe('ExaBGP', () => {
     // the v4 neighbor does not get the v6 route and vice versa
     const v4Block = c.slice(c.indexOf('neighbor 198.18.0.1'), c.indexOf('neighbor fd00:18::1'));
     expect(v4Block).not.toContain('2001:db8:2::/48');
+  });
+
+  it('listens on the local addresses of passive neighbors only', () => {
+    expect(exabgpEnv(spec)).toMatchObject({ ...EXABGP_ENV, 'exabgp.tcp.bind': '198.18.0.2', 'exabgp.tcp.port': '179' });
+    const both = { ...spec, neighbors: spec.neighbors.map((n) => ({ ...n, passive: true })) };
+    expect(exabgpEnv(both)['exabgp.tcp.bind']).toBe('198.18.0.2 fd00:18::2');
+    const none = { ...spec, neighbors: spec.neighbors.map((n) => ({ ...n, passive: false })) };
+    expect(exabgpEnv(none)).toEqual(EXABGP_ENV);
   });
 
   it('folds state changes, announces and withdraws in order', () => {
