@@ -13,6 +13,8 @@
 //                         {uid, resourceVersion of the mark}. Readers treat a marked object as absent.
 //                         A deleter that dies between the steps leaves a marked object; the next create of
 //                         that key finishes the delete first.
+//   list(prefix)        = one list per kind the prefix can touch (a label-selected one for a node's
+//                         affinities); several kinds are several reads, not one snapshot
 //   revision()          = the resourceVersion of a one-item list (a quorum read on a real apiserver)
 //   watch(prefix, from) = one watch per kind the prefix can touch, from resourceVersion from-1; events are
 //                         in revision order per kind (not across kinds). Marked objects are skipped (their
@@ -268,8 +270,10 @@ export class KubernetesStore implements Datastore {
       })) as CustomObject;
       return Number(gone?.metadata?.resourceVersion ?? marked.metadata.resourceVersion);
     } catch (err) {
-      // Someone else (a create clearing our leftover) finished it.
-      if (codeOf(err) === 404) return this.revision();
+      // Someone else finished it: a create that found our mark deleted the object (404), and maybe
+      // already made a new one under the same name (409: other uid). Either way our delete happened.
+      const code = codeOf(err);
+      if (code === 404 || code === 409) return this.revision();
       throw this.fail(key, err);
     }
   }

@@ -155,6 +155,26 @@ describe('KubernetesStore mapping', () => {
     expect((await ds.get('/x/half'))?.value).toBe('new');
   });
 
+  it('a delete whose second step another client finished (and re-created the key) still succeeds', async () => {
+    const a = await fresh();
+    const b = await fresh();
+    const c = await a.create('/x/race', 'v1');
+    if (!c.ok) throw new Error('create failed');
+    // Hold A's DELETE until B has finished the marked delete and created the key again.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    api.setHook(({ method }) => (method === 'DELETE' && held++ === 0 ? gate.then(() => undefined) : undefined));
+    const del = a.delete('/x/race', c.kv.revision);
+    await waitUntil(() => held === 1);
+    expect((await b.create('/x/race', 'v2')).ok).toBe(true);
+    release();
+    const r = await del;
+    api.setHook(undefined);
+    expect(r.ok).toBe(true);
+    expect((await a.get('/x/race'))?.value).toBe('v2');
+  });
+
   it('reports a watch whose revision was compacted away (410) through onError', async () => {
     const ds = await fresh();
     const a = await ds.create('/z/a', '1');
