@@ -100,6 +100,24 @@ describe('route programmer, encap none (lab)', () => {
     await waitFor(async () => (await ourRoutes(n1)).some((r) => r.dst === n1.block && r.type === 'blackhole'), { what: 'blackhole re-added', timeoutMs: 3000 });
   });
 
+  it('a foreign route at one of our prefixes is left alone (failed, EEXIST); ours goes in once it is gone', async () => {
+    const [n1, n2, n3] = nodes;
+    const p1 = programmers[0];
+    await n1.host.ip(['route', 'add', '10.67.0.0/24', 'via', n2.ip, 'proto', 'static']);
+    p1.setRemote({ prefix: '10.67.0.0/24', encap: 'none', nextHops: [{ address: n3.ip }] });
+    await p1.flushed();
+    expect(p1.snapshot().routes.find((r) => r.prefix === '10.67.0.0/24')).toMatchObject({ state: 'failed', error: expect.stringContaining('EEXIST') });
+    expect(p1.counters.errors.EEXIST).toBeGreaterThanOrEqual(1);
+    expect(await n1.host.ip(['route', 'show', '10.67.0.0/24'])).toContain(`via ${n2.ip} dev u0 proto static`);
+    await n1.host.ip(['route', 'del', '10.67.0.0/24', 'proto', 'static']);
+    const mine = await waitFor(async () => (await ourRoutes(n1)).find((r) => r.dst === '10.67.0.0/24'), { what: 'our route once the foreign one is gone', timeoutMs: 8000 });
+    expect(mine).toMatchObject({ gateway: n3.ip });
+    expect(p1.snapshot().routes.find((r) => r.prefix === '10.67.0.0/24')).toMatchObject({ state: 'installed' });
+    p1.removeRemote('10.67.0.0/24');
+    await p1.flushed();
+    expect((await ourRoutes(n1)).some((r) => r.dst === '10.67.0.0/24')).toBe(false);
+  });
+
   it('restart: a new instance adopts the routes without deleting or re-adding any', async () => {
     const n1 = nodes[0];
     await programmers[0].close();

@@ -52,6 +52,8 @@ export class RouteProgrammer {
   private readonly repairKeys = new Set<string>();
   private readonly linkUp = new Map<string, boolean>();
   private readonly linkIndex = new Map<string, number>();
+  /** next retry delay; 0 = start from retryMs (reset by a flush without failures) */
+  private retryDelay = 0;
 
   /** every kernel-touching task runs on this chain, one at a time */
   private chain: Promise<void> = Promise.resolve();
@@ -321,13 +323,20 @@ export class RouteProgrammer {
     else go();
   }
 
+  /**
+   * Failed ops are retried through the flush, with the delay doubling (up to 30 s) while failures
+   * persist: a foreign route holding one of our prefixes costs one add per period, not a busy loop.
+   */
   private scheduleRetry(): void {
     if (this.retryTimer || this.closed) return;
+    const base = this.opts.retryMs ?? 1000;
+    const delay = this.retryDelay || base;
+    this.retryDelay = Math.min(delay * 2, Math.max(base, 30_000));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       for (const k of this.failed.keys()) this.dirty.add(k);
       this.scheduleFlush();
-    }, this.opts.retryMs ?? 1000);
+    }, delay);
     this.retryTimer.unref();
   }
 
@@ -440,7 +449,7 @@ export class RouteProgrammer {
     }
     if (ops.length > 0) {
       const res = await this.nl.routes.batchAsync(ops, { sliceSize: this.opts.sliceSize ?? 1024 });
-      let eexist = false;
+      let failures = 0;
       res.forEach((err, i) => {
         const { op, route } = ops[i];
         const { key, sig } = meta[i];
@@ -457,11 +466,10 @@ export class RouteProgrammer {
           this.failed.delete(key);
         } else {
           this.fail(key, err);
-          if (err.errno === 'EEXIST') eexist = true;
         }
+        if (err && !(op === 'del' && err.errno === 'ESRCH')) failures++;
       });
-      // EEXIST: a route holds the prefix; a resync tells whether it is ours (adopt) or foreign (leave).
-      if (eexist) this.scheduleResync(this.opts.retryMs ?? 1000);
+      if (failures === 0 && this.failed.size === 0) this.retryDelay = 0;
     }
     this.syncVteps('del');
   }
@@ -470,7 +478,9 @@ export class RouteProgrammer {
     countError(this.c, err.errno);
     this.failed.set(key, err.errno + (err.extack ? ` (${err.extack})` : ''));
     this.opts.onError?.(err);
-    if (err.errno !== 'EEXIST') this.scheduleRetry();
+    // EEXIST (someone else's route at the prefix) is retried too; the periodic resync adopts it
+    // instead if it turns out to carry our protocol.
+    this.scheduleRetry();
   }
 
   private wantedVteps(): { neigh: Map<string, string>; fdb: Map<string, string> } {
