@@ -29,6 +29,8 @@ export interface PeerHost {
   readonly node: SpeakerIdentity;
   readonly restart: RestartState;
   readonly sessionOptions?: Omit<SessionOptions, 'onUpdates' | 'logger'>;
+  /** Resolves when no session's send buffer is over its high-water mark (output backpressure). */
+  readonly outputDrained?: () => Promise<void>;
 }
 
 export class PeerRuntime {
@@ -134,7 +136,11 @@ export class PeerRuntime {
       rib.update(this.ribId, u.msg, { treatAsWithdraw: u.action === ErrorAction.TREAT_AS_WITHDRAW });
     }
     // backpressure: the session reads no more from the socket until the RIB has worked this off
-    return this.host.driver.whenIdle().then(() => this.checkWarnLimit());
+    // and the UPDATEs it produced have left our send buffers (input is what makes output)
+    return this.host.driver.whenIdle().then(async () => {
+      this.checkWarnLimit();
+      await this.host.outputDrained?.();
+    });
   }
 
   private onEndOfRib(afi: Afi): void {

@@ -91,6 +91,7 @@ export class Speaker {
       logger: this.logger,
       node: this.config,
       restart: this.restart,
+      outputDrained: () => this.outputDrained(),
       ...(this.opts.sessionOptions ? { sessionOptions: this.opts.sessionOptions } : {}),
     };
     const rt = new PeerRuntime(host, peer, id);
@@ -225,6 +226,15 @@ export class Speaker {
   async shutdown(reason: string): Promise<void> {
     clearTimeout(this.restartTimer);
     await Promise.all([...this.byName.values()].map((p) => p.shutdown(reason)));
+  }
+
+  /** Waits for every session whose send buffer is full (a closed one counts as drained). */
+  async outputDrained(): Promise<void> {
+    for (;;) {
+      const full = [...this.byName.values()].filter((p) => p.session.writableNeedDrain);
+      if (full.length === 0) return;
+      await Promise.all(full.map((p) => p.session.drained()));
+    }
   }
 
   private endRestartMode(): void {
