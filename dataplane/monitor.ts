@@ -33,6 +33,12 @@ export interface MonitorOptions {
   ref?: boolean;
   /** receive buffer; default 16 MiB so bursts (100k routes) survive between polls */
   rcvbuf?: number;
+  /**
+   * Most messages one timer tick drains (each is a recv + decode); the rest wait for the next tick.
+   * Default 100k. Callers sharing the loop with BGP timers pass a few thousand: a 100k-route burst is
+   * otherwise one ~0.3–1 s synchronous drain.
+   */
+  maxPerPoll?: number;
 }
 
 export type MonitorListener = (ev: MonitorEvent) => void;
@@ -50,6 +56,7 @@ export class Monitor {
   private readonly sock: NetlinkSocket;
   private readonly listeners = new Set<MonitorListener>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly maxPerPoll: number;
 
   constructor(opts: MonitorOptions = {}) {
     let groups = 0;
@@ -57,6 +64,7 @@ export class Monitor {
     if (opts.links ?? true) groups |= RTMGRP_LINK;
     if (opts.addresses) groups |= RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
     this.sock = new NetlinkSocket({ netns: opts.netns, groups, rcvbuf: opts.rcvbuf ?? 16 * 1024 * 1024, sndbuf: 64 * 1024 });
+    this.maxPerPoll = opts.maxPerPoll ?? 100_000;
     this.timer = setInterval(() => this.poll(), opts.intervalMs ?? 20);
     if (opts.ref === false) this.timer.unref();
   }
@@ -86,7 +94,7 @@ export class Monitor {
   /** Drains what is queued now and dispatches it (the timer calls this; tests may too). */
   poll(): void {
     if (!this.timer) return;
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < this.maxPerPoll; i++) {
       const n = this.sock.recvInto(true);
       if (n < 0) {
         if (-n === ENOBUFS) {
