@@ -83,7 +83,9 @@ export class RouteProgrammer {
     await this.enqueue(() => this.doResync());
     this.staleAtStart = false;
     if (this.closed) return;
-    this.monitor = this.nl.monitor({ routes: true, links: true, addresses: true, ref: false, intervalMs: this.opts.monitorIntervalMs });
+    this.monitor = this.nl.monitor({
+      routes: true, links: true, addresses: true, ref: false, intervalMs: this.opts.monitorIntervalMs, maxPerPoll: 2048,
+    });
     this.monitor.on((ev) => this.onEvent(ev));
     const every = this.opts.resyncIntervalMs ?? 60_000;
     if (every > 0) {
