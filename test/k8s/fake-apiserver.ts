@@ -62,6 +62,14 @@ export type HookAnswer = { status: number; body: unknown } | undefined;
 /** Lets a test answer a request itself (fault injection) or hold it (return a promise); undefined = serve it. */
 export type RequestHook = (req: { method: string; path: string; query: URLSearchParams }) => HookAnswer | Promise<HookAnswer>;
 
+export interface PrinterColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly jsonPath: string;
+  readonly priority?: number;
+  readonly description?: string;
+}
+
 /** Returns the problems with an object (empty = valid). */
 export type ObjectValidator = (obj: KubeObject) => string[];
 
@@ -106,6 +114,7 @@ const objKey = (ns: string | undefined, name: string): string => `${ns ?? ''}/${
 export class FakeApiServer {
   private readonly types = new Map<string, ResourceType>();
   private readonly validators = new Map<string, ObjectValidator>();
+  private readonly columns = new Map<string, readonly PrinterColumn[]>();
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -141,11 +150,15 @@ export class FakeApiServer {
     return self;
   }
 
-  /** `validate` stands in for the CRD's schema: its problems make create/replace/patch fail with 422. */
-  register(t: ResourceType, validate?: ObjectValidator): void {
+  /**
+   * `validate` stands in for the CRD's schema (its problems make create/replace/patch fail with 422);
+   * `columns` are the CRD's additionalPrinterColumns, served as a Table to kubectl.
+   */
+  register(t: ResourceType, opts: { validate?: ObjectValidator; columns?: readonly PrinterColumn[] } = {}): void {
     const k = rtKey(t.group, t.version, t.plural);
     this.types.set(k, t);
-    if (validate) this.validators.set(k, validate);
+    if (opts.validate) this.validators.set(k, opts.validate);
+    if (opts.columns) this.columns.set(k, opts.columns);
     if (!this.store.has(k)) this.store.set(k, new Map());
   }
 
@@ -198,15 +211,20 @@ export class FakeApiServer {
       const body = await readBody(req);
       const injected = await this.hook?.({ method, path: url.pathname, query: url.searchParams });
       if (injected) return send(res, injected.status, injected.body);
-      this.route(method, url, body, req.headers['content-type'] ?? '', res);
+        this.route(method, url, body, req.headers['content-type'] ?? '', res, /as=Table/.test(req.headers.accept ?? ''));
     } catch (err) {
       if (err instanceof HttpError) return send(res, err.code, statusBody(err));
       send(res, 500, statusBody(new HttpError(500, 'InternalError', (err as Error).stack ?? String(err))));
     }
   }
 
-  private route(method: string, url: URL, body: string, contentType: string, res: ServerResponse): void {
+  /** `asTable`: the client asked for a meta.k8s.io Table (kubectl get). */
+  private route(method: string, url: URL, body: string, contentType: string, res: ServerResponse, asTable: boolean): void {
     const seg = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    if (method === 'GET') {
+      const d = this.discovery(seg);
+      if (d) return send(res, 200, d);
+    }
     let group: string;
     let version: string;
     let rest: string[];
@@ -226,7 +244,8 @@ export class FakeApiServer {
     if (name === undefined) {
       if (method === 'GET') {
         if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(t, namespace, q, res);
-        return send(res, 200, this.list(t, namespace, q));
+        const list = this.list(t, namespace, q);
+        return send(res, 200, asTable ? this.table(t, list.items as KubeObject[], list.metadata) : list);
       }
       if (method === 'POST') {
         if (t.namespaced && namespace === undefined) throw notFound();
@@ -235,7 +254,10 @@ export class FakeApiServer {
       throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on a collection here`);
     }
     if (t.namespaced && namespace === undefined) throw notFound();
-    if (method === 'GET') return send(res, 200, clone(this.mustGet(t, namespace, name)));
+    if (method === 'GET') {
+      const obj = clone(this.mustGet(t, namespace, name));
+      return send(res, 200, asTable ? this.table(t, [obj], { resourceVersion: String(this.rev) } as unknown as ObjectMeta) : obj);
+    }
     if (method === 'PUT') return send(res, 200, this.replace(t, namespace, name, parseJson(body)));
     if (method === 'PATCH') {
       const type = contentType.split(';')[0].trim();
@@ -245,6 +267,55 @@ export class FakeApiServer {
     }
     if (method === 'DELETE') return send(res, 200, this.remove(t, namespace, name, body === '' ? {} : parseJson(body)));
     throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported here`);
+  }
+
+  // ---- discovery and tables (what kubectl needs) ----
+
+  private discovery(seg: string[]): Record<string, unknown> | undefined {
+    const types = [...this.types.values()];
+    const resourceList = (group: string, version: string): Record<string, unknown> => ({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group === '' ? version : `${group}/${version}`,
+      resources: types
+        .filter((t) => t.group === group && t.version === version)
+        .map((t) => ({
+          name: t.plural,
+          singularName: t.kind.toLowerCase(),
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        })),
+    });
+    if (seg.length === 1 && seg[0] === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+    if (seg.length === 2 && seg[0] === 'api') return resourceList('', seg[1]);
+    if (seg.length === 1 && seg[0] === 'apis') {
+      const groups = [...new Set(types.filter((t) => t.group !== '').map((t) => `${t.group}/${t.version}`))].map((gv) => {
+        const [name, version] = gv.split('/');
+        return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+      });
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+    }
+    if (seg.length === 3 && seg[0] === 'apis' && types.some((t) => t.group === seg[1] && t.version === seg[2])) return resourceList(seg[1], seg[2]);
+    return undefined;
+  }
+
+  /** meta.k8s.io/v1 Table as the apiserver renders CRDs: Name, then the printer columns. */
+  private table(t: ResourceType, items: KubeObject[], listMeta: ObjectMeta): Record<string, unknown> {
+    const cols = this.columns.get(rtKey(t.group, t.version, t.plural)) ?? [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+    return {
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { resourceVersion: listMeta.resourceVersion },
+      columnDefinitions: [
+        { name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 },
+        ...cols.map((c) => ({ name: c.name, type: c.type, format: '', description: c.description ?? '', priority: c.priority ?? 0 })),
+      ],
+      rows: items.map((o) => ({
+        cells: [o.metadata.name, ...cols.map((c) => cell(c, o))],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      })),
+    };
   }
 
   // ---- resource semantics ----
@@ -419,6 +490,21 @@ export class FakeApiServer {
 }
 
 // ---- helpers ----
+
+/** A printer column's value: simple `.a.b` JSONPath (`\.` escapes a dot in a key); dates as an age. */
+function cell(c: PrinterColumn, o: KubeObject): unknown {
+  let v: unknown = o;
+  for (const part of c.jsonPath.replace(/^\./, '').split(/(?<!\\)\./)) {
+    if (typeof v !== 'object' || v === null) return null;
+    v = (v as Record<string, unknown>)[part.replace(/\\\./g, '.')];
+  }
+  if (v === undefined) return null;
+  if (c.type === 'date' && typeof v === 'string') {
+    const s = Math.max(0, Math.round((Date.now() - Date.parse(v)) / 1000));
+    return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+  }
+  return v;
+}
 
 function selectorOf(q: URLSearchParams): (o: KubeObject) => boolean {
   let labels: LabelPredicate;

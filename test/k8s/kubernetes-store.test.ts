@@ -31,7 +31,7 @@ const crds = readCrds().map((c) => {
 
 function freshServer(): Promise<FakeApiServer> {
   return FakeApiServer.start().then((s) => {
-    for (const c of crds) s.register(c.type, c.validate);
+    for (const c of crds) s.register(c.type, { validate: c.validate });
     return s;
   });
 }

@@ -23,7 +23,7 @@ export interface Crd {
   plural: string;
   scope: string;
   schema: Schema;
-  columns: Array<{ name: string; jsonPath: string }>;
+  columns: Array<{ name: string; type: string; jsonPath: string; priority?: number; description?: string }>;
 }
 
 export function readCrds(): Crd[] {
