@@ -124,7 +124,14 @@ export async function runBgpPart(opts: PartOptions): Promise<PartReport> {
     for (const r of rs) {
       for (const f of r.failures) notes.push(`${r.target} ${name} ${f}`);
       const m = spread(r.runs.map((x) => x.genSend / x.t100));
-      if (r.target !== 'direct' && m.n > 0 && m.median > 0.8) notes.push(`${r.target} ${name}: the generator needed ${(m.median * 100).toFixed(0)}% of the time to 100% — generator-bound, not a target number`);
+      if (r.target === 'direct' || m.n === 0 || m.median <= 0.8) continue;
+      // A target that reads slowly also holds the generator back (TCP backpressure): only when the
+      // harness alone (direct) is about as slow is the run harness-bound.
+      const ceiling = spread((rs.find((x) => x.target === 'direct')?.runs ?? []).map((x) => x.t100)).median;
+      const t100 = spread(r.runs.map((x) => x.t100)).median;
+      notes.push(Number.isFinite(ceiling) && ceiling > 0.5 * t100
+        ? `${r.target} ${name}: generator busy for ${(m.median * 100).toFixed(0)}% of the time to 100% and the harness alone needs ${ceiling.toFixed(2)} s — harness-bound, not a target number`
+        : `${r.target} ${name}: generator busy for ${(m.median * 100).toFixed(0)}% of the time to 100%, but the harness alone needs ${Number.isFinite(ceiling) ? ceiling.toFixed(2) : '?'} s: the target read its input that slowly (backpressure), target-bound`);
     }
   }
   const ratios: string[] = [];
