@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
-import { waitFor } from '../wait-for';
-import { assertSlotFree, takeSlot } from './host-slot';
+import { LabDaemon, awaitReady, daemonDir, spawnDaemon } from './lab-daemon';
 import {
   familyOfPrefix,
   localAddressFor,
@@ -133,17 +132,19 @@ export function parseBirdRouteCount(text: string): number {
   return n;
 }
 
-export class BirdDaemon implements BgpDaemon {
+export class BirdDaemon extends LabDaemon implements BgpDaemon {
   readonly kind = 'bird' as const;
+  protected readonly establishedState = 'Established';
   private routesNow: OriginatedRoute[];
 
   private constructor(
-    readonly host: LabHost,
-    readonly spec: SpeakerSpec,
-    readonly dir: string,
-    readonly process: LabProcess,
+    host: LabHost,
+    spec: SpeakerSpec,
+    dir: string,
+    process: LabProcess,
     private readonly opts: BirdOptions,
   ) {
+    super(host, spec, dir, process);
     this.routesNow = [...(spec.routes ?? [])];
   }
 
@@ -157,21 +158,15 @@ export class BirdDaemon implements BgpDaemon {
 
   /** Renders the config into `<host dir>/bird`, starts `bird -f` and waits for its control socket. */
   static async start(host: LabHost, spec: SpeakerSpec, opts: BirdOptions = {}): Promise<BirdDaemon> {
-    assertSlotFree(host, 'bird');
-    const dir = host.dir('bird');
+    const dir = daemonDir(host, 'bird');
     const conf = path.join(dir, 'bird.conf');
     fs.writeFileSync(conf, renderBirdConfig(spec, spec.routes ?? [], opts));
     await run('bird', ['-p', '-c', conf]);
-    const proc = host.spawn('bird', 'bird', ['-f', '-c', conf, '-s', path.join(dir, 'bird.ctl'), '-P', path.join(dir, 'bird.pid')]);
-    takeSlot(host, 'bird', proc);
+    const proc = spawnDaemon(host, 'bird', 'bird', 'bird', ['-f', '-c', conf, '-s', path.join(dir, 'bird.ctl'), '-P', path.join(dir, 'bird.pid')]);
     const d = new BirdDaemon(host, spec, dir, proc, opts);
-    await waitFor(async () => proc.running && (await d.birdc(['show', 'status'])).includes('Daemon is up'), {
-      what: `BIRD in ${host.netns} to answer on ${d.socket}`,
-      timeoutMs: 10_000,
-      abortIf: () => proc.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- bird log:\n${d.logs()}`);
-    });
+    await awaitReady(proc, 'bird', `BIRD in ${host.netns} to answer on ${d.socket}`, async () =>
+      (await d.birdc(['show', 'status'])).includes('Daemon is up'),
+    );
     return d;
   }
 
@@ -190,10 +185,6 @@ export class BirdDaemon implements BgpDaemon {
   async state(peer: string): Promise<string | undefined> {
     const name = this.protocolOf(peer);
     return parseBirdProtocolState(await this.birdc(['show', 'protocols', name]), name);
-  }
-
-  async established(peer: string): Promise<boolean> {
-    return (await this.state(peer)) === 'Established';
   }
 
   /** Restarts a session, e.g. to skip BIRD's error-wait backoff after the peer was down. */
@@ -236,11 +227,4 @@ export class BirdDaemon implements BgpDaemon {
     if (!/Reconfigured|Reconfiguration in progress/.test(out)) throw new Error(`BIRD reconfigure failed: ${out}`);
   }
 
-  logs(): string {
-    return this.process.logs();
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
 }

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabHost } from '../lab-host';
-import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
-import { waitFor } from '../wait-for';
-import { assertSlotFree, takeSlot } from './host-slot';
+import { LabDaemon, awaitReady, daemonDir, spawnDaemon } from './lab-daemon';
 import { parseJsonDocuments } from './json-documents';
 import {
   familyOfPrefix,
@@ -135,15 +133,9 @@ export function foldExabgpMessages(text: string): { states: Map<string, string>;
  * changes and received updates, JSON lines) and feeds it commands appended to a file, which is
  * how `addRoute`/`withdrawRoute` work without the shared CLI pipes.
  */
-export class ExabgpDaemon implements BgpDaemon {
+export class ExabgpDaemon extends LabDaemon implements BgpDaemon {
   readonly kind = 'exabgp' as const;
-
-  private constructor(
-    readonly host: LabHost,
-    readonly spec: SpeakerSpec,
-    readonly dir: string,
-    readonly process: LabProcess,
-  ) {}
+  protected readonly establishedState = 'up';
 
   private get receivedPath(): string {
     return path.join(this.dir, 'received.jsonl');
@@ -154,8 +146,7 @@ export class ExabgpDaemon implements BgpDaemon {
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<ExabgpDaemon> {
-    assertSlotFree(host, 'exabgp');
-    const dir = host.dir('exabgp');
+    const dir = daemonDir(host, 'exabgp');
     const helper = path.join(dir, 'lab-api.sh');
     const received = path.join(dir, 'received.jsonl');
     const commands = path.join(dir, 'commands');
@@ -169,16 +160,15 @@ export class ExabgpDaemon implements BgpDaemon {
     // --validate parses the whole config once more (seconds for 100k routes), so only for small ones.
     // --validate runs in the root namespace, where the listen addresses do not exist: no listener there.
     if ((spec.routes?.length ?? 0) <= 1000) await run('exabgp', ['--validate', conf], { env: EXABGP_ENV });
-    const proc = host.spawn('exabgp', 'exabgp', [conf], { env: exabgpEnv(spec) });
-    takeSlot(host, 'exabgp', proc);
+    const proc = spawnDaemon(host, 'exabgp', 'exabgp', 'exabgp', [conf], { env: exabgpEnv(spec) });
     const d = new ExabgpDaemon(host, spec, dir, proc);
-    await waitFor(() => proc.running && /Welcome to ExaBGP|loaded new configuration/.test(d.logs()), {
-      what: `ExaBGP in ${host.netns} to load ${conf}`,
-      timeoutMs: 15_000,
-      abortIf: () => proc.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- exabgp log:\n${d.logs()}`);
-    });
+    await awaitReady(
+      proc,
+      'exabgp',
+      `ExaBGP in ${host.netns} to load ${conf}`,
+      () => /Welcome to ExaBGP|loaded new configuration/.test(d.logs()),
+      15_000,
+    );
     return d;
   }
 
@@ -195,10 +185,6 @@ export class ExabgpDaemon implements BgpDaemon {
       if (/connected to/i.test(l)) return 'connected';
     }
     return undefined;
-  }
-
-  async established(peer: string): Promise<boolean> {
-    return (await this.state(peer)) === 'up';
   }
 
   async routes(): Promise<ReceivedRoute[]> {
@@ -219,11 +205,4 @@ export class ExabgpDaemon implements BgpDaemon {
     fs.appendFileSync(this.commandsPath, `withdraw route ${prefix} next-hop ${nh}\n`);
   }
 
-  logs(): string {
-    return this.process.logs();
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
 }

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import type { LabHost } from '../lab-host';
 import type { LabProcess } from '../lab-process';
 import { run, runSync } from '../run-command';
-import { waitFor } from '../wait-for';
-import { assertSlotFree, takeSlot } from './host-slot';
+import { LabDaemon, awaitReady, daemonDir, spawnDaemon } from './lab-daemon';
 import { parseJsonDocuments } from './json-documents';
 import {
   familyOfPrefix,
@@ -142,24 +141,26 @@ export function parseFrrPrefixDetail(doc: unknown): ReceivedRoute[] {
  * FRR as bare zebra + bgpd in the host's namespace, with pathspace `-N <netns>` so sockets live in
  * /var/run/frr/<netns>/ and vtysh reads /etc/frr/<netns>/vtysh.conf; both dirs go with the run.
  */
-export class FrrDaemon implements BgpDaemon {
+export class FrrDaemon extends LabDaemon implements BgpDaemon {
   readonly kind = 'frr' as const;
+  protected readonly establishedState = 'Established';
 
   private constructor(
-    readonly host: LabHost,
-    readonly spec: SpeakerSpec,
-    readonly dir: string,
-    readonly process: LabProcess,
+    host: LabHost,
+    spec: SpeakerSpec,
+    dir: string,
+    process: LabProcess,
     readonly zebra: LabProcess,
-  ) {}
+  ) {
+    super(host, spec, dir, process);
+  }
 
   get pathspace(): string {
     return this.host.netns;
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<FrrDaemon> {
-    assertSlotFree(host, 'frr');
-    const dir = host.dir('frr');
+    const dir = daemonDir(host, 'frr');
     const ps = host.netns;
     const runDir = `/var/run/frr/${ps}`;
     const etcDir = `/etc/frr/${ps}`;
@@ -175,23 +176,14 @@ export class FrrDaemon implements BgpDaemon {
     fs.writeFileSync(zconf, `hostname ${ps}\nlog stdout\n`);
     fs.writeFileSync(bconf, renderFrrBgpdConfig(spec, ps));
     const zebra = host.spawn('zebra', '/usr/lib/frr/zebra', ['-N', ps, '-f', zconf, '--log', 'stdout']);
-    await waitFor(() => zebra.running && fs.existsSync(path.join(runDir, 'zserv.api')), {
-      what: `zebra in ${host.netns} to open ${runDir}/zserv.api`,
-      timeoutMs: 10_000,
-      abortIf: () => zebra.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- zebra log:\n${zebra.logs()}`);
-    });
-    const bgpd = host.spawn('bgpd', '/usr/lib/frr/bgpd', ['-N', ps, '-f', bconf, '--log', 'stdout']);
-    takeSlot(host, 'frr', bgpd);
+    await awaitReady(zebra, 'zebra', `zebra in ${host.netns} to open ${runDir}/zserv.api`, () =>
+      fs.existsSync(path.join(runDir, 'zserv.api')),
+    );
+    const bgpd = spawnDaemon(host, 'frr', 'bgpd', '/usr/lib/frr/bgpd', ['-N', ps, '-f', bconf, '--log', 'stdout']);
     const d = new FrrDaemon(host, spec, dir, bgpd, zebra);
-    await waitFor(async () => bgpd.running && (await d.vtysh(['show bgp summary json'])).includes('{'), {
-      what: `FRR bgpd in ${host.netns} to answer vtysh`,
-      timeoutMs: 10_000,
-      abortIf: () => bgpd.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- bgpd log:\n${bgpd.logs()}`);
-    });
+    await awaitReady(bgpd, 'bgpd', `FRR bgpd in ${host.netns} to answer vtysh`, async () =>
+      (await d.vtysh(['show bgp summary json'])).includes('{'),
+    );
     return d;
   }
 
@@ -205,10 +197,6 @@ export class FrrDaemon implements BgpDaemon {
   async state(peer: string): Promise<string | undefined> {
     const doc = JSON.parse(await this.vtysh([`show bgp neighbors ${peer} json`])) as Record<string, { bgpState?: string }>;
     return doc[peer]?.bgpState;
-  }
-
-  async established(peer: string): Promise<boolean> {
-    return (await this.state(peer)) === 'Established';
   }
 
   async routes(): Promise<ReceivedRoute[]> {
@@ -243,12 +231,8 @@ export class FrrDaemon implements BgpDaemon {
     await this.vtysh(['configure terminal', `router bgp ${this.spec.localAs}`, `address-family ${fam} unicast`, `no network ${prefix}`, 'end']);
   }
 
-  logs(): string {
-    return this.process.logs();
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.zebra.stop();
   }
 }

@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabHost } from '../lab-host';
-import type { LabProcess } from '../lab-process';
-import { waitFor } from '../wait-for';
-import { assertSlotFree, takeSlot } from './host-slot';
+import { LabDaemon, awaitReady, daemonDir, spawnDaemon } from './lab-daemon';
 import {
   familyOfPrefix,
   localAddressFor,
@@ -113,32 +111,19 @@ export function parseGobgpNeighborState(json: string): string | undefined {
   return s === undefined ? undefined : names[s];
 }
 
-export class GobgpDaemon implements BgpDaemon {
+export class GobgpDaemon extends LabDaemon implements BgpDaemon {
   readonly kind = 'gobgp' as const;
-
-  private constructor(
-    readonly host: LabHost,
-    readonly spec: SpeakerSpec,
-    readonly dir: string,
-    readonly process: LabProcess,
-  ) {}
+  protected readonly establishedState = 'established';
 
   /** Starts gobgpd, waits for its API, then adds the spec's routes through the CLI (GoBGP has no static routes). */
   static async start(host: LabHost, spec: SpeakerSpec): Promise<GobgpDaemon> {
-    assertSlotFree(host, 'gobgp');
-    const dir = host.dir('gobgp');
+    const dir = daemonDir(host, 'gobgp');
     const conf = path.join(dir, 'gobgpd.toml');
     fs.writeFileSync(conf, renderGobgpConfig(spec));
-    const proc = host.spawn('gobgpd', 'gobgpd', ['-f', conf, '-p', '--api-hosts', `${GOBGP_API.host}:${GOBGP_API.port}`, '--pprof-disable']);
-    takeSlot(host, 'gobgp', proc);
+    const api = `${GOBGP_API.host}:${GOBGP_API.port}`;
+    const proc = spawnDaemon(host, 'gobgp', 'gobgpd', 'gobgpd', ['-f', conf, '-p', '--api-hosts', api, '--pprof-disable']);
     const d = new GobgpDaemon(host, spec, dir, proc);
-    await waitFor(async () => proc.running && (await d.gobgp(['global'])).includes('AS:'), {
-      what: `gobgpd in ${host.netns} to answer on ${GOBGP_API.host}:${GOBGP_API.port}`,
-      timeoutMs: 10_000,
-      abortIf: () => proc.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- gobgpd log:\n${d.logs()}`);
-    });
+    await awaitReady(proc, 'gobgpd', `gobgpd in ${host.netns} to answer on ${api}`, async () => (await d.gobgp(['global'])).includes('AS:'));
     for (const r of spec.routes ?? []) await d.addRoute(r);
     return d;
   }
@@ -151,10 +136,6 @@ export class GobgpDaemon implements BgpDaemon {
 
   async state(peer: string): Promise<string | undefined> {
     return parseGobgpNeighborState(await this.gobgp(['neighbor', peer, '-j']));
-  }
-
-  async established(peer: string): Promise<boolean> {
-    return (await this.state(peer)) === 'established';
   }
 
   async routes(): Promise<ReceivedRoute[]> {
@@ -178,12 +159,5 @@ export class GobgpDaemon implements BgpDaemon {
     await this.gobgp(['global', 'rib', '-a', familyOfPrefix(prefix), 'del', prefix]);
   }
 
-  logs(): string {
-    return this.process.logs();
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
 }
 

@@ -2,10 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isIP } from 'node:net';
 import type { LabHost } from '../lab-host';
-import type { LabProcess } from '../lab-process';
 import { run } from '../run-command';
-import { waitFor } from '../wait-for';
-import { assertSlotFree, takeSlot } from './host-slot';
+import { LabDaemon, awaitReady, daemonDir, spawnDaemon } from './lab-daemon';
 import {
   localAddressFor,
   neighborFamilies,
@@ -85,39 +83,27 @@ export function parseOpenbgpdRib(json: string): ReceivedRoute[] {
   return out;
 }
 
-export class OpenbgpdDaemon implements BgpDaemon {
+export class OpenbgpdDaemon extends LabDaemon implements BgpDaemon {
   readonly kind = 'openbgpd' as const;
-
-  private constructor(
-    readonly host: LabHost,
-    readonly spec: SpeakerSpec,
-    readonly dir: string,
-    readonly process: LabProcess,
-  ) {}
+  protected readonly establishedState = 'Established';
 
   get socket(): string {
     return path.join(this.dir, 'bgpd.sock');
   }
 
   static async start(host: LabHost, spec: SpeakerSpec): Promise<OpenbgpdDaemon> {
-    assertSlotFree(host, 'openbgpd');
-    const dir = host.dir('openbgpd');
+    const dir = daemonDir(host, 'openbgpd');
     const conf = path.join(dir, 'bgpd.conf');
     fs.writeFileSync(conf, renderOpenbgpdConfig(spec, path.join(dir, 'bgpd.sock')), { mode: 0o600 });
     // bgpd chroots its session engine and RDE here; without systemd nobody creates it. Shared by
     // all instances and left in place (removing it could race another run's startup).
     fs.mkdirSync('/run/openbgpd', { recursive: true });
     await run('bgpd', ['-n', '-f', conf]);
-    const proc = host.spawn('bgpd', 'bgpd', ['-d', '-v', '-f', conf]);
-    takeSlot(host, 'openbgpd', proc);
+    const proc = spawnDaemon(host, 'openbgpd', 'bgpd', 'bgpd', ['-d', '-v', '-f', conf]);
     const d = new OpenbgpdDaemon(host, spec, dir, proc);
-    await waitFor(async () => proc.running && (await d.bgpctl(['show', 'summary'])).includes('neighbors'), {
-      what: `OpenBGPD in ${host.netns} to answer on ${d.socket}`,
-      timeoutMs: 10_000,
-      abortIf: () => proc.exitReason(),
-    }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n--- bgpd log:\n${d.logs()}`);
-    });
+    await awaitReady(proc, 'bgpd', `OpenBGPD in ${host.netns} to answer on ${d.socket}`, async () =>
+      (await d.bgpctl(['show', 'summary'])).includes('neighbors'),
+    );
     return d;
   }
 
@@ -129,10 +115,6 @@ export class OpenbgpdDaemon implements BgpDaemon {
   async state(peer: string): Promise<string | undefined> {
     const doc = JSON.parse(await this.bgpctl(['show', 'neighbor', peer])) as { neighbors?: Array<{ state?: string }> };
     return doc.neighbors?.[0]?.state;
-  }
-
-  async established(peer: string): Promise<boolean> {
-    return (await this.state(peer)) === 'Established';
   }
 
   async routes(): Promise<ReceivedRoute[]> {
@@ -154,11 +136,4 @@ export class OpenbgpdDaemon implements BgpDaemon {
     await this.bgpctl(['network', 'delete', prefix]);
   }
 
-  logs(): string {
-    return this.process.logs();
-  }
-
-  async stop(): Promise<void> {
-    await this.process.stop();
-  }
 }
