@@ -10,9 +10,10 @@ Talks to a running bgpd over its control socket.
 Commands:
   show peers                    one row per peer: type, AS, state, prefixes
   show neighbor PEER            capabilities, timers, counters, errors, GR
-  show routes [PREFIX] [--family ipv4|ipv6]
+  show routes [PREFIX|ADDRESS] [--family ipv4|ipv6]
                                 Loc-RIB, best (>) and multipath (=) marked;
-                                with PREFIX: that prefix in detail
+                                with PREFIX: that prefix in detail; with an
+                                ADDRESS: the longest prefix covering it
   show rib in|out PEER [--family ipv4|ipv6]
                                 what PEER sent us (Adj-RIB-In) / what we send it
   show status                   router ID, AS, uptime, prefix counts

@@ -34,7 +34,13 @@ export function controlHandler(deps: HandlerDeps): ControlHandler {
       case 'show neighbor':
         return neighborView(speaker, needPeer(speaker, req.peer));
       case 'show routes':
-        return routesView(speaker, { ...(req.prefix ? { prefix: req.prefix } : {}), ...(req.family ? { family: req.family } : {}) });
+        try {
+          return await routesView(speaker, { ...(req.prefix ? { prefix: req.prefix } : {}), ...(req.family ? { family: req.family } : {}) });
+        } catch (err) {
+          // prefixKey() rejects text that is not a prefix: the operator's typo, not a daemon bug
+          if (req.prefix && err instanceof Error && /bad prefix/.test(err.message)) throw new ControlError(`not a prefix or address: ${req.prefix}`);
+          throw err;
+        }
       case 'show rib': {
         if (req.direction !== 'in' && req.direction !== 'out') throw new ControlError('show rib: direction must be in or out');
         return adjRibView(speaker, needPeer(speaker, req.peer), req.direction, req.family);

@@ -80,6 +80,9 @@ describe('Speaker', () => {
     const routes = await routesView(b, {});
     expect(routes.map((r) => r.prefix)).toEqual(['10.1.0.0/24', '10.1.1.0/24']);
     expect(routes[0].paths[0]).toMatchObject({ best: true, from: 'a', nextHop: '10.0.0.1', asPath: '65001', origin: 'i' });
+    // a bare address finds the covering prefix (longest match)
+    expect((await routesView(b, { prefix: '10.1.1.77' })).map((r) => r.prefix)).toEqual(['10.1.1.0/24']);
+    expect(await routesView(b, { prefix: '10.9.9.9' })).toEqual([]);
 
     // withdrawing on A removes it at B; the originated set is exactly the list given
     a.setOriginated(['10.1.1.0/24']);

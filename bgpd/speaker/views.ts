@@ -159,9 +159,16 @@ async function collect<T, R>(it: Iterator<T>, map: (t: T) => R, out: R[] = []): 
 export async function routesView(speaker: Speaker, opts: { prefix?: string; family?: 'ipv4' | 'ipv6' }): Promise<RouteRow[]> {
   if (opts.prefix) {
     const afi = opts.prefix.includes(':') ? Afi.IPv6 : Afi.IPv4;
-    const text = opts.prefix.includes('/') ? opts.prefix : `${opts.prefix}/${afi === Afi.IPv6 ? 128 : 32}`;
-    const r = speaker.rib.lookup(afi, prefixKey(afi, text));
-    return r ? [routeRow(speaker, afi, r)] : [];
+    if (opts.prefix.includes('/')) {
+      const r = speaker.rib.lookup(afi, prefixKey(afi, opts.prefix));
+      return r ? [routeRow(speaker, afi, r)] : [];
+    }
+    // a bare address: the longest prefix that covers it (what forwarding would use)
+    for (let len = afi === Afi.IPv6 ? 128 : 32; len >= 0; len--) {
+      const r = speaker.rib.lookup(afi, prefixKey(afi, `${opts.prefix}/${len}`));
+      if (r) return [routeRow(speaker, afi, r)];
+    }
+    return [];
   }
   const out: RouteRow[] = [];
   for (const afi of familiesOf(opts.family)) await collect(speaker.rib.locRibRoutes(afi), (r) => routeRow(speaker, afi, r), out);
