@@ -1,7 +1,7 @@
 // Pure translation of the input model into kernel routes (no I/O): what the programmer wants to see.
 import { ipFamily } from '../ipaddr';
 import type { NextHop, Route } from '../routes';
-import { canonicalPrefix, inSubnet } from './subnet';
+import { canonicalPrefix, subnetMatcher } from './subnet';
 import type { Encap, LocalBlock, NodeFacts, RemoteNextHop, RemoteRoute } from './types';
 
 export const TUNL_DEV = 'tunl0';
@@ -42,8 +42,19 @@ interface Hop {
  * One next hop's kernel form. Direct (no tunnel) when the encap is none, or crossSubnet and the next
  * hop shares the node's subnet — the same choice Calico's BIRD filter makes with krt_tunnel.
  */
+const matchers = new WeakMap<NodeFacts, { cidr: string; match: (ip: string) => boolean }>();
+
+function onNodeSubnet(ip: string, node: NodeFacts): boolean {
+  let m = matchers.get(node);
+  if (!m || m.cidr !== node.address) {
+    m = { cidr: node.address, match: subnetMatcher(node.address) };
+    matchers.set(node, m);
+  }
+  return m.match(ip);
+}
+
 function hopFor(nh: RemoteNextHop, encap: Encap, node: NodeFacts): Hop | string {
-  const local = ipFamily(nh.address) === ipFamily(node.address) && inSubnet(nh.address, node.address);
+  const local = onNodeSubnet(nh.address, node);
   if (encap === 'none' || (local && encap.startsWith('crossSubnet-'))) {
     // Off-subnet with no encap: leave the device to the kernel (it rejects unreachable gateways).
     return local ? { gateway: nh.address, dev: node.underlayDev } : { gateway: nh.address };
@@ -58,6 +69,14 @@ function hopFor(nh: RemoteNextHop, encap: Encap, node: NodeFacts): Hop | string 
     gateway: nh.vtep.ip, dev: VXLAN_DEV, onlink: true,
     vtep: { ip: nh.vtep.ip, mac: nh.vtep.mac.toLowerCase(), nodeIp: nh.address },
   };
+}
+
+function isV4(ip: string): boolean {
+  try {
+    return ipFamily(ip) === 4;
+  } catch {
+    return false;
+  }
 }
 
 function hopText(h: { gateway?: string; dev?: string; onlink?: boolean; weight?: number }): string {
@@ -79,13 +98,14 @@ export function remoteRoute(input: RemoteRoute, node: NodeFacts, protocol: numbe
   } catch (e) {
     return { ok: false, problem: `${input.prefix}: ${(e as Error).message}` };
   }
-  const family = ipFamily(key);
+  const family = key.includes(':') ? 6 : 4;
   const hops = new Map<string, Hop>();
   const problems: string[] = [];
   for (const nh of input.nextHops) {
     let h: Hop | string;
     try {
-      h = ipFamily(nh.address) !== family ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, input.encap, node);
+      h = (nh.address.includes(':') ? 6 : 4) !== family || (family === 4 && !isV4(nh.address))
+        ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, input.encap, node);
     } catch (e) {
       h = `next hop ${nh.address}: ${(e as Error).message}`;
     }

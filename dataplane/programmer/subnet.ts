@@ -23,3 +23,22 @@ export function canonicalPrefix(text: string): string {
   for (let bit = p.len; bit < bytes.length * 8; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
   return formatPrefix(bytes, p.len);
 }
+
+/** inSubnet with the subnet parsed once: the programmer asks for every next hop against one node subnet. */
+export function subnetMatcher(cidr: string): (ip: string) => boolean {
+  const p = parsePrefix(cidr);
+  const full = p.len >> 3;
+  const rest = p.len & 7;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (ip: string): boolean => {
+    let a;
+    try {
+      a = parseIp(ip);
+    } catch {
+      return false;
+    }
+    if (a.family !== p.family) return false;
+    for (let i = 0; i < full; i++) if (a.bytes[i] !== p.bytes[i]) return false;
+    return rest === 0 || (a.bytes[full] & mask) === (p.bytes[full] & mask);
+  };
+}
