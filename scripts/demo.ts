@@ -35,6 +35,13 @@ try {
   if (stray.length) say(`!! not pod blocks: ${stray.join(', ')}`);
   say('\n== kernel routes on n1 ==');
   say(await cluster.nodes[0].host.ip(['route']));
+  // pods would still reach each other through the ToR (it learned every block), so check the mesh itself
+  const n1Routes = await cluster.nodes[0].routes();
+  const missing = tor.filter((p) => !n1Routes.has(p));
+  if (missing.length) {
+    say(`!! n1 has no kernel route for ${missing.join(', ')} (traffic detours via the ToR); see n1's bgpd log: ${cluster.nodes[0].process.logPath}`);
+    code = 1;
+  }
   say('== pods ==');
   for (const p of cluster.pods) say(`${p.name.padEnd(5)} on ${p.node.name}: ${p.ip}`);
   say('\n== ping matrix (row pings column) ==');

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './cluster';
 import { confirmedBlocks } from './checks';
+import { waitFor } from '../lab/wait-for';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -33,5 +34,30 @@ describe('full mesh, encapsulation none', () => {
         else expect(r?.gateway).toBe(cluster.nodes.find((x) => x.name === b.node)!.spec.address);
       }
     }
+  });
+});
+
+describe('health endpoint inside a node', () => {
+  const get = async (path: string): Promise<{ code: number; body: string }> => {
+    const r = await cluster.nodes[0].host.exec('busybox', ['wget', '-q', '-O', '-', `http://127.0.0.1:9099${path}`], { allowFailure: true });
+    return { code: r.code ?? -1, body: r.stdout };
+  };
+
+  it('/readyz is ready and /metrics reports sessions, prefixes, kernel ops and IPAM usage', async () => {
+    expect((await get('/healthz')).body).toBe('ok\n');
+    const ready = await get('/readyz');
+    expect(ready.code).toBe(0);
+    expect(JSON.parse(ready.body)).toMatchObject({ ready: true, datastore: true });
+    // IPAM usage comes from the agent's last sync; a watch event lost between namespaces is caught by
+    // its 5 s resync, so allow for one
+    const m = await waitFor(async () => {
+      const body = (await get('/metrics')).body;
+      return /tortie_ipam_addresses_allocated\{pool="10.65.0.0\/16"\} 6/.test(body) ? body : undefined;
+    }, { what: 'IPAM usage metric at 6', timeoutMs: 8000, intervalMs: 500 });
+    expect(m).toContain('tortie_bgp_sessions{state="Established"} 3');
+    expect(m).toMatch(/tortie_bgp_prefixes_accepted\{peer="Mesh_198_18_1_2",address="198.18.1.2"\} 1/);
+    // each node sends the ToR its own blocks only (iBGP-learned routes are not passed on)
+    expect(m).toMatch(/tortie_bgp_prefixes_sent\{peer="tor",address="198.18.1.4"\} 1/);
+    expect(m).toMatch(/tortie_kernel_route_operations_total\{op="add"\} [1-9]/);
   });
 });
