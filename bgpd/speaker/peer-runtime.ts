@@ -115,7 +115,13 @@ export class PeerRuntime {
     const restartAfter = mp.restartAfter ?? 60;
     this.host.logger.warn({ peer: this.name, limit: mp.limit, restartAfter }, 'maximum prefix limit exceeded: tearing down the session');
     this.prefixLimited = true;
-    void this.session.stop(`maximum prefix limit ${mp.limit} exceeded`);
+    // RFC 4486: Cease/Maximum Number of Prefixes Reached, data = AFI, SAFI, the limit. The RIB counts
+    // prefixes per peer, not per family; IPv4 unicast is reported as the family, like most speakers.
+    const data = Buffer.alloc(7);
+    data.writeUInt16BE(1, 0);
+    data.writeUInt8(1, 2);
+    data.writeUInt32BE(Math.min(mp.limit, 0xffffffff), 3);
+    void this.session.stop(`maximum prefix limit ${mp.limit} exceeded`, { subcode: 1, data });
     this.prefixTimer = setTimeout(() => {
       if (this.disposed) return;
       this.prefixLimited = false;

@@ -151,7 +151,7 @@ describe('Speaker', () => {
     const rb = b.peer('a')!;
     await until(() => rb.prefixLimited, 'limit tripped');
     expect(displayState(rb)).toBe('Idle(PfxLimit)');
-    expect(peerRow(b, rb).lastError).toMatch(/^Sent: Cease\/Administrative shutdown.*maximum prefix limit 1 exceeded/);
+    expect(peerRow(b, rb).lastError).toMatch(/^Sent: Cease\/Maximum number of prefixes reached/i);
     // an operator clear lifts the hold-down at once
     rb.hardClear();
     expect(rb.prefixLimited).toBe(false);

@@ -38,11 +38,12 @@ describe('max-prefix', () => {
       const p = await t.peer('limited');
       return p?.state === 'Idle(PfxLimit)' ? p : undefined;
     }, { what: 'limited peer torn down', timeoutMs: 20_000 });
-    expect(row.lastError).toMatch(/^Sent: Cease\/Administrative shutdown.*maximum prefix limit 3 exceeded/);
+    expect(row.lastError).toMatch(/^Sent: Cease\/Maximum number of prefixes reached/i);
     expect((await t.ctl(['show', 'peers'])).stdout).toMatch(/^limited\s+global\s+65002\s+Idle\(PfxLimit\)/m);
     const nb = JSON.parse((await t.ctl(['show', 'neighbor', 'limited', '--json'])).stdout) as NeighborView;
     expect(nb.maxPrefix).toMatchObject({ limit: 3, action: 'restart', restartAfter: 3, exceeded: true });
-    await waitFor(async () => /maximum prefix limit 3 exceeded/.test(await limited.birdc(['show', 'protocols', 'all', 'n0'])), { what: 'BIRD got our Cease text' });
+    // RFC 4486 Cease/1: BIRD names it "Maximum number of prefixes reached"
+    await waitFor(async () => /Maximum number of prefixes reached/i.test(await limited.birdc(['show', 'protocols', 'all', 'n0'])), { what: 'BIRD got our Cease/1' });
     await waitFor(() => /maximum prefix limit exceeded: tearing down the session/.test(t.logs()), { what: 'teardown logged' });
 
     // after restartAfter (3 s) the session comes back (and trips again: BIRD still sends 5)
