@@ -19,7 +19,8 @@
 //   watch(prefix, from) = one watch per kind the prefix can touch, from resourceVersion from-1; events are
 //                         in revision order per kind (not across kinds). Marked objects are skipped (their
 //                         DELETED follows). A dropped stream reconnects from the last revision seen;
-//                         410 Gone (history compacted) is reported through onError — the caller relists.
+//                         410 Gone (history compacted) is reported through onError — the caller relists —
+//                         and the watch goes on from the current revision.
 // A value that is a JSON object is stored as the object's `spec` (so `kubectl get ippools -o yaml` shows
 // real fields and an admin can write an IPPool); anything else as a string in `value`. JSON values come
 // back re-serialized: same data, key order as the server returns it.
@@ -209,9 +210,35 @@ export class KubernetesStore implements Datastore {
   ): void {
     let last = from;
     let delay = this.retryMs;
+    // Each connection has a generation; only the current one may schedule the next (after a 410 the
+    // old stream's end must not start a second watch next to the resumed one).
+    let generation = 0;
     const path = `/apis/${GROUP}/${VERSION}/${info.plural}`;
+    const retry = (): void => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        connect();
+      }, delay);
+      timers.add(t);
+      delay = Math.min(delay * 2, 5000);
+    };
+    // The events between `last` and now are gone: say so (the caller relists), then follow from now on,
+    // so a caller that only resyncs on errors keeps getting events.
+    const expired = (gen: number): void => {
+      if (gen !== generation) return;
+      generation++;
+      opts.onError?.(new DatastoreError(prefix, `kubernetes: watch of ${info.plural} from revision ${last} expired (410 Gone); list again — following from the current revision`));
+      this.revision().then(
+        (now) => {
+          last = now;
+          connect();
+        },
+        () => retry(),
+      );
+    };
     const connect = (): void => {
       if (isClosed()) return;
+      const gen = ++generation;
       const query: Record<string, string> = { resourceVersion: String(last), allowWatchBookmarks: 'false' };
       if (labelSelector) query.labelSelector = labelSelector;
       let ac: AbortController | undefined;
@@ -220,9 +247,10 @@ export class KubernetesStore implements Datastore {
           path,
           query,
           (type: string, obj: CustomObject & { code?: number }) => {
+            if (gen !== generation) return;
             delay = this.retryMs;
             if (type === 'ERROR') {
-              if (obj.code === 410) expired();
+              if (obj.code === 410) expired(gen);
               return;
             }
             const rev = Number(obj.metadata?.resourceVersion);
@@ -235,27 +263,19 @@ export class KubernetesStore implements Datastore {
           },
           (err: unknown) => {
             if (ac) aborts.delete(ac);
-            if (isClosed() || expiredNow) return;
-            if (err && codeOf(err) === 410) return expired();
-            const t = setTimeout(() => {
-              timers.delete(t);
-              connect();
-            }, delay);
-            timers.add(t);
-            delay = Math.min(delay * 2, 5000);
+            if (isClosed() || gen !== generation) return;
+            if (err && codeOf(err) === 410) return expired(gen);
+            retry();
           },
         )
-        .then((c: AbortController) => {
-          ac = c;
-          if (isClosed()) c.abort();
-          else aborts.add(c);
-        }, (err: Error) => opts.onError?.(err));
-    };
-    let expiredNow = false;
-    const expired = (): void => {
-      if (expiredNow) return;
-      expiredNow = true;
-      opts.onError?.(new DatastoreError(prefix, `kubernetes: watch of ${info.plural} from revision ${last} expired (410 Gone); list again and watch from the list's revision`));
+        .then(
+          (c: AbortController) => {
+            ac = c;
+            if (isClosed()) c.abort();
+            else aborts.add(c);
+          },
+          (err: Error) => opts.onError?.(err),
+        );
     };
     connect();
   }

@@ -8,7 +8,7 @@ import { createPool, listPools } from '../../ipam/pools';
 import { checkIpam } from '../../ipam/cli/check';
 import { kubeConfigFor } from './client';
 import { compileCrdSchema, makeAjv } from './crd-schema';
-import { FakeApiServer } from './fake-apiserver';
+import { FakeApiServer, type FakeApiServerOptions } from './fake-apiserver';
 import { readCrds } from './manifests';
 
 let api: FakeApiServer;
@@ -29,8 +29,8 @@ const crds = readCrds().map((c) => {
   return { type: { group: c.group, version: VERSION, plural: c.plural, kind: c.kind, namespaced: false }, validate };
 });
 
-function freshServer(): Promise<FakeApiServer> {
-  return FakeApiServer.start().then((s) => {
+function freshServer(opts: FakeApiServerOptions = {}): Promise<FakeApiServer> {
+  return FakeApiServer.start(opts).then((s) => {
     for (const c of crds) s.register(c.type, { validate: c.validate });
     return s;
   });
@@ -175,20 +175,31 @@ describe('KubernetesStore mapping', () => {
     expect((await a.get('/x/race'))?.value).toBe('v2');
   });
 
-  it('reports a watch whose revision was compacted away (410) through onError', async () => {
-    const ds = await fresh();
-    const a = await ds.create('/z/a', '1');
-    if (!a.ok) throw new Error('create failed');
-    await ds.create('/z/b', '2');
-    api.compact();
-    const errors: Error[] = [];
-    const seen: WatchEvent[] = [];
-    const w = ds.watch('/z/', { fromRevision: a.kv.revision, onEvent: (e) => seen.push(e), onError: (e) => errors.push(e) });
-    await waitUntil(() => errors.length === 1);
-    w.close();
-    expect(errors[0].message).toMatch(/expired \(410 Gone\)/);
-    expect(seen).toEqual([]);
-  });
+  for (const expiredAs of ['http', 'event'] as const) {
+    it(`reports a watch whose revision was compacted away (410 as ${expiredAs}) through onError, then follows on`, async () => {
+      await api.close();
+      api = await freshServer({ expiredAs });
+      const ds = await fresh();
+      const a = await ds.create('/z/a', '1');
+      if (!a.ok) throw new Error('create failed');
+      await ds.create('/z/b', '2');
+      api.compact();
+      const errors: Error[] = [];
+      const seen: WatchEvent[] = [];
+      const w = ds.watch('/z/', { fromRevision: a.kv.revision, onEvent: (e) => seen.push(e), onError: (e) => errors.push(e) });
+      await waitUntil(() => errors.length === 1);
+      expect(errors[0].message).toMatch(/expired \(410 Gone\)/);
+      expect(seen).toEqual([]);
+      // ... and the watch goes on from the current revision, once.
+      await waitUntil(() => api.openWatches === 1);
+      await ds.create('/z/c', '3');
+      await waitUntil(() => seen.length === 1);
+      await new Promise((r) => setTimeout(r, 100));
+      w.close();
+      expect(seen.map((e) => e.key)).toEqual(['/z/c']);
+      expect(errors.length).toBe(1);
+    });
+  }
 
   it('reconnects a dropped watch from the last revision it saw, without repeats', async () => {
     const ds = await fresh();
