@@ -163,6 +163,23 @@ describe('bgpd config and DaemonSet', () => {
     expect(bgpd.ports.find((p: { name: string }) => p.name === 'health').containerPort).toBe(config.health.port);
   });
 
+  it("the daemon's own health server answers the DaemonSet's probe paths (bgpd/health)", async () => {
+    const { HealthServer } = await import('../../bgpd/health/server');
+    // Port 0 instead of the config's port: another test or daemon may hold 9099 on this machine.
+    const hs = new HealthServer({ address: config.health.address, port: 0, sources: { peers: () => [], datastoreReachable: async () => true } });
+    const port = await hs.listen();
+    try {
+      for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
+        const g = bgpd[probe].httpGet;
+        const r = await fetch(`http://${g.host}:${port}${g.path}`);
+        expect(r.status, `${probe} ${g.path}`).toBe(200);
+      }
+      expect((await fetch(`http://${config.health.address}:${port}/nope`)).status).toBe(404);
+    } finally {
+      await hs.close();
+    }
+  });
+
   it('runs on every node in the host network with named capabilities, not privileged', () => {
     expect(pod.hostNetwork).toBe(true);
     expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
