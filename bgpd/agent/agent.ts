@@ -35,6 +35,8 @@ export interface AgentOptions {
   identity: SpeakerIdentity;
   /** Pools from the config, created in the datastore when no pool with that CIDR exists. */
   pools?: readonly PoolInput[];
+  /** Pool CIDRs whose blocks are routed locally but not advertised (config `disableBGPExport`). */
+  noExport?: readonly string[];
   logger?: Logger;
   /** Coalesces bursts of datastore events. Default 20 ms. */
   debounceMs?: number;
@@ -215,7 +217,12 @@ export class Agent {
     this.usage = poolUsage(pools, blocks);
 
     const local = localState(node.name, blocks, affinities);
-    const originate = new Set([...local.blocks, ...local.borrowed]);
+    const noExport = (this.opts.noExport ?? []).flatMap((c) => Cidr.parse(c) ?? []);
+    const exported = (p: string): boolean => {
+      const c = Cidr.parse(p, false);
+      return !c || !noExport.some((n) => n.containsCidr(c));
+    };
+    const originate = new Set([...local.blocks, ...local.borrowed].filter(exported));
     for (const p of [...this.originated]) {
       if (!originate.has(p)) {
         speaker.withdraw(p);
@@ -223,8 +230,10 @@ export class Agent {
         this.log.info({ prefix: p }, 'withdrawing pod prefix');
       }
     }
+    // a config reload (Speaker.setOriginated) withdraws every prefix not in advertisePrefixes: re-assert ours
+    const live = speaker.originatedPrefixes ? new Set(speaker.originatedPrefixes()) : undefined;
     for (const p of originate) {
-      if (!this.originated.has(p)) {
+      if (!this.originated.has(p) || (live && !live.has(p))) {
         speaker.originate(p);
         this.originated.add(p);
         this.log.info({ prefix: p }, 'originating pod prefix');

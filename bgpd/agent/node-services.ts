@@ -77,6 +77,7 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
 
   const agent = new Agent({
     ds, speaker, programmer, identity: config, pools, logger,
+    noExport: config.pools.filter((p) => p.disableBGPExport).map((p) => p.cidr),
     node: {
       name: node,
       ...(config.nodeAddress ? { ipv4: config.nodeAddress } : {}),

@@ -31,6 +31,10 @@ export class FakeSpeaker implements AgentSpeaker {
     this.calls.push(`withdraw ${prefix}`);
   }
 
+  originatedPrefixes(): string[] {
+    return [...this.originated];
+  }
+
   onBestChange(cb: (changes: BestChange[]) => void): void {
     this.cb = cb;
   }

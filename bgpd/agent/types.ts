@@ -11,6 +11,8 @@ export interface AgentSpeaker {
   originate(prefix: string): void;
   withdraw(prefix: string): void;
   onBestChange(cb: (changes: BestChange[]) => void): void;
+  /** What the speaker originates now; lets the agent re-assert prefixes someone else withdrew. */
+  originatedPrefixes?(): string[];
 }
 
 export interface AgentProgrammer {
