@@ -6,6 +6,9 @@ import { Netlink, RTPROT_TORTIE } from '../dataplane/index';
 import type { RouteOp } from '../dataplane/index';
 import { RouteProgrammer } from '../dataplane/programmer/index';
 import type { RemoteRoute } from '../dataplane/programmer/index';
+import { markdownTable, textTable } from './report';
+import type { BenchPart, PartOptions, PartReport } from './report';
+import { renderBarChart } from './report-svg';
 
 export interface Stat {
   median: number;
@@ -214,6 +217,46 @@ export function formatProgrammerRows(rows: ProgrammerBenchRow[]): string {
   }
   return out.join('\n');
 }
+
+/** For bench/run.ts: `npm run bench -- programmer [--quick]` once this is listed in PARTS. */
+export const programmerPart: BenchPart = {
+  name: 'programmer',
+  description: 'Route programmer full sync vs one `ip -batch` with the same routes (bench/programmer.ts)',
+  unavailable: () => (process.getuid?.() === 0 ? undefined : 'needs root (network namespace)'),
+  async run(opts: PartOptions): Promise<PartReport> {
+    const counts = opts.quick ? [10_000] : [10_000, 100_000];
+    const runs = Math.max(opts.runs, 3);
+    const rows = await runProgrammerBench({ counts, runs, log: opts.log });
+    const header = ['routes', 'programmer full sync/s', 'ip -batch add/s', 'ratio', 'per CPU-s ratio', 'restart adopt', 'change all/s'];
+    const table = rows.map((r) => [
+      String(r.count), rate(r.fullSync), rate(r.ipBatch), r.ratio.toFixed(2), r.ratioCpu.toFixed(2),
+      `${r.adoptMs.median.toFixed(0)} ms`, rate(r.changeAll),
+    ]);
+    return {
+      part: 'programmer',
+      title: programmerPart.description,
+      scenario: [
+        `N /26 blocks (${counts.join(', ')}), encap none, 8 next hops on one veth, proto ${RTPROT_TORTIE}, private netns tpgb-<pid>`,
+        `programmer: empty table → start() + flushed() (devices, dump, diff, batched adds); ip -batch: one child adding the same routes, spawn included`,
+        `${runs} runs after a warm-up, median (min–max)`,
+      ],
+      sections: [markdownTable(header, table), '```\n' + formatProgrammerRows(rows) + '\n```'],
+      ratios: rows.map((r) => `${r.count} routes: programmer / ip -batch ${r.ratio.toFixed(2)}× (wall), ${r.ratioCpu.toFixed(2)}× (CPU)`),
+      charts: [renderBarChart({
+        title: 'Full sync rate (higher is better)', unit: 'routes/s',
+        groups: rows.map((r) => ({
+          label: `${r.count} routes`,
+          bars: [
+            { label: 'tortie programmer', value: r.fullSync.median, min: r.fullSync.min, max: r.fullSync.max },
+            { label: 'ip -batch', value: r.ipBatch.median, min: r.ipBatch.min, max: r.ipBatch.max },
+          ],
+        })),
+      })],
+      printed: textTable(header, table),
+      data: rows,
+    };
+  },
+};
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const quick = process.argv.includes('--quick');
