@@ -83,6 +83,25 @@ describe('route programmer, encap none (lab)', () => {
     expect((await ourRoutes(n1)).some((r) => r.dst === '10.66.0.0/24')).toBe(false);
   });
 
+  it('IPv6: a remote block via a v6 next hop and a v6 local blackhole', async () => {
+    const [n1, n2] = nodes;
+    await n1.host.ip(['addr', 'add', 'fd00:18::1/64', 'dev', 'u0', 'nodad']);
+    await n2.host.ip(['addr', 'add', 'fd00:18::2/64', 'dev', 'u0', 'nodad']);
+    await n2.host.ip(['addr', 'add', 'fd00:65:2::1/128', 'dev', 'lo']);
+    const p1 = programmers[0];
+    p1.setRemote({ prefix: 'fd00:65:2::/64', encap: 'none', nextHops: [{ address: 'fd00:18::2' }] });
+    p1.setLocalBlock({ prefix: 'fd00:65:1::/64' });
+    await p1.flushed();
+    const v6 = JSON.parse(await n1.host.ip(['-6', '-j', 'route', 'show', 'proto', '201'])) as Record<string, unknown>[];
+    expect(v6.find((r) => r.dst === 'fd00:65:2::/64')).toMatchObject({ gateway: 'fd00:18::2', dev: 'u0' });
+    expect(v6.find((r) => r.dst === 'fd00:65:1::/64')).toMatchObject({ type: 'blackhole' });
+    expect(await n1.host.ping('fd00:65:2::1')).toBe(true);
+    p1.removeRemote('fd00:65:2::/64');
+    p1.removeLocalBlock('fd00:65:1::/64');
+    await p1.flushed();
+    expect(await n1.host.ip(['-6', 'route', 'show', 'proto', '201'])).toBe('');
+  });
+
   it('repairs a route deleted by someone else within a bounded delay', async () => {
     const [n1, n2] = nodes;
     const p1 = programmers[0];
