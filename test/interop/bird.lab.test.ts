@@ -1,33 +1,23 @@
 // Interop: our BgpSession (via the test speaker, no RIB) against real BIRD 2 in network namespaces.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../lab/lab';
+import { describe, it, expect } from 'vitest';
 import { BirdDaemon } from '../lab/daemons/bird';
 import { waitFor } from '../lab/wait-for';
 import { SpeakerProcess } from './speaker-process';
-import { B4, B6, FAST_TIMERS, T4, T6, ourRoutes, peerNeighbors, peerRoutes, tortiePeer, twoHosts } from './fixtures';
-
-const birdRoutes = peerRoutes;
-const peer = tortiePeer;
-const topology = twoHosts;
-const birdNeighbors = peerNeighbors;
+import { B6, FAST_TIMERS, T4, T6, ourRoutes, peerNeighbors, peerSpec, tortiePeer } from './fixtures';
+import { expectOurRoutes, expectPeerRoutes } from './expect-routes';
+import { useInterop } from './use-interop';
 
 async function birdInfo(bird: BirdDaemon, proto: string): Promise<string> {
   return bird.birdc(['show', 'protocols', 'all', proto]);
 }
 
 describe('BIRD 2 interop: tortie active, BIRD passive', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
-    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors({ passive: true }), routes: birdRoutes });
-    sp = await SpeakerProcess.start(lab, t, { peers: [peer('v4', {}), peer('v6', {})], routes: ourRoutes });
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
+  useInterop(async ({ lab, t, b }) => {
+    bird = await BirdDaemon.start(b, peerSpec(peerNeighbors({ passive: true })));
+    sp = await SpeakerProcess.start(lab, t, { peers: [tortiePeer('v4', {}), tortiePeer('v6', {})], routes: ourRoutes });
   });
 
   it('reaches Established for IPv4 and IPv6 sessions', async () => {
@@ -49,35 +39,13 @@ describe('BIRD 2 interop: tortie active, BIRD passive', () => {
       },
       { what: 'our routes in BIRD', timeoutMs: 10_000 },
     );
-    const r4 = routes.find((r) => r.prefix === '198.51.100.0/24')!;
-    expect(r4.asPath).toEqual([65001, 64999]);
-    expect(r4.med).toBe(10);
-    expect(r4.communities).toEqual(['65001:100', '65001:101']);
-    expect(r4.largeCommunities).toEqual(['65001:5:6']);
-    expect(r4.nextHop).toBe(T4);
-    const r6 = routes.find((r) => r.prefix === '2001:db8:1::/48')!;
-    expect(r6.asPath).toEqual([65001]);
-    expect(r6.med).toBe(20);
-    expect(r6.communities).toEqual(['65001:200']);
-    expect(r6.largeCommunities).toEqual(['65001:7:8']);
-    expect(r6.nextHop).toBe(T6);
+    expectOurRoutes(routes);
     expect(routes.some((r) => r.prefix === '198.51.101.0/24')).toBe(true);
   });
 
   it('we receive BIRD routes with attributes intact', async () => {
     await waitFor(() => sp.routes().has('203.0.113.0/24') && sp.routes().has('2001:db8:2::/48'), { what: 'BIRD routes at tortie' });
-    const r4 = sp.routes('v4').get('203.0.113.0/24')!;
-    expect(r4.asPath).toEqual([65002]);
-    expect(r4.med).toBe(50);
-    expect(r4.communities).toEqual(['65002:7']);
-    expect(r4.largeCommunities).toEqual(['65002:1:2']);
-    expect(r4.nextHop).toBe(B4);
-    const r6 = sp.routes('v6').get('2001:db8:2::/48')!;
-    expect(r6.asPath).toEqual([65002]);
-    expect(r6.med).toBe(60);
-    expect(r6.communities).toEqual(['65002:8']);
-    expect(r6.largeCommunities).toEqual(['65002:3:4']);
-    expect(r6.nextHop).toBe(B6);
+    expectPeerRoutes(sp);
     // End-of-RIB arrives as an empty UPDATE per family
     await sp.waitEvent(
       (e) => e.ev === 'update' && e.peer === 'v4' && (e.announce as unknown[]).length === 0 && (e.withdraw as unknown[]).length === 0,
@@ -130,19 +98,13 @@ describe('BIRD 2 interop: tortie active, BIRD passive', () => {
 });
 
 describe('BIRD 2 interop: tortie passive, BIRD active; unknown peers refused', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
+  useInterop(async ({ lab, t, b }) => {
     // Only the IPv4 peer is configured at tortie: BIRD's IPv6 session is from an unknown peer.
-    sp = await SpeakerProcess.start(lab, t, { listen: { address: '::', port: 179 }, peers: [peer('v4', { passive: true })], routes: ourRoutes });
-    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors(), routes: birdRoutes });
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
+    sp = await SpeakerProcess.start(lab, t, { listen: { address: '::', port: 179 }, peers: [tortiePeer('v4', { passive: true })], routes: ourRoutes });
+    bird = await BirdDaemon.start(b, peerSpec(peerNeighbors()));
   });
 
   it('accepts BIRD’s connection and reaches Established with routes both ways', async () => {
@@ -165,25 +127,19 @@ describe('BIRD 2 interop: tortie passive, BIRD active; unknown peers refused', (
 });
 
 describe('BIRD 2 interop: errors', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
-    bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, localAddress6: B6, neighbors: birdNeighbors({ passive: true }), routes: birdRoutes });
+  useInterop(async ({ lab, t, b }) => {
+    bird = await BirdDaemon.start(b, peerSpec(peerNeighbors({ passive: true })));
     sp = await SpeakerProcess.start(lab, t, {
       peers: [
         // we expect the wrong AS from BIRD → we send 2/2
-        peer('v4', { peerAs: 65099 }),
+        tortiePeer('v4', { peerAs: 65099 }),
         // we claim the wrong AS → BIRD sends 2/2
-        peer('v6', { localAs: 65098 }),
+        tortiePeer('v6', { localAs: 65098 }),
       ],
     });
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
   });
 
   it('wrong peer AS in our config: we send OPEN error 2/2, BIRD reports it', async () => {
@@ -208,26 +164,13 @@ describe('BIRD 2 interop: errors', () => {
 });
 
 describe('BIRD 2 interop: frozen peer', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
-    bird = await BirdDaemon.start(b, {
-      routerId: B4,
-      localAs: 65002,
-      localAddress: B4,
-      neighbors: [{ address: T4, as: 65001, holdTime: 3, passive: true }],
-      routes: birdRoutes,
-    });
-    sp = await SpeakerProcess.start(lab, t, { peers: [peer('v4', { holdTime: 3 })] });
-  });
-  afterAll(async () => {
-    bird?.process.signal('SIGCONT');
-    await lab?.cleanup();
-  });
+  useInterop(async ({ lab, t, b }) => {
+    bird = await BirdDaemon.start(b, peerSpec([{ address: T4, as: 65001, holdTime: 3, passive: true }]));
+    sp = await SpeakerProcess.start(lab, t, { peers: [tortiePeer('v4', { holdTime: 3 })] });
+  }, { beforeCleanup: () => bird?.process.signal('SIGCONT') });
 
   it('detects a SIGSTOPped BIRD by hold-timer expiry (hold 3 s) and sends 4/0', async () => {
     await sp.waitEvent((e) => e.ev === 'established' && e.peer === 'v4', 'Established');
@@ -266,13 +209,10 @@ describe('BIRD 2 interop: frozen peer', () => {
 });
 
 describe('BIRD 2 interop: both sides active (collision), graceful restart capability', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
+  useInterop(async ({ lab, t, b }) => {
     // Hold back all BGP packets at tortie's end while both sides start connecting, then let them
     // through: the retransmitted SYNs cross, both connections come up and RFC 4271 §6.8 collision
     // resolution has to pick one (no netem on this kernel, so nftables it is).
@@ -280,23 +220,14 @@ describe('BIRD 2 interop: both sides active (collision), graceful restart capabi
     await t.exec('nft', ['-f', '-'], {
       input: `table inet ${table} {\n chain i { type filter hook input priority 0; tcp dport 179 drop; tcp sport 179 drop; }\n chain o { type filter hook output priority 0; tcp dport 179 drop; tcp sport 179 drop; }\n}\n`,
     });
-    bird = await BirdDaemon.start(b, {
-      routerId: B4,
-      localAs: 65002,
-      localAddress: B4,
-      neighbors: [{ address: T4, as: 65001, holdTime: 9, gracefulRestart: true }],
-      routes: birdRoutes,
-    });
+    bird = await BirdDaemon.start(b, peerSpec([{ address: T4, as: 65001, holdTime: 9, gracefulRestart: true }]));
     sp = await SpeakerProcess.start(lab, t, {
       listen: { address: '::', port: 179 },
-      peers: [peer('v4', { gracefulRestart: { restartTime: 90 }, fsm: { ...FAST_TIMERS, connectRetryTime: 5 } })],
+      peers: [tortiePeer('v4', { gracefulRestart: { restartTime: 90 }, fsm: { ...FAST_TIMERS, connectRetryTime: 5 } })],
       routes: ourRoutes,
     });
     await new Promise((r) => setTimeout(r, 1500));
     await t.exec('nft', ['delete', 'table', 'inet', table]);
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
   });
 
   it('ends with exactly one stable Established session', async () => {
@@ -332,32 +263,19 @@ describe('BIRD 2 interop: both sides active (collision), graceful restart capabi
 });
 
 describe('BIRD 2 interop: 4-octet AS (eBGP) and iBGP', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
   const AS4 = 4200000001;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await topology(lab);
-    bird = await BirdDaemon.start(b, {
-      routerId: B4,
-      localAs: 65002,
-      localAddress: B4,
-      localAddress6: B6,
-      neighbors: [
-        { address: T4, as: AS4, holdTime: 9, passive: true },
-        { address: T6, as: 65002, holdTime: 9, passive: true },
-      ],
-      routes: birdRoutes,
-    });
+  useInterop(async ({ lab, t, b }) => {
+    bird = await BirdDaemon.start(b, peerSpec([
+      { address: T4, as: AS4, holdTime: 9, passive: true },
+      { address: T6, as: 65002, holdTime: 9, passive: true },
+    ]));
     sp = await SpeakerProcess.start(lab, t, {
-      peers: [peer('v4', { localAs: AS4 }), peer('v6', { localAs: 65002 })],
+      peers: [tortiePeer('v4', { localAs: AS4 }), tortiePeer('v6', { localAs: 65002 })],
       routes: ourRoutes,
     });
-  });
-  afterAll(async () => {
-    await lab?.cleanup();
   });
 
   it('peers with a 4-octet AS (AS_TRANS in OPEN) and BIRD sees it in the AS path', async () => {

@@ -1,8 +1,7 @@
 // Interop: our BgpSession (test speaker, no RIB) against FRR, GoBGP, OpenBGPD and ExaBGP.
 // The same scenario runs against each: tortie active for IPv4 and IPv6, routes with attributes both
 // ways, withdraws, admin shutdown with an RFC 9003 text; then tortie passive with the daemon active.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../lab/lab';
+import { describe, it, expect } from 'vitest';
 import type { LabHost } from '../lab/lab-host';
 import type { BgpDaemon, SpeakerSpec } from '../lab/daemons/types';
 import { FrrDaemon } from '../lab/daemons/frr';
@@ -11,15 +10,15 @@ import { OpenbgpdDaemon } from '../lab/daemons/openbgpd';
 import { ExabgpDaemon } from '../lab/daemons/exabgp';
 import { waitFor } from '../lab/wait-for';
 import { SpeakerProcess } from './speaker-process';
-import { B4, B6, PEER_AS, T4, T6, ourRoutes, peerNeighbors, peerSpec, tortiePeer, twoHosts } from './fixtures';
+import { T4, T6, ourRoutes, peerNeighbors, peerSpec, tortiePeer } from './fixtures';
+import { expectOurRoutes, expectPeerRoutes } from './expect-routes';
+import { useInterop } from './use-interop';
 
 interface DaemonCase {
   name: string;
   start(host: LabHost, spec: SpeakerSpec): Promise<BgpDaemon>;
   /** Where the daemon shows the RFC 9003 text of a received Cease/2; undefined: it cannot. */
   shutdownText?(d: BgpDaemon): Promise<string>;
-  /** The daemon can wait passively (then the full scenario runs with tortie active). */
-  canBePassive: boolean;
 }
 
 const fromLog = (d: BgpDaemon) => Promise.resolve(d.logs());
@@ -31,39 +30,22 @@ const cases: DaemonCase[] = [
     // Logged thanks to the launcher's `bgp log-neighbor-changes`; `show bgp neighbors` shows only
     // "Cease/Administrative Shutdown".
     shutdownText: fromLog,
-    canBePassive: true,
   },
-  { name: 'GoBGP', start: (h, s) => GobgpDaemon.start(h, s), shutdownText: fromLog, canBePassive: true },
-  { name: 'OpenBGPD', start: (h, s) => OpenbgpdDaemon.start(h, s), shutdownText: fromLog, canBePassive: true },
+  { name: 'GoBGP', start: (h, s) => GobgpDaemon.start(h, s), shutdownText: fromLog },
+  { name: 'OpenBGPD', start: (h, s) => OpenbgpdDaemon.start(h, s), shutdownText: fromLog },
   // ExaBGP 4.2.21 cannot parse a non-empty shutdown communication (notification.py formats bytes with
   // a str → TypeError) and answers it with NOTIFICATION 1/0; the session still goes down.
-  { name: 'ExaBGP', start: (h, s) => ExabgpDaemon.start(h, s), canBePassive: true },
+  { name: 'ExaBGP', start: (h, s) => ExabgpDaemon.start(h, s) },
 ];
 
 for (const dc of cases) {
-  const mode = dc.canBePassive ? 'tortie active' : 'tortie passive';
-  describe(`${dc.name} interop: ${mode}`, () => {
-    let lab: Lab;
+  describe(`${dc.name} interop: tortie active`, () => {
     let d: BgpDaemon;
     let sp: SpeakerProcess;
 
-    beforeAll(async () => {
-      lab = await Lab.create({ prefix: 'tbs' });
-      const { t, b } = await twoHosts(lab);
-      if (dc.canBePassive) {
-        d = await dc.start(b, peerSpec(peerNeighbors({ passive: true })));
-        sp = await SpeakerProcess.start(lab, t, { peers: [tortiePeer('v4'), tortiePeer('v6')], routes: ourRoutes });
-      } else {
-        sp = await SpeakerProcess.start(lab, t, {
-          listen: { address: '::', port: 179 },
-          peers: [tortiePeer('v4', { passive: true }), tortiePeer('v6', { passive: true })],
-          routes: ourRoutes,
-        });
-        d = await dc.start(b, peerSpec(peerNeighbors()));
-      }
-    });
-    afterAll(async () => {
-      await lab?.cleanup();
+    useInterop(async ({ lab, t, b }) => {
+      d = await dc.start(b, peerSpec(peerNeighbors({ passive: true })));
+      sp = await SpeakerProcess.start(lab, t, { peers: [tortiePeer('v4'), tortiePeer('v6')], routes: ourRoutes });
     });
 
     it('reaches Established for IPv4 and IPv6', async () => {
@@ -80,18 +62,7 @@ for (const dc of cases) {
         },
         { what: `our routes in ${dc.name}`, timeoutMs: 15_000 },
       );
-      const r4 = routes.find((r) => r.prefix === '198.51.100.0/24')!;
-      expect(r4.asPath).toEqual([65001, 64999]);
-      expect(r4.med).toBe(10);
-      expect(r4.communities).toEqual(['65001:100', '65001:101']);
-      expect(r4.largeCommunities).toEqual(['65001:5:6']);
-      expect(r4.nextHop).toBe(T4);
-      const r6 = routes.find((r) => r.prefix === '2001:db8:1::/48')!;
-      expect(r6.asPath).toEqual([65001]);
-      expect(r6.med).toBe(20);
-      expect(r6.communities).toEqual(['65001:200']);
-      expect(r6.largeCommunities).toEqual(['65001:7:8']);
-      expect(r6.nextHop).toBe(T6);
+      expectOurRoutes(routes);
     });
 
     it('we receive the daemon routes with attributes intact', async () => {
@@ -99,18 +70,7 @@ for (const dc of cases) {
         what: `${dc.name} routes at tortie`,
         timeoutMs: 15_000,
       });
-      const r4 = sp.routes('v4').get('203.0.113.0/24')!;
-      expect(r4.asPath).toEqual([65002]);
-      expect(r4.med).toBe(50);
-      expect(r4.communities).toEqual(['65002:7']);
-      expect(r4.largeCommunities).toEqual(['65002:1:2']);
-      expect(r4.nextHop).toBe(B4);
-      const r6 = sp.routes('v6').get('2001:db8:2::/48')!;
-      expect(r6.asPath).toEqual([65002]);
-      expect(r6.med).toBe(60);
-      expect(r6.communities).toEqual(['65002:8']);
-      expect(r6.largeCommunities).toEqual(['65002:3:4']);
-      expect(r6.nextHop).toBe(B6);
+      expectPeerRoutes(sp);
     });
 
     it('withdraws propagate in both directions', async () => {
@@ -144,24 +104,17 @@ for (const dc of cases) {
     });
   });
 
-  if (!dc.canBePassive) continue;
   describe(`${dc.name} interop: tortie passive`, () => {
-    let lab: Lab;
     let d: BgpDaemon;
     let sp: SpeakerProcess;
 
-    beforeAll(async () => {
-      lab = await Lab.create({ prefix: 'tbs' });
-      const { t, b } = await twoHosts(lab);
+    useInterop(async ({ lab, t, b }) => {
       sp = await SpeakerProcess.start(lab, t, {
         listen: { address: '::', port: 179 },
         peers: [tortiePeer('v4', { passive: true }), tortiePeer('v6', { passive: true })],
         routes: ourRoutes,
       });
       d = await dc.start(b, peerSpec(peerNeighbors()));
-    });
-    afterAll(async () => {
-      await lab?.cleanup();
     });
 
     it('accepts the daemon connections and exchanges routes', async () => {

@@ -1,26 +1,23 @@
 // Measurement (prints numbers; asserts only completeness): 100k IPv4 /24s between BIRD 2 and our
 // session, both directions. BIRD packs its routes (one attribute set → ~1000 prefixes per UPDATE);
 // the speaker sends one UPDATE per prefix with a unique MED, the worst case for the receiver.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab } from '../lab/lab';
+import { describe, it, expect } from 'vitest';
 import { BirdDaemon } from '../lab/daemons/bird';
 import type { OriginatedRoute } from '../lab/daemons/types';
 import { waitFor } from '../lab/wait-for';
 import { SpeakerProcess } from './speaker-process';
-import { B4, T4, tortiePeer, twoHosts } from './fixtures';
+import { B4, T4, tortiePeer } from './fixtures';
+import { useInterop } from './use-interop';
 
 const COUNT = Number(process.env.TORTIE_BULK ?? 100_000);
 /** Set TORTIE_BULK_OUT=0 to measure the inbound direction alone. */
 const OUT_COUNT = Number(process.env.TORTIE_BULK_OUT ?? COUNT);
 
 describe('throughput with BIRD 2 (100k prefixes each way)', () => {
-  let lab: Lab;
   let bird: BirdDaemon;
   let sp: SpeakerProcess;
 
-  beforeAll(async () => {
-    lab = await Lab.create({ prefix: 'tbs' });
-    const { t, b } = await twoHosts(lab);
+  useInterop(async ({ lab, t, b }) => {
     const routes: OriginatedRoute[] = [];
     for (let i = 0; i < COUNT; i++) routes.push({ prefix: `${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24` });
     bird = await BirdDaemon.start(b, { routerId: B4, localAs: 65002, localAddress: B4, neighbors: [{ address: T4, as: 65001, holdTime: 9, passive: true }], routes });
@@ -28,10 +25,7 @@ describe('throughput with BIRD 2 (100k prefixes each way)', () => {
       peers: [tortiePeer('v4', { holdTime: 9 })],
       bulk: { count: OUT_COUNT, firstOctet: 40, nextHop: T4, uniqueMed: true },
     });
-  }, 120_000);
-  afterAll(async () => {
-    await lab?.cleanup();
-  });
+  }, { setupTimeoutMs: 120_000 });
 
   it(`receives ${COUNT} packed prefixes from BIRD and BIRD receives ${COUNT} single-prefix UPDATEs from us`, async () => {
     const est = await sp.waitEvent((e) => e.ev === 'established', 'Established', 60_000);
