@@ -78,8 +78,10 @@ export class Cluster {
     const torIp = br.addressOf('tor');
     for (const h of hosts) {
       this.nodes.push(this.makeNode(h, br.addressOf(h.name), torIp));
-      // the ToR is the nodes' gateway; proxy ARP for the pods' 169.254.1.1 also needs a route to it
-      await h.ip(['route', 'add', 'default', 'via', torIp]);
+      // proxy ARP answers the pods' 169.254.1.1 only when the node has a route to it. Deliberately no
+      // default route: the ToR knows every block, so pod traffic would detour through it and hide
+      // missing mesh routes from the ping matrix.
+      await h.ip(['route', 'add', '169.254.1.1/32', 'via', torIp]);
     }
     this.tor = await FrrDaemon.start(this.torHost, {
       routerId: torIp, localAs: TOR_AS, localAddress: torIp,
@@ -124,7 +126,7 @@ export class Cluster {
     await run('ip', ['-n', brNs, 'link', 'set', `un${i}`, 'master', 'br0', 'up']);
     await run('ip', ['-n', h.netns, 'addr', 'add', `${addr}/24`, 'dev', 'u0']);
     await run('ip', ['-n', h.netns, 'link', 'set', 'u0', 'up']);
-    await run('ip', ['-n', h.netns, 'route', 'add', 'default', 'via', this.underlay.addressOf('tor')]);
+    await run('ip', ['-n', h.netns, 'route', 'add', '169.254.1.1/32', 'via', this.underlay.addressOf('tor')]);
     const n = this.makeNode(h, addr, this.underlay.addressOf('tor'));
     await this.tor.vtysh(['configure terminal', `router bgp ${TOR_AS}`, `neighbor ${addr} remote-as ${NODE_AS}`, `neighbor ${addr} timers 3 9`,
       `neighbor ${addr} timers connect 1`, `neighbor ${addr} advertisement-interval 0`, 'address-family ipv4 unicast', `neighbor ${addr} activate`]);

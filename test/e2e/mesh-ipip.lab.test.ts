@@ -1,8 +1,6 @@
 // Demo topology with an IPIP pool: full ping matrix over tunl0. Kernels without the ipip driver (this
 // VM's) cannot run it in namespaces: the test is skipped there (the route programmer's own IPIP test
-// runs inside User-Mode Linux instead, dataplane/programmer/ipip-uml.lab.test.ts). Note the ping
-// matrix alone would pass even without tunnel routes (pods fall back to the node default route via
-// the ToR, which learned every block), so the kernel routes are checked too.
+// runs inside User-Mode Linux instead, dataplane/programmer/ipip-uml.lab.test.ts).
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from './cluster';
