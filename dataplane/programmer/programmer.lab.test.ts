@@ -7,6 +7,7 @@ import type { MonitorEvent } from '../monitor';
 import { buildCluster, startProgrammer } from './lab-cluster';
 import type { LabNode } from './lab-cluster';
 import { RouteProgrammer } from './programmer';
+import { installProtoName } from './proto-name';
 
 let lab: Lab;
 let nodes: LabNode[] = [];
@@ -56,6 +57,10 @@ describe('route programmer, encap none (lab)', () => {
     for (const a of nodes) {
       for (const b of nodes) if (a !== b) expect(await a.pod.ping(b.podIp), `${a.name} pod → ${b.name} pod`).toBe(true);
     }
+    // with the name installed, iproute2 prints our protocol by name
+    installProtoName();
+    expect(await nodes[0].host.ip(['route', 'show', nodes[0].block])).toContain(`blackhole ${nodes[0].block} proto tortie`);
+    expect(installProtoName()).toBe(false);
     // an unused address in a local block is dropped here (blackhole), not sent anywhere
     const r = await nodes[0].host.exec('ip', ['route', 'get', '10.65.1.9'], { allowFailure: true });
     expect(r.code).not.toBe(0);
