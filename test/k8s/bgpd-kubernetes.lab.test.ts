@@ -1,0 +1,120 @@
+// bgpd on the Kubernetes datastore: the fake apiserver and bgpd run in a throwaway network namespace
+// (tk8-<pid>-<n>), bgpd registers its node through the CRDs and reports ready. Needs root (netns).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const NS = `tk8-${process.pid}-${Date.now() % 10000}`;
+const dir = mkdtempSync(join(tmpdir(), 'tk8-bgpd-'));
+const procs: ChildProcess[] = [];
+const isRoot = process.getuid?.() === 0;
+
+function ip(...args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** Namespaces of earlier runs whose process is gone (tk8-<pid>-…). */
+function removeLeftovers(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+  for (const m of list.matchAll(/^(tk8-(\d+)-\d+)/gm)) {
+    if (!existsSync(`/proc/${m[2]}`)) spawnSync('ip', ['netns', 'del', m[1]]);
+  }
+}
+
+function exec(cmd: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcess; out: () => string } {
+  const proc = spawn('ip', ['netns', 'exec', NS, ...cmd], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(proc);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  return { proc, out: () => out };
+}
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+afterAll(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  // Anything else still inside our namespace was started by this test too.
+  for (const pid of spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  spawnSync('ip', ['netns', 'del', NS]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
+  it('registers its node as a CRD object and reports ready', async () => {
+    removeLeftovers();
+    ip('netns', 'add', NS);
+    ip('-n', NS, 'link', 'set', 'lo', 'up');
+    ip('-n', NS, 'addr', 'add', '198.18.77.1/24', 'dev', 'lo');
+    // node --import tsx (not the tsx wrapper, which forks): the pid we hold is the server itself.
+    const server = exec([process.execPath, '--import', 'tsx', join(ROOT, 'test/k8s/fake-apiserver-main.ts')]);
+    const url = await until('the fake apiserver', () => /http:\/\/\S+/.exec(server.out())?.[0]);
+    await build({
+      entryPoints: [join(ROOT, 'bgpd/main.ts')],
+      outfile: join(dir, 'bgpd.cjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['koffi', 'etcd3', '@kubernetes/client-node'],
+      logLevel: 'error',
+    });
+    writeFileSync(
+      join(dir, 'kubeconfig'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'f', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'f', user: { token: 't' } }],
+        contexts: [{ name: 'f', context: { cluster: 'f', user: 'f' } }],
+        'current-context': 'f',
+      }),
+    );
+    writeFileSync(
+      join(dir, 'bgpd.yaml'),
+      [
+        'nodeName: tk8-node',
+        'nodeAddress: 198.18.77.1/24',
+        'listen: { port: 11179 }',
+        `datastore: { type: kubernetes, kubeconfig: ${join(dir, 'kubeconfig')} }`,
+        'health: { enabled: true, address: 127.0.0.1, port: 19099 }',
+        `control: { socket: ${join(dir, 'bgpd.sock')} }`,
+      ].join('\n') + '\n',
+    );
+    const bgpd = exec([process.execPath, join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { NODE_PATH: join(ROOT, 'node_modules') });
+    const curl = (u: string): string | undefined => {
+      const r = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', u], { encoding: 'utf8' });
+      return r.status === 0 ? r.stdout : undefined;
+    };
+    const ready = await until(`bgpd /readyz (log: ${bgpd.out().slice(-500)})`, () => curl('http://127.0.0.1:19099/readyz'));
+    expect(JSON.parse(ready)).toMatchObject({ ready: true, datastore: true });
+    const entries = JSON.parse(curl(`${url}/apis/tortie.dev/v1/datastoreentries`)!);
+    const node = entries.items.find((o: any) => o.metadata.annotations['tortie.dev/key'] === '/tortie/nodes/tk8-node');
+    expect(node?.spec).toMatchObject({ name: 'tk8-node', ipv4: '198.18.77.1' });
+    // A process-wide measure for deploy/'s resource requests.
+    // `ip netns exec` execs the command, so the child's pid is bgpd's.
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${bgpd.proc.pid}/status`, 'utf8'))?.[1]);
+    console.log(`bgpd on the kubernetes datastore: ready, VmRSS ${(rss / 1024).toFixed(0)} MB`);
+    expect(rss).toBeGreaterThan(20_000); // kB: a Node process, not the netns wrapper
+  }, 120_000);
+});

@@ -1,0 +1,12 @@
+// The fake apiserver as a process (for daemons in another network namespace): registers deploy/crds,
+// prints its URL on stdout, serves until killed. npx tsx test/k8s/fake-apiserver-main.ts
+import { FakeApiServer } from './fake-apiserver';
+import { readCrds } from './manifests';
+
+async function main(): Promise<void> {
+  const api = await FakeApiServer.start();
+  for (const c of readCrds()) api.register({ group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, { columns: c.columns });
+  process.stdout.write(`${api.url}\n`);
+  process.once('SIGTERM', () => void api.close().then(() => process.exit(0)));
+}
+void main();
