@@ -155,7 +155,7 @@ export async function runBgpPart(opts: PartOptions): Promise<PartReport> {
     'RSS = sum of VmRSS over the target\'s process tree (/proc); idle = sessions up, no routes; settled = after 100%, once two readings 250 ms apart differ by < 1%; B/route = (settled − idle) / prefixes; target CPU = utime+stime from the first UPDATE to settled',
     '"other CPU" = CPU used on the box by anything but target, generator and monitor during the announce phase (contention from other work; high values make that run\'s times suspect)',
     'targets: BIRD (kernel protocol absent, import/export all), FRR bgpd -Z -S -n (no zebra, coalesce-time 0, advertisement-interval 0), OpenBGPD (fib-update no, allow from/to any), GoBGP (accept-route defaults, log level warn), tortie dist/bgpd (export-all policy); hold time 240 s',
-    `runs per cell: ${opts.runs} (median, min–max); fresh namespaces and a fresh target per run`,
+    `runs per cell: ${opts.runs} (median — the lower middle value for even counts, so always a measured run — and min–max); fresh namespaces and a fresh target per run`,
     ...skipped.map((s) => `skipped — ${s}`),
   ];
   if (notes.length) sections.push(['### Notes', ...notes.map((n) => `- ${n}`)].join('\n'));
