@@ -21,16 +21,21 @@ export function datastoreSpec(conf: NetConf): string {
 }
 
 export async function openIpam(conf: NetConf): Promise<IpamHandle> {
-  const [{ openDatastore }, { Ipam }, { HostLock }, { fnv1a32 }] = await Promise.all([
+  const [{ openDatastore }, { Ipam }, { HostLock }, { fnv1a32 }, { FileStore }] = await Promise.all([
     import('../ipam/store/open'),
     import('../ipam/ipam'),
     import('../ipam/store/host-lock'),
     import('../ipam/hash'),
+    import('../ipam/store/file-store'),
   ]);
   const spec = datastoreSpec(conf);
   const ds = await openDatastore(spec);
   // Serialises this host's CNI IPAM calls on one store (Calico's ipam.lock): 30 parallel ADDs then
-  // queue instead of fighting CAS races over the same block. Correctness does not depend on it.
-  const ipam = new Ipam(ds, { hostLock: new HostLock(`tortie-ipam-host:${fnv1a32(spec)}`, { timeoutMs: 60_000 }) });
+  // queue instead of fighting CAS races over the same block. Correctness does not depend on it. The
+  // file store's own lock does that job and also spares each write inside the call its own lock round trip.
+  const hostLock = ds instanceof FileStore
+    ? { with: <T>(fn: () => T | Promise<T>) => ds.exclusive(fn) }
+    : new HostLock(`tortie-ipam-host:${fnv1a32(spec)}`, { timeoutMs: 60_000 });
+  const ipam = new Ipam(ds, { hostLock });
   return { ipam, ds, spec, close: () => ds.close() };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,49 @@ describe('FileStore specifics', () => {
     writeFileSync(join(dir, 'data', 't', '.tmp-1-5'), '5\nhalf');
     expect((await ds.list('/t/')).map((k) => k.key)).toEqual(['/t/a']);
     expect(readdirSync(join(dir, 'data', 't')).length).toBe(2);
+  });
+
+  it('keeps a key\'s revision growing when the log lost its tail (power loss: the log is not fsynced)', async () => {
+    const dir = fresh();
+    const a = new FileStore(dir);
+    for (let i = 0; i < 5; i++) await a.create(`/p/${i}`, 'x');
+    const before = await a.get('/p/4');
+    truncateSync(join(dir, 'log'), 0); // every log line gone, the records survived
+    const b = new FileStore(dir);
+    const r = await b.update('/p/4', 'y', before!.revision);
+    if (!r.ok) throw new Error('update failed');
+    expect(r.kv.revision).toBeGreaterThan(before!.revision);
+    // A stale CAS on the old revision must fail even though the store-wide counter restarted.
+    expect((await b.update('/p/4', 'z', before!.revision)).ok).toBe(false);
+    const d = await b.delete('/p/4', r.kv.revision);
+    expect(d.ok && d.kv.revision).toBeGreaterThan(r.kv.revision);
+  });
+
+  it('exclusive() keeps other instances\' writes out until it is done, and its own writes need no lock round trip', async () => {
+    const dir = fresh();
+    const a = new FileStore(dir);
+    const b = new FileStore(dir); // another "process": a separate lock holder
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const tx = a.exclusive(async () => {
+      const c = await a.create('/e/1', 'a');
+      order.push('a1');
+      await gate; // b tries to write meanwhile
+      const u = await a.update('/e/1', 'a2', c.ok ? c.kv.revision : -1);
+      order.push(u.ok ? 'a2' : 'a2-lost');
+      return u.ok;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const bw = b.create('/e/2', 'b').then(() => order.push('b'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).toEqual(['a1']); // b waits for the lock
+    release();
+    expect(await tx).toBe(true);
+    await bw;
+    expect(order).toEqual(['a1', 'a2', 'b']);
+    expect((await b.get('/e/1'))?.value).toBe('a2');
+    // The lock is free again for plain writes of both instances.
+    expect((await a.create('/e/3', 'x')).ok).toBe(true);
   });
 });

@@ -4,9 +4,16 @@
 // - Every conditional write runs under a host-wide lock (host-lock.ts: kernel-released on death), so
 //   "compare revision, then write" is atomic across processes. Reads take no lock: files are only ever
 //   replaced by rename, so a reader sees either the old or the new complete record.
-// - A write is: append `{r,t,k}` to <dir>/log (fdatasync) → write <file>.tmp (fsync) → rename → fsync
-//   dir. The log line comes first so store revisions are strictly monotonic even if the writer dies
-//   half way: a crash after the log line leaves a revision that changed nothing, never a reused one.
+// - A write is: append `{r,t,k}` to <dir>/log → write <file>.tmp (fsync) → rename → fsync dir. The log
+//   line comes first so store revisions are strictly monotonic even if the writer process dies half
+//   way: a crash after the log line leaves a revision that changed nothing, never a reused one. The log
+//   itself is not fsynced (it was one of three journal commits per write, the costliest under I/O
+//   load): after a power loss it may lack its last lines, so a new revision is also kept above the
+//   key's current one — a key's revision always grows (CAS can never mistake a new record for an old
+//   one); only the store-wide order of revisions from before the power loss may repeat, which matters
+//   to nobody, as every process that held one died with the host.
+// - exclusive(fn) holds the lock across several operations (one IPAM transaction): the writes inside
+//   skip the per-write lock round trip, and no other process's CAS can interleave and force a retry.
 // - A record file is `<revision>\n<value>`. A file that does not have that shape is reported as a
 //   CorruptRecordError naming its key; writes to it are refused rather than overwriting it.
 // - Watch polls the log (default every 50 ms) and reads the current file for each event under the lock
@@ -17,7 +24,6 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
-  fdatasyncSync,
   fstatSync,
   fsyncSync,
   linkSync,
@@ -66,6 +72,10 @@ export class FileStore implements Datastore {
   private logIno = -1;
   private lastRev = 0;
   private readonly watchers = new Set<() => void>();
+  /** >0 while exclusive() holds the lock: writes then run directly (their bodies are synchronous). */
+  private holding = 0;
+  /** Inside exclusive(), nobody else can append to the log after the first catch-up. */
+  private caughtUp = false;
 
   constructor(
     readonly dir: string,
@@ -115,19 +125,19 @@ export class FileStore implements Datastore {
   }
 
   create(key: string, value: string): Promise<WriteResult> {
-    return this.locked(key, (cur) => (cur ? { ok: false, current: cur } : { ok: true, kv: this.write(key, value) }));
+    return this.locked(key, (cur) => (cur ? { ok: false, current: cur } : { ok: true, kv: this.write(key, value, 0) }));
   }
 
   update(key: string, value: string, revision: number): Promise<WriteResult> {
     return this.locked(key, (cur) =>
-      cur && cur.revision === revision ? { ok: true, kv: this.write(key, value) } : { ok: false, current: cur },
+      cur && cur.revision === revision ? { ok: true, kv: this.write(key, value, cur.revision) } : { ok: false, current: cur },
     );
   }
 
   delete(key: string, revision: number): Promise<WriteResult> {
     return this.locked(key, (cur) => {
       if (!cur || cur.revision !== revision) return { ok: false, current: cur };
-      const rev = this.appendLog('d', key);
+      const rev = this.appendLog('d', key, cur.revision);
       unlinkSync(this.fileFor(key));
       if (this.durable) this.syncDir(dirname(this.fileFor(key)));
       return { ok: true, kv: { key, value: '', revision: rev } };
@@ -135,9 +145,32 @@ export class FileStore implements Datastore {
   }
 
   async revision(): Promise<number> {
+    if (this.holding) {
+      this.catchUpLog();
+      return this.lastRev;
+    }
     return this.lock.with(() => {
       this.catchUpLog();
       return this.lastRev;
+    });
+  }
+
+  /**
+   * Runs `fn` holding the store's host-wide lock, so a multi-step operation (an IPAM assignment: handle
+   * then block) runs without another process's writes in between and without a lock round trip per
+   * write. Other callers in this process queue (the lock's own FIFO), so it is not reentrant: `fn`
+   * must not call exclusive() again. Plain reads and writes inside `fn` are what it is for.
+   */
+  async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.lock.with(async () => {
+      this.holding++;
+      this.caughtUp = false;
+      try {
+        return await fn();
+      } finally {
+        this.holding--;
+        this.caughtUp = false;
+      }
     });
   }
 
@@ -220,19 +253,23 @@ export class FileStore implements Datastore {
   }
 
   private async locked(key: string, fn: (cur: KeyValue | undefined) => WriteResult): Promise<WriteResult> {
+    const body = (): WriteResult => {
+      if (!this.caughtUp) this.catchUpLog();
+      if (this.holding) this.caughtUp = true;
+      return fn(this.readKey(key));
+    };
     try {
-      return await this.lock.with(() => {
-        this.catchUpLog();
-        return fn(this.readKey(key));
-      });
+      // Under exclusive() the lock is already ours; the body is synchronous, so nothing in this
+      // process can interleave with it either.
+      return this.holding ? body() : await this.lock.with(body);
     } catch (err) {
       if (err instanceof CorruptRecordError || err instanceof DatastoreError) throw err;
       throw new DatastoreError(key, (err as Error).message);
     }
   }
 
-  private write(key: string, value: string): KeyValue {
-    const rev = this.appendLog('p', key);
+  private write(key: string, value: string, curRev: number): KeyValue {
+    const rev = this.appendLog('p', key, curRev);
     const file = this.fileFor(key);
     const dir = dirname(file);
     mkdirSync(dir, { recursive: true });
@@ -249,9 +286,12 @@ export class FileStore implements Datastore {
     return { key, value, revision: rev };
   }
 
-  /** Appends the log line for the next revision; must run under the lock after catchUpLog(). */
-  private appendLog(t: 'p' | 'd', key: string): number {
-    const rev = this.lastRev + 1;
+  /**
+   * Appends the log line for the next revision; must run under the lock after catchUpLog(). Above the
+   * key's current revision too, in case the (unsynced) log lost its tail in a power loss.
+   */
+  private appendLog(t: 'p' | 'd', key: string, curRev: number): number {
+    const rev = Math.max(this.lastRev, curRev) + 1;
     const entry = `${JSON.stringify({ r: rev, t, k: key })}\n`;
     const fd = openSync(this.logPath, 'a+');
     let size: number;
@@ -261,7 +301,6 @@ export class FileStore implements Datastore {
         // A writer killed mid-append can leave a line without its newline; start a fresh line after it.
         const line = (size > 0 && lastByte(fd, size) !== 0x0a ? '\n' : '') + entry;
         writeSync(fd, line);
-        if (this.durable) fdatasyncSync(fd);
         this.logOffset = size + Buffer.byteLength(line);
         this.lastRev = rev;
         return rev;
