@@ -130,6 +130,16 @@ describe('FakeApiServer over raw HTTP', () => {
     expect((await req('POST', '/api/v1/namespaces/a/secrets', { metadata: { name: 'y', namespace: 'b' } })).status).toBe(400);
   });
 
+  it('serves namespaced pods: same name in two namespaces, all-namespace list, a recreated pod gets a new uid', async () => {
+    const first = (await req('POST', '/api/v1/namespaces/a/pods', { metadata: { name: 'web-0' }, spec: { nodeName: 'n1' } })).body;
+    expect((await req('POST', '/api/v1/namespaces/b/pods', { metadata: { name: 'web-0' } })).status).toBe(201);
+    expect((await req('POST', '/api/v1/pods', { metadata: { name: 'x' } })).status).toBe(404);
+    expect((await req('GET', '/api/v1/pods')).body.items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['a/web-0', 'b/web-0']);
+    expect((await req('DELETE', '/api/v1/namespaces/a/pods/web-0')).status).toBe(200);
+    const again = (await req('POST', '/api/v1/namespaces/a/pods', { metadata: { name: 'web-0' } })).body;
+    expect(again.metadata.uid).not.toBe(first.metadata.uid);
+  });
+
   it('watches from a revision: replay, live events, selector enter/leave, 410 when too old', async () => {
     const a = (await req('POST', P, { metadata: { name: 'a', labels: { t: 'x' } } })).body;
     const from = Number(a.metadata.resourceVersion);

@@ -1,6 +1,7 @@
 // An in-process stand-in for kube-apiserver (none can be installed here): node:http on 127.0.0.1, a
 // random port, plain JSON. It implements the parts of the API semantics our code relies on, so tests can
 // fail for the same reasons a real cluster would make them fail:
+// Core types served: nodes, and namespaced secrets, events and pods (CORE_TYPES).
 //   - one global, monotonically increasing resourceVersion (etcd's revision) shared by every resource;
 //   - create → 409 AlreadyExists; PUT needs metadata.resourceVersion and 409s on a stale one (CAS);
 //     merge-patch (a resourceVersion inside the patch is a precondition, as in the real server);
@@ -77,6 +78,9 @@ export const CORE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
+  // Pods: IPAM gc in kubernetes mode asks whether an allocation's pod still exists (no kubelet here:
+  // a test writes spec.nodeName and status itself).
+  { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
 ];
 
 interface HistoryEntry {
