@@ -6,6 +6,7 @@ import { localBlockRoute, remoteRoute, routeSignature } from './desired';
 import { installProtoName } from './proto-name';
 import { canonicalPrefix, inSubnet } from './subnet';
 import type { NodeFacts, RemoteRoute } from './types';
+import { vtepMacFor } from './vtep-mac';
 
 const node: NodeFacts = {
   underlayDev: 'eth0',
@@ -113,5 +114,16 @@ describe('installProtoName', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('vtepMacFor', () => {
+  it('is 66 + the first 5 bytes of SHA-1(node name), v6 with "-v6"', () => {
+    const mac = vtepMacFor('node1');
+    expect(mac).toMatch(/^66(:[0-9a-f]{2}){5}$/);
+    // `printf node1 | sha1sum` = f937c37e94…
+    expect(mac).toBe('66:f9:37:c3:7e:94');
+    expect(vtepMacFor('node1', 6)).not.toBe(mac);
+    expect(vtepMacFor('node2')).not.toBe(mac);
   });
 });

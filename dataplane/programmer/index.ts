@@ -5,7 +5,8 @@ export {
   TUNL_DEV, VXLAN_DEV, VXLAN_VNI, VXLAN_PORT, IPIP_OVERHEAD, VXLAN_OVERHEAD, remoteRoute, localBlockRoute, routeSignature,
 } from './desired';
 export type { DesiredRoute, DesiredVtep, BuildResult } from './desired';
-export { inSubnet, canonicalPrefix } from './subnet';
+export { inSubnet, canonicalPrefix, subnetMatcher } from './subnet';
+export { vtepMacFor } from './vtep-mac';
 export type {
   Encap, Vtep, RemoteNextHop, RemoteRoute, LocalBlock, NodeFacts, ProgrammerOptions, RouteState, RouteSnapshot,
   ProgrammerCounters, ProgrammerSnapshot,
