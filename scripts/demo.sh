@@ -9,4 +9,7 @@ node scripts/build.mjs
 for f in config/examples/*.yaml; do
   node dist/bgpd --config "$f" --check
 done
-exec npx tsx scripts/demo.ts "$@"
+# node with the tsx loader rather than `npx tsx`: one process, so Ctrl-C reaches the lab's cleanup once
+# instead of through npm/tsx wrappers that may kill it half way (a lab left behind by a killed run is
+# removed by the next run anyway)
+exec node --import tsx scripts/demo.ts "$@"

@@ -1,7 +1,7 @@
 // The demo lab: a cluster of network namespaces (N nodes + a FRR ToR on one L2 underlay), dist/bgpd on
 // every node with a shared file datastore, two pods per node through the CNI plugin, then the proof:
 // peers, the ToR's table, node 1's kernel routes and a full ping matrix. Ctrl-C (or --once) removes it all.
-//   npx tsx scripts/demo.ts [--nodes N] [--encap none|vxlan|ipip] [--rr] [--once]
+//   node --import tsx scripts/demo.ts [--nodes N] [--encap none|vxlan|ipip] [--rr] [--once]   (scripts/demo.sh runs this)
 import { parseArgs } from 'node:util';
 import { Cluster } from '../test/e2e/cluster';
 import type { Encap } from '../test/e2e/node';
@@ -56,14 +56,18 @@ try {
   if (!values.once) {
     say(`\nlab is up (namespaces ${cluster.lab.run}-*); Ctrl-C removes everything`);
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+      process.on('SIGINT', () => resolve());
+      process.on('SIGTERM', () => resolve());
     });
   }
 } catch (err) {
   process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   code = 1;
 } finally {
+  // Ctrl-C reaches us more than once (the terminal signals the whole group, npx/tsx relay it too):
+  // the handlers above stay installed so a repeat cannot kill us half way through the cleanup
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
   say('removing the lab…');
   await cluster.destroy();
 }
