@@ -99,6 +99,22 @@ export function remoteRoute(input: RemoteRoute, node: NodeFacts, protocol: numbe
     return { ok: false, problem: `${input.prefix}: ${(e as Error).message}` };
   }
   const family = key.includes(':') ? 6 : 4;
+  // the common case (one best path) without the ECMP bookkeeping: fewer objects per route
+  if (input.nextHops.length === 1) {
+    const nh = input.nextHops[0];
+    let h: Hop | string;
+    try {
+      h = (nh.address.includes(':') ? 6 : 4) !== family || (family === 4 && !isV4(nh.address))
+        ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, input.encap, node);
+    } catch (e) {
+      h = `next hop ${nh.address}: ${(e as Error).message}`;
+    }
+    if (typeof h === 'string') return { ok: false, problem: `${key}: ${h}` };
+    const route: Route = { dst: key, family, table, protocol, gateway: h.gateway };
+    if (h.dev) route.dev = h.dev;
+    if (h.onlink) route.onlink = true;
+    return { ok: true, desired: { key, route, sig: hopText(h), kind: 'remote', encap: input.encap, vteps: h.vtep ? [h.vtep] : [] } };
+  }
   const hops = new Map<string, Hop>();
   const problems: string[] = [];
   for (const nh of input.nextHops) {
