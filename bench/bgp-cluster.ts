@@ -163,8 +163,14 @@ export async function runClusterPart(opts: PartOptions): Promise<PartReport> {
   }
   const ratios = results.some((r) => r.target === 'tortie' && r.runs.length)
     ? shapes.map((sh) => {
-      const med = (t: TargetKind): number => spread((results.find((r) => r.target === t && r.shape === sh)?.runs ?? []).map((r) => r.establish + (r.allClients ?? r.t100))).median;
-      return `${formatShape(sh)}: tortie / bird (establish + converge) ${(med('tortie') / med('bird')).toFixed(2)}×`;
+      const med = (t: TargetKind, pick: (r: ClusterRun) => number): number =>
+        spread((results.find((r) => r.target === t && r.shape === sh)?.runs ?? []).map(pick)).median;
+      const ratio = (pick: (r: ClusterRun) => number): string => {
+        const b = med('bird', pick);
+        return b > 0 ? `${(med('tortie', pick) / b).toFixed(2)}×` : 'n/a';
+      };
+      return `${formatShape(sh)}: tortie / bird — establish ${ratio((r) => r.establish)}, converge ${ratio((r) => r.allClients ?? r.t100)}, `
+        + `CPU ${med('bird', (r) => r.cpu) >= 0.02 ? ratio((r) => r.cpu) : 'n/a (BIRD < 20 ms)'}, RSS growth ${ratio((r) => r.rssSettled - r.rssIdle)}`;
     })
     : [`no tortie ratios: ${skipped.find((s) => s.startsWith('tortie')) ?? 'tortie produced no runs'}`];
   return {
