@@ -151,30 +151,3 @@ describe('Agent resync', () => {
   });
 });
 
-describe('Agent and config reloads', () => {
-  it('re-originates its blocks after the speaker dropped them (setOriginated on reload)', async () => {
-    const { speaker, agent, ipam } = await setup();
-    const [a] = await ipam.autoAssign({ handleId: 'pod1', node: 'node-a', family: 4 });
-    await until(() => speaker.originated.has(a.block), 'block originated');
-    speaker.originated.clear(); // what Speaker.setOriginated(config.advertisePrefixes) does to our prefixes
-    await agent.syncNow();
-    expect([...speaker.originated]).toEqual([a.block]);
-  });
-});
-
-describe('Agent and disableBGPExport', () => {
-  it('blackholes but does not originate blocks of a no-export pool', async () => {
-    const ds = new MemoryStore();
-    const speaker = new FakeSpeaker();
-    const programmer = new FakeProgrammer();
-    const agent = new Agent({
-      ds, speaker, programmer, identity: identity(), debounceMs: 1, node: { name: 'node-a', ipv4: '198.18.1.1' },
-      pools: [{ cidr: '10.70.0.0/16' }], noExport: ['10.70.0.0/16'],
-    });
-    agents.push(agent);
-    await agent.start();
-    const [a] = await new Ipam(ds).autoAssign({ handleId: 'p', node: 'node-a', family: 4 });
-    await until(() => programmer.locals.has(a.block), 'blackhole');
-    expect(speaker.originated.size).toBe(0);
-  });
-});

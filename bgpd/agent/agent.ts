@@ -24,6 +24,9 @@ import type { PoolUsage } from './local-state';
 import { desiredPeers } from './peer-set';
 import type { AgentProgrammer, AgentSpeaker, AgentStats, DesiredPeer } from './types';
 
+/** The speaker's origination source for pod blocks and borrowed /32s (config prefixes are 'config'). */
+const ORIGIN_SOURCE = 'ipam';
+
 export interface AgentOptions {
   ds: Datastore;
   speaker: AgentSpeaker;
@@ -225,16 +228,14 @@ export class Agent {
     const originate = new Set([...local.blocks, ...local.borrowed].filter(exported));
     for (const p of [...this.originated]) {
       if (!originate.has(p)) {
-        speaker.withdraw(p);
+        speaker.withdraw(p, ORIGIN_SOURCE);
         this.originated.delete(p);
         this.log.info({ prefix: p }, 'withdrawing pod prefix');
       }
     }
-    // a config reload (Speaker.setOriginated) withdraws every prefix not in advertisePrefixes: re-assert ours
-    const live = speaker.originatedPrefixes ? new Set(speaker.originatedPrefixes()) : undefined;
     for (const p of originate) {
-      if (!this.originated.has(p) || (live && !live.has(p))) {
-        speaker.originate(p);
+      if (!this.originated.has(p)) {
+        speaker.originate(p, ORIGIN_SOURCE);
         this.originated.add(p);
         this.log.info({ prefix: p }, 'originating pod prefix');
       }

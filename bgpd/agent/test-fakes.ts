@@ -21,12 +21,12 @@ export class FakeSpeaker implements AgentSpeaker {
     return this.peers.delete(name);
   }
 
-  originate(prefix: string): void {
+  originate(prefix: string, _source?: string): void {
     this.originated.add(prefix);
     this.calls.push(`originate ${prefix}`);
   }
 
-  withdraw(prefix: string): void {
+  withdraw(prefix: string, _source?: string): void {
     this.originated.delete(prefix);
     this.calls.push(`withdraw ${prefix}`);
   }

@@ -8,11 +8,10 @@ import type { LocalBlock, RemoteRoute } from '../../dataplane/programmer/types';
 export interface AgentSpeaker {
   addPeer(peer: SpeakerPeer): unknown;
   removePeer(name: string, reason?: string): Promise<boolean>;
-  originate(prefix: string): void;
-  withdraw(prefix: string): void;
+  /** `source` keeps the agent's pod prefixes apart from the config's advertisePrefixes. */
+  originate(prefix: string, source: string): void;
+  withdraw(prefix: string, source: string): void;
   onBestChange(cb: (changes: BestChange[]) => void): void;
-  /** What the speaker originates now; lets the agent re-assert prefixes someone else withdrew. */
-  originatedPrefixes?(): string[];
 }
 
 export interface AgentProgrammer {

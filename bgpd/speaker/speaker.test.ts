@@ -88,6 +88,17 @@ describe('Speaker', () => {
     a.setOriginated(['10.1.1.0/24']);
     await until(() => peerRow(b, rb).accepted === 1, 'withdraw reaches B');
     expect(a.originatedPrefixes()).toEqual(['10.1.1.0/24']);
+
+    // a prefix the node agent originates ('ipam') survives a config reload that drops it from 'config'
+    a.originate('10.1.2.0/24', 'ipam');
+    a.originate('10.1.1.0/24', 'ipam');
+    await until(() => peerRow(b, rb).accepted === 2, 'ipam prefix reaches B');
+    a.setOriginated([]);
+    await until(() => !a.rib.pending, 'A idle');
+    expect(a.originatedPrefixes().sort()).toEqual(['10.1.1.0/24', '10.1.2.0/24']);
+    a.withdraw('10.1.1.0/24', 'ipam');
+    await until(() => peerRow(b, rb).accepted === 1, 'last source withdrawn reaches B');
+    expect(a.originatedPrefixes()).toEqual(['10.1.2.0/24']);
   });
 
   it('applies config export policies (reject a prefix toward the peer)', async () => {

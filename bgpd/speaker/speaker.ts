@@ -47,7 +47,12 @@ export class Speaker {
   private readonly byName = new Map<string, PeerRuntime>();
   private readonly byRibId = new Map<PeerId, PeerRuntime>();
   private policies: Map<string, Policy>;
-  private readonly originated = new Set<string>();
+  /**
+   * Locally originated prefixes and who asked for each: the config's advertisePrefixes ('config') and
+   * the node agent's pod blocks ('ipam') come and go independently, so a reload that rewrites one set
+   * must not withdraw a prefix the other still wants. The RIB sees one route per prefix.
+   */
+  private readonly originated = new Map<string, Set<string>>();
   private started = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -190,29 +195,36 @@ export class Speaker {
 
   // ---- origination ---------------------------------------------------------------------------
 
-  originate(prefix: string): void {
+  originate(prefix: string, source = 'api'): void {
+    const sources = this.originated.get(prefix);
+    if (sources) {
+      sources.add(source);
+      return;
+    }
     const afi = afiOfPrefix(prefix);
     this.rib.originate(afi, prefixKey(afi, prefix));
-    this.originated.add(prefix);
+    this.originated.set(prefix, new Set([source]));
     this.driver.kick();
   }
 
-  withdraw(prefix: string): void {
+  withdraw(prefix: string, source = 'api'): void {
+    const sources = this.originated.get(prefix);
+    if (!sources || !sources.delete(source) || sources.size > 0) return;
     const afi = afiOfPrefix(prefix);
     this.rib.withdrawLocal(afi, prefixKey(afi, prefix));
     this.originated.delete(prefix);
     this.driver.kick();
   }
 
-  /** Makes the originated set exactly `prefixes` (config advertisePrefixes on start and reload). */
-  setOriginated(prefixes: readonly string[]): void {
+  /** Makes the prefixes originated on behalf of `source` exactly `prefixes` (config: start and reload). */
+  setOriginated(prefixes: readonly string[], source = 'config'): void {
     const want = new Set(prefixes);
-    for (const p of [...this.originated]) if (!want.has(p)) this.withdraw(p);
-    for (const p of want) if (!this.originated.has(p)) this.originate(p);
+    for (const [p, sources] of [...this.originated]) if (sources.has(source) && !want.has(p)) this.withdraw(p, source);
+    for (const p of want) this.originate(p, source);
   }
 
   originatedPrefixes(): string[] {
-    return [...this.originated];
+    return [...this.originated.keys()];
   }
 
   /** Best-route changes (the forwarding view), for the route programmer. */
