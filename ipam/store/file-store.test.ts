@@ -130,4 +130,34 @@ describe('FileStore specifics', () => {
     // The lock is free again for plain writes of both instances.
     expect((await a.create('/e/3', 'x')).ok).toBe(true);
   });
+
+  it('exclusive() on a durable store commits its writes at the end: visible to itself at once, to others after', async () => {
+    const dir = fresh();
+    const a = new FileStore(dir);
+    const b = new FileStore(dir);
+    const old = await a.create('/s/old', 'gone soon');
+    if (!old.ok) throw new Error('create failed');
+    let seenByB: (string | undefined)[] = [];
+    await a.exclusive(async () => {
+      const c = await a.create('/s/1', 'one');
+      const u = await a.update('/s/1', 'two', c.ok ? c.kv.revision : -1);
+      expect(u.ok).toBe(true);
+      expect((await a.delete('/s/old', old.kv.revision)).ok).toBe(true);
+      expect((await a.get('/s/1'))?.value).toBe('two');
+      expect((await a.list('/s/')).map((kv) => kv.key)).toEqual(['/s/1']);
+      // Another process reads the committed state only (it could not write: the lock is held).
+      seenByB = [(await b.get('/s/1'))?.value, (await b.get('/s/old'))?.value];
+      // Only one temp file for the key written twice.
+      expect(readdirSync(join(dir, 'data', 's')).filter((f) => f.startsWith('.tmp-'))).toHaveLength(1);
+    });
+    expect(seenByB).toEqual([undefined, 'gone soon']);
+    expect((await b.list('/s/')).map((kv) => [kv.key, kv.value])).toEqual([['/s/1', 'two']]);
+    expect(readdirSync(join(dir, 'data', 's'))).toEqual(['1.kv']);
+    // A failing transaction still commits what it reported as written.
+    await expect(a.exclusive(async () => {
+      await a.create('/s/2', 'x');
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect((await b.get('/s/2'))?.value).toBe('x');
+  });
 });

@@ -14,6 +14,13 @@
 //   to nobody, as every process that held one died with the host.
 // - exclusive(fn) holds the lock across several operations (one IPAM transaction): the writes inside
 //   skip the per-write lock round trip, and no other process's CAS can interleave and force a retry.
+//   Durable writes inside it are staged (temp file written, log line appended, visible to this
+//   process's reads) and committed when fn is done, still under the lock: all temp files fsynced at
+//   once, renamed in write order, their directories fsynced at once. Concurrent fsyncs share the
+//   filesystem's journal commits, so a transaction of two writes waits for two commits instead of
+//   four. A process killed before the commit leaves only unused revisions and temp files (ignored);
+//   one killed during the renames leaves a prefix of the writes, exactly as unstaged writes would.
+//   Other processes read the old records until the commit (they cannot write: the lock is held).
 // - A record file is `<revision>\n<value>`. A file that does not have that shape is reported as a
 //   CorruptRecordError naming its key; writes to it are refused rather than overwriting it.
 // - Watch polls the log (default every 50 ms) and reads the current file for each event under the lock
@@ -38,6 +45,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { close, fsync, open } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Datastore, KeyValue, WatchEvent, WatchOptions, Watcher, WriteResult } from '../datastore';
 import { CorruptRecordError, DatastoreError } from '../errors';
@@ -54,6 +62,12 @@ export interface FileStoreOptions {
 
 /** A new process only needs the newest revision, which is in the last lines of the log. */
 const TAIL_BYTES = 64 * 1024;
+
+interface Staged {
+  readonly kv: KeyValue | undefined; // undefined: a delete
+  readonly file: string;
+  readonly tmp?: string;
+}
 
 interface LogLine {
   readonly r: number;
@@ -76,6 +90,8 @@ export class FileStore implements Datastore {
   private holding = 0;
   /** Inside exclusive(), nobody else can append to the log after the first catch-up. */
   private caughtUp = false;
+  /** Writes of the running exclusive() call, in write order, awaiting commit (durable stores only). */
+  private staged: Map<string, Staged> | undefined;
 
   constructor(
     readonly dir: string,
@@ -121,6 +137,17 @@ export class FileStore implements Datastore {
       }
     };
     walk(baseDir, baseKey);
+    if (this.staged?.size) {
+      // This process's uncommitted writes: the walk saw the old files (or none).
+      const byKey = new Map(out.map((kv) => [kv.key, kv]));
+      for (const [key, st] of this.staged) {
+        if (!key.startsWith(prefix)) continue;
+        if (st.kv) byKey.set(key, st.kv);
+        else byKey.delete(key);
+      }
+      out.length = 0;
+      out.push(...byKey.values());
+    }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -138,6 +165,10 @@ export class FileStore implements Datastore {
     return this.locked(key, (cur) => {
       if (!cur || cur.revision !== revision) return { ok: false, current: cur };
       const rev = this.appendLog('d', key, cur.revision);
+      if (this.staged) {
+        this.stage(key, { kv: undefined, file: this.fileFor(key) });
+        return { ok: true, kv: { key, value: '', revision: rev } };
+      }
       unlinkSync(this.fileFor(key));
       if (this.durable) this.syncDir(dirname(this.fileFor(key)));
       return { ok: true, kv: { key, value: '', revision: rev } };
@@ -165,13 +196,40 @@ export class FileStore implements Datastore {
     return this.lock.with(async () => {
       this.holding++;
       this.caughtUp = false;
+      if (this.durable) this.staged = new Map();
       try {
         return await fn();
       } finally {
+        const staged = this.staged;
+        this.staged = undefined;
         this.holding--;
         this.caughtUp = false;
+        // Even if fn failed: what it wrote was reported as written (an all-or-nothing caller has
+        // already written its undo as further writes).
+        if (staged?.size) await this.commit(staged);
       }
     });
+  }
+
+  private stage(key: string, st: Staged): void {
+    const prev = this.staged!.get(key);
+    if (prev?.tmp) unlinkSync(prev.tmp); // superseded within the transaction
+    this.staged!.delete(key); // re-inserted at the end: renames follow the order of the last writes
+    this.staged!.set(key, st);
+  }
+
+  private async commit(staged: Map<string, Staged>): Promise<void> {
+    try {
+      const all = [...staged.values()];
+      await Promise.all(all.flatMap((s) => (s.tmp ? [fsyncPath(s.tmp)] : [])));
+      for (const s of all) {
+        if (s.tmp) renameSync(s.tmp, s.file);
+        else rmSync(s.file, { force: true });
+      }
+      await Promise.all([...new Set(all.map((s) => dirname(s.file)))].map((d) => fsyncPath(d)));
+    } catch (err) {
+      throw new DatastoreError([...staged.keys()].join(', '), `commit failed: ${(err as Error).message}`);
+    }
   }
 
   watch(prefix: string, opts: WatchOptions): Watcher {
@@ -277,9 +335,14 @@ export class FileStore implements Datastore {
     const fd = openSync(tmp, 'w', 0o644);
     try {
       writeSync(fd, `${rev}\n${value}`);
-      if (this.durable) fsyncSync(fd);
+      if (this.durable && !this.staged) fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    if (this.staged) {
+      const kv = { key, value, revision: rev };
+      this.stage(key, { kv, file, tmp });
+      return kv;
     }
     renameSync(tmp, file);
     if (this.durable) this.syncDir(dir);
@@ -356,6 +419,8 @@ export class FileStore implements Datastore {
   }
 
   private readKey(key: string, quiet = false): KeyValue | undefined {
+    const st = this.staged?.get(key);
+    if (st) return st.kv;
     let text: string;
     try {
       text = readFileSync(this.fileFor(key), 'utf8');
@@ -403,6 +468,16 @@ function encodeSegment(s: string): string {
 
 function decodeSegment(s: string): string {
   return s === '%' ? '' : decodeURIComponent(s);
+}
+
+/** fsync on the thread pool, so several run at once and can share one journal commit. */
+function fsyncPath(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    open(path, 'r', (err, fd) => {
+      if (err) return reject(err);
+      fsync(fd, (e) => close(fd, () => (e ? reject(e) : resolve())));
+    });
+  });
 }
 
 function lastByte(fd: number, size: number): number {
