@@ -221,6 +221,8 @@ export function tortieTargetConfig(dir: string, peers: readonly TargetPeer[]): s
     `datastore: { type: file, path: ${path.join(dir, 'state')} }`,
     `control: { socket: ${path.join(dir, 'bgpd.sock')} }`,
     'health: { enabled: false }',
+    // like-for-like with the anchors (BIRD without kernel protocol, FRR -Z, OpenBGPD fib-update no)
+    'kernelRoutes: { enabled: false }',
     'gracefulRestart: { enabled: false }',
     'log: { level: warn }',
     // cluster shapes: the target reflects for its rr-client peers
@@ -275,7 +277,9 @@ export const tortie: TargetLauncher = {
     const dir = host.dir('tortie');
     const conf = path.join(dir, 'bgpd.yaml');
     fs.writeFileSync(conf, tortieTargetConfig(dir, peers));
-    const proc = host.spawn('bgpd', 'node', [TORTIE_BGPD, '--config', conf]);
+    // TORTIE_BENCH_NODE_FLAGS: extra node flags for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+    const extra = (process.env.TORTIE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const proc = host.spawn('bgpd', 'node', [...extra, TORTIE_BGPD, '--config', conf]);
     await started(proc, `tortie bgpd in ${host.netns} to listen`, () => listening(host));
     return { kind: 'tortie', process: proc, dir, stop: async () => void (await proc.stop()) };
   },

@@ -17,7 +17,7 @@ export interface ConfigDiff {
   changed: string[];
 }
 
-const RESTART_KEYS = ['nodeName', 'routerId', 'asNumber', 'listen', 'datastore', 'control', 'health'] as const;
+const RESTART_KEYS = ['nodeName', 'routerId', 'asNumber', 'listen', 'datastore', 'control', 'health', 'kernelRoutes'] as const;
 const POLICY_KEYS = new Set(['importPolicy', 'exportPolicy']);
 
 // key order must not matter: optional keys are added in different orders

@@ -39,6 +39,13 @@ describe('defaults', () => {
     expect(c.control.socket).toBe('/run/tortie/bgpd.sock');
     expect(c.health).toEqual({ enabled: true, address: '127.0.0.1', port: 9099 });
     expect(c.ipam).toEqual({ strictAffinity: false, maxBlocksPerHost: 0, autoAllocateBlocks: true });
+    expect(c.kernelRoutes).toEqual({ enabled: true });
+  });
+
+  it('kernelRoutes can be switched off, and only with a boolean', () => {
+    expect(ok('kernelRoutes: { enabled: false }\n').kernelRoutes).toEqual({ enabled: false });
+    expect(lines('kernelRoutes: { enabled: maybe }\n').join('\n')).toMatch(/kernelRoutes\.enabled/);
+    expect(lines('kernelRoutes: { enable: false }\n').join('\n')).toMatch(/enabled/);
   });
 
   it('peers inherit global timers and graceful restart, and derive name and family', () => {

@@ -115,6 +115,7 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
     log: p.log,
     health: p.health,
     ipam: p.ipam,
+    kernelRoutes: p.kernelRoutes,
     control: p.control,
   };
   if (nodeAddress !== undefined) config.nodeAddress = nodeAddress;

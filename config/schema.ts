@@ -184,6 +184,9 @@ export const rootSchema = mapping('tortie settings', {
     maxBlocksPerHost: leaf(L.integer(0, 1_000_000, 'a block count (0 = unlimited)')).default(0),
     autoAllocateBlocks: leaf(L.boolean).default(true),
   }).prefault({}),
+  kernelRoutes: mapping('kernel route settings (enabled)', {
+    enabled: leaf(L.boolean).default(true),
+  }).prefault({}),
   control: mapping('control socket settings (socket)', {
     socket: leaf(L.socketPath).default('/run/tortie/bgpd.sock'),
   }).prefault({}),

@@ -34,6 +34,11 @@ export interface TortieConfig {
   log: { level: LogLevel };
   health: { enabled: boolean; address: string; port: number };
   ipam: IpamConfig;
+  /**
+   * Whether best routes are programmed into the kernel FIB (also needs nodeAddress on a local
+   * interface). Off = a pure route server / benchmark target, like BIRD without a kernel protocol.
+   */
+  kernelRoutes: { enabled: boolean };
   control: { socket: string };
 }
 

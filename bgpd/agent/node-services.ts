@@ -55,8 +55,10 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   const encaps = new Set(config.pools.map((p) => p.encapsulation));
   const pools = config.pools.map((p) => ({ cidr: p.cidr, blockSize: p.blockSize, encapsulation: p.encapsulation, crossSubnet: p.crossSubnet, natOutgoing: p.natOutgoing, disabled: p.disabled }));
 
-  // the kernel side only where the node address lives here (not, e.g., on a test box)
-  const underlay = config.nodeAddress && process.env.TORTIE_KERNEL_ROUTES !== 'off' ? underlayOf(config.nodeAddress) : undefined;
+  // the kernel side only where the node address lives here (not, e.g., on a test box), and not on a
+  // route server / benchmark target (kernelRoutes.enabled false, or TORTIE_KERNEL_ROUTES=off)
+  const kernel = config.kernelRoutes.enabled && process.env.TORTIE_KERNEL_ROUTES !== 'off';
+  const underlay = config.nodeAddress && kernel ? underlayOf(config.nodeAddress) : undefined;
   const facts: NodeFacts | undefined = underlay ? { underlayDev: underlay.dev, address: underlay.cidr } : undefined;
   let vtep: { ip: string; mac: string } | undefined;
   if (facts && (encaps.has('vxlan') || encaps.has('ipip'))) {
@@ -73,7 +75,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   const programmer = facts
     ? new RouteProgrammer({ node: facts, onError: (err) => logger.warn({ err: err.message }, 'kernel route operation failed') })
     : undefined;
-  if (!programmer) logger.info({ nodeAddress: config.nodeAddress ?? null }, 'node address not on a local interface: kernel routes off');
+  if (!programmer && !kernel) logger.info({}, 'kernel routes off (kernelRoutes.enabled false or TORTIE_KERNEL_ROUTES=off)');
+  else if (!programmer) logger.info({ nodeAddress: config.nodeAddress ?? null }, 'node address not on a local interface: kernel routes off');
 
   const agent = new Agent({
     ds, speaker, programmer, identity: config, pools, logger,
