@@ -319,7 +319,7 @@ export class BgpFsm {
         this.collisionLost(out);
         return;
       case 'KeepAliveMsg':
-        if (this.holdMs > 0) out.push({ type: 'startTimer', timer: 'hold', ms: this.holdMs });
+        this.restartHold(out);
         this._state = 'Established';
         this.establishedAt = this.env.now();
         this._connectRetryCounter = 0;
@@ -341,7 +341,7 @@ export class BgpFsm {
       case 'KeepAliveMsg':
       case 'UpdateMsg':
       case 'RouteRefreshMsg':
-        if (this.holdMs > 0) out.push({ type: 'startTimer', timer: 'hold', ms: this.holdMs });
+        this.restartHold(out);
         return;
       case 'TcpConnectionFails':
         this.failWith(out, undefined, 'connection lost');
@@ -396,6 +396,11 @@ export class BgpFsm {
       default:
         return false;
     }
+  }
+
+  /** A hold time of 0 means no hold timer at all (RFC 4271 §4.2). */
+  private restartHold(out: FsmAction[]): void {
+    if (this.holdMs > 0) out.push({ type: 'startTimer', timer: 'hold', ms: this.holdMs });
   }
 
   private sendKeepalive(out: FsmAction[]): void {
