@@ -262,7 +262,8 @@ describe('BgpSession over an in-memory connection', () => {
     });
     sessions.push(a2);
     a2.start();
-    await until(() => a2.state === 'Established' && downs.length === 1, 'b re-established with the restarted peer');
+    // b reaches Established only on a2's KEEPALIVE, which may still be in flight when a2 is up.
+    await until(() => a2.state === 'Established' && b.state === 'Established' && downs.length === 1, 'b re-established with the restarted peer');
     expect(downs).toEqual(['peer restarted (graceful restart)']);
     expect(b.state).toBe('Established');
     expect(b.negotiated?.gracefulRestart.peer?.restartState).toBe(true);
