@@ -16,7 +16,8 @@
 //   skip the per-write lock round trip, and no other process's CAS can interleave and force a retry.
 //   Durable writes inside it are staged (temp file written, log line appended, visible to this
 //   process's reads) and committed when fn is done, still under the lock: all temp files fsynced at
-//   once, renamed in write order, their directories fsynced at once. Concurrent fsyncs share the
+//   once and renamed in write order; their directories are fsynced together right after the lock is
+//   released, before exclusive() returns. Concurrent fsyncs share the
 //   filesystem's journal commits, so a transaction of two writes waits for two commits instead of
 //   four. A process killed before the commit leaves only unused revisions and temp files (ignored);
 //   one killed during the renames leaves a prefix of the writes, exactly as unstaged writes would.
@@ -193,22 +194,30 @@ export class FileStore implements Datastore {
    * must not call exclusive() again. Plain reads and writes inside `fn` are what it is for.
    */
   async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
-    return this.lock.with(async () => {
-      this.holding++;
-      this.caughtUp = false;
-      if (this.durable) this.staged = new Map();
-      try {
-        return await fn();
-      } finally {
-        const staged = this.staged;
-        this.staged = undefined;
-        this.holding--;
+    let dirs: string[] = [];
+    try {
+      return await this.lock.with(async () => {
+        this.holding++;
         this.caughtUp = false;
-        // Even if fn failed: what it wrote was reported as written (an all-or-nothing caller has
-        // already written its undo as further writes).
-        if (staged?.size) await this.commit(staged);
-      }
-    });
+        if (this.durable) this.staged = new Map();
+        try {
+          return await fn();
+        } finally {
+          const staged = this.staged;
+          this.staged = undefined;
+          this.holding--;
+          this.caughtUp = false;
+          // Even if fn failed: what it wrote was reported as written (an all-or-nothing caller has
+          // already written its undo as further writes).
+          if (staged?.size) dirs = await this.commit(staged);
+        }
+      });
+    } finally {
+      // The renames' directory fsyncs run after the lock is released (the lock guards what others
+      // see; the renames are visible already), and before the caller hears back: nothing is
+      // acknowledged before it is durable, and the next holder does not wait for our journal commit.
+      if (dirs.length) await this.syncDirs(dirs);
+    }
   }
 
   private stage(key: string, st: Staged): void {
@@ -218,7 +227,8 @@ export class FileStore implements Datastore {
     this.staged!.set(key, st);
   }
 
-  private async commit(staged: Map<string, Staged>): Promise<void> {
+  /** Makes the staged writes visible (temp files durable first); returns the directories to fsync. */
+  private async commit(staged: Map<string, Staged>): Promise<string[]> {
     try {
       const all = [...staged.values()];
       await Promise.all(all.flatMap((s) => (s.tmp ? [fsyncPath(s.tmp)] : [])));
@@ -226,9 +236,17 @@ export class FileStore implements Datastore {
         if (s.tmp) renameSync(s.tmp, s.file);
         else rmSync(s.file, { force: true });
       }
-      await Promise.all([...new Set(all.map((s) => dirname(s.file)))].map((d) => fsyncPath(d)));
+      return [...new Set(all.map((s) => dirname(s.file)))];
     } catch (err) {
       throw new DatastoreError([...staged.keys()].join(', '), `commit failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async syncDirs(dirs: readonly string[]): Promise<void> {
+    try {
+      await Promise.all(dirs.map((d) => fsyncPath(d)));
+    } catch (err) {
+      throw new DatastoreError(dirs.join(', '), `directory fsync failed: ${(err as Error).message}`);
     }
   }
 
