@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkIpam, renderCheck } from '../../ipam/cli/check';
-import { gcIpam, renderGc } from '../../ipam/cli/gc';
+import { gcIpam, parseGraceMs, renderGc } from '../../ipam/cli/gc';
 import { readReport, releaseFromReport, releaseIp, renderRepair } from '../../ipam/cli/release';
 import { renderIp, renderShow, showIp, showIpam } from '../../ipam/cli/show';
 import type { Datastore } from '../../ipam/datastore';
@@ -12,6 +12,7 @@ import { IpamError } from '../../ipam/errors';
 import type { Encapsulation } from '../../ipam/model';
 import { createPool, deletePool, listPools } from '../../ipam/pools';
 import { Resources } from '../../ipam/resources';
+import { KUBERNETES_SPEC_PREFIX, isKubernetesSpec } from '../../ipam/store/kubernetes-open';
 import { DEFAULT_DATASTORE, openDatastore } from '../../ipam/store/open';
 
 export interface IpamCmdIo {
@@ -31,13 +32,16 @@ export const IPAM_USAGE = `usage: bgpctl ipam [--datastore SPEC] [--json] COMMAN
   check [-o report.json] [--node NAME]  find inconsistencies (exit 1 if any); with --node also
                                         allocations of NAME whose network namespace is gone
   release --ip ADDR | --from-report FILE
-  gc [--node NAME] [--grace-ms N]       release this node's allocations whose netns is gone, repair
-                                        leftovers of crashed operations
+  gc [--node NAME] [--grace DURATION]   repair leftovers of crashed operations and release leaked
+                                        addresses: file/etcd — NAME's allocations whose netns is gone;
+                                        kubernetes — allocations whose pod is gone (cluster-wide).
+                                        Acts only on what two looks DURATION apart (default 5s) agree on
   pool list | pool add CIDR [--name N] [--block-size N] [--encap ipip|vxlan|none] [--cross-subnet]
                              [--no-nat] [--disabled] [--node-selector SEL]
             | pool rm NAME
   configure [--strict-affinity true|false] [--max-blocks-per-host N] [--auto-allocate-blocks true|false]
 SPEC: file:/var/lib/tortie/ipam (default, or $TORTIE_DATASTORE) | etcd:http://127.0.0.1:2379
+      | kubernetes:[KUBECONFIG]
 `;
 
 export async function runIpamCommand(argv: readonly string[], io: IpamCmdIo = stdio): Promise<number> {
@@ -54,6 +58,7 @@ export async function runIpamCommand(argv: readonly string[], io: IpamCmdIo = st
         o: { type: 'string', short: 'o' },
         node: { type: 'string' },
         'from-report': { type: 'string' },
+        grace: { type: 'string' },
         'grace-ms': { type: 'string' },
         name: { type: 'string' },
         'block-size': { type: 'string' },
@@ -115,7 +120,12 @@ export async function runIpamCommand(argv: readonly string[], io: IpamCmdIo = st
         return 2;
       }
       case 'gc': {
-        const r = await gcIpam(ds, { node, graceMs: v['grace-ms'] === undefined ? undefined : Number(v['grace-ms']) });
+        const graceMs = v.grace !== undefined ? parseGraceMs(v.grace) : v['grace-ms'] === undefined ? undefined : Number(v['grace-ms']);
+        // Kubernetes mode judges allocations by their pods (client-node only loaded here).
+        const pods = isKubernetesSpec(spec)
+          ? await (await import('../../ipam/k8s-pods-client')).kubernetesPodLister({ kubeconfig: spec.slice(KUBERNETES_SPEC_PREFIX.length) || undefined })
+          : undefined;
+        const r = await gcIpam(ds, { node, graceMs, pods });
         v.json ? json(r) : io.out(renderGc(r));
         return r.errors.length || r.after.problems.length ? 1 : 0;
       }
