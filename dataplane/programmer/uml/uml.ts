@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const UML_CACHE = process.env.TORTIE_UML_CACHE ?? '/var/cache/tortie-uml';
 
@@ -44,9 +44,26 @@ export async function bundleGuest(entry: string, outFile: string): Promise<void>
   const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: [entry], outfile: outFile, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['koffi'], logLevel: 'error',
+    external: ['koffi'], logLevel: 'error', plugins: [importMetaAsSource],
   });
 }
+
+// CommonJS has no import.meta (esbuild leaves it empty): modules that locate files next to their source
+// (test/e2e/node.ts finds dist/ through import.meta.dirname) get their source path as a literal instead.
+const importMetaAsSource = {
+  name: 'import-meta-as-source',
+  setup(build: { onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: 'ts' } | undefined): void }): void {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const src = fs.readFileSync(args.path, 'utf8');
+      if (!src.includes('import.meta')) return undefined;
+      const contents = src
+        .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path))
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
+      return { contents, loader: 'ts' };
+    });
+  },
+};
 
 export interface UmlRun {
   output: string;
