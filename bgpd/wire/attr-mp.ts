@@ -81,32 +81,29 @@ export function encodeNextHops(nextHops: readonly string[]): Uint8Array {
 export const MP_ATTR_HEADER = 4;
 export const MP_FLAGS = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
 
-/** Write MP_REACH header + afi/safi/next hop/reserved; returns offset where NLRI goes. */
-export function writeMpReachHead(b: Uint8Array, o: number, afi: Afi, nh: Uint8Array, nlriBytes: number): number {
-  const valueLen = 5 + nh.length + nlriBytes;
+/** Attribute header (extended length) + AFI + SAFI unicast, common to both MP attributes; returns o + 7. */
+function writeMpCommon(b: Uint8Array, o: number, type: AttrType, afi: Afi, valueLen: number): number {
   b[o] = MP_FLAGS;
-  b[o + 1] = AttrType.MP_REACH_NLRI;
-  b[o + 2] = valueLen >> 8;
-  b[o + 3] = valueLen & 0xff;
-  b[o + 4] = afi >> 8;
-  b[o + 5] = afi & 0xff;
-  b[o + 6] = Safi.Unicast;
-  b[o + 7] = nh.length;
-  b.set(nh, o + 8);
-  b[o + 8 + nh.length] = 0;
-  return o + 9 + nh.length;
-}
-
-export function writeMpUnreachHead(b: Uint8Array, o: number, afi: Afi, nlriBytes: number): number {
-  const valueLen = 3 + nlriBytes;
-  b[o] = MP_FLAGS;
-  b[o + 1] = AttrType.MP_UNREACH_NLRI;
+  b[o + 1] = type;
   b[o + 2] = valueLen >> 8;
   b[o + 3] = valueLen & 0xff;
   b[o + 4] = afi >> 8;
   b[o + 5] = afi & 0xff;
   b[o + 6] = Safi.Unicast;
   return o + 7;
+}
+
+/** Write MP_REACH header + afi/safi/next hop/reserved; returns offset where NLRI goes. */
+export function writeMpReachHead(b: Uint8Array, o: number, afi: Afi, nh: Uint8Array, nlriBytes: number): number {
+  const p = writeMpCommon(b, o, AttrType.MP_REACH_NLRI, afi, 5 + nh.length + nlriBytes);
+  b[p] = nh.length;
+  b.set(nh, p + 1);
+  b[p + 1 + nh.length] = 0;
+  return p + 2 + nh.length;
+}
+
+export function writeMpUnreachHead(b: Uint8Array, o: number, afi: Afi, nlriBytes: number): number {
+  return writeMpCommon(b, o, AttrType.MP_UNREACH_NLRI, afi, 3 + nlriBytes);
 }
 
 function keysSize(keys: readonly PrefixKey[]): number {
