@@ -102,6 +102,18 @@ describe('Agent', () => {
     expect(speaker.peers.get('Mesh_198_18_1_2')).toMatchObject({ type: 'rr-client', routeReflectorClient: true });
   });
 
+  it('without a programmer (kernel routes off) it does not follow best routes at all', async () => {
+    const ds = new MemoryStore();
+    const speaker = new FakeSpeaker();
+    const agent = new Agent({ ds, speaker, identity: identity(), debounceMs: 1, node: { name: 'node-a', ipv4: '198.18.1.1', asNumber: 64512 }, pools: [] });
+    agents.push(agent);
+    await agent.start();
+    expect(speaker.bestSubscribed).toBe(false);
+    expect(agent.stats().remoteRoutes).toBe(0);
+    const { speaker: withKernel } = await setup();
+    expect(withKernel.bestSubscribed).toBe(true);
+  });
+
   it('programs best routes with the pool encapsulation and the next hop node VTEP', async () => {
     const { ds, speaker, programmer } = await setup({ pools: [{ cidr: '10.67.0.0/16', encapsulation: 'vxlan' }] });
     await registerNode(ds, { name: 'node-b', ipv4: '198.18.1.2', vxlanVtep: '10.67.1.0', vxlanMac: '66:00:00:00:00:02' });

@@ -68,7 +68,10 @@ export class Agent {
   private readonly originated = new Set<string>();
   private readonly localBlocks = new Set<string>();
   private readonly peers = new Map<string, string>(); // name → signature
-  private readonly best = new Map<string, NextHopSet>(); // remote prefix → best paths
+  /** remote prefix → best paths; only kept (and only counted in stats) when there is a programmer */
+  private readonly best = new Map<string, NextHopSet>();
+  /** next-hop address → node, rebuilt when the node list changes (program() runs once per route) */
+  private nodeByAddress: Map<string, NodeInfo> | undefined;
   private usage: PoolUsage[] = [];
   private syncs = 0;
   private syncErrors = 0;
@@ -85,7 +88,10 @@ export class Agent {
     const { ds, node } = this.opts;
     await registerNode(ds, node);
     await this.ensurePools();
-    this.opts.speaker.onBestChange((changes) => this.onBestChange(changes));
+    // without a programmer (kernelRoutes off, or no underlay here) the best-route feed has no
+    // consumer: subscribing would keep a prefix string and a NextHopSet per route for nothing
+    // (~300 B/route at 1M routes) and make the RIB build the change list at all
+    if (this.opts.programmer) this.opts.speaker.onBestChange((changes) => this.onBestChange(changes));
     // subscribe before the first read: an event in between triggers one more sync instead of being lost
     this.watcher = ds.watch(`${ROOT}/`, {
       onEvent: (ev) => {
@@ -216,6 +222,7 @@ export class Agent {
     const poolsChanged = poolsJson !== this.poolsJson;
     this.poolsJson = poolsJson;
     this.nodes = nodes;
+    if (nodesChanged) this.nodeByAddress = undefined;
     this.pools = new PoolIndex(pools);
     this.usage = poolUsage(pools, blocks);
 
@@ -295,7 +302,7 @@ export class Agent {
   }
 
   private program(prefix: string, set: NextHopSet): void {
-    const byAddress = new Map(this.nodes.flatMap((n) => [n.ipv4, n.ipv6].filter((a) => a !== undefined).map((a) => [a, n] as const)));
+    const byAddress = (this.nodeByAddress ??= new Map(this.nodes.flatMap((n) => [n.ipv4, n.ipv6].filter((a) => a !== undefined).map((a) => [a, n] as const))));
     const nextHops: RemoteNextHop[] = set.nextHops.map((h) => {
       const n = byAddress.get(h.address);
       return {

@@ -39,6 +39,10 @@ export class FakeSpeaker implements AgentSpeaker {
     this.cb = cb;
   }
 
+  get bestSubscribed(): boolean {
+    return this.cb !== undefined;
+  }
+
   emit(changes: BestChange[]): void {
     this.cb?.(changes);
   }

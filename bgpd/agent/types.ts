@@ -37,6 +37,7 @@ export interface AgentStats {
   localBlocks: number;
   borrowedAddresses: number;
   meshPeers: number;
+  /** Remote best routes handed to the route programmer (0 without one: kernelRoutes off). */
   remoteRoutes: number;
   /** Full recomputations from the datastore (start + one per batch of watch events). */
   syncs: number;
