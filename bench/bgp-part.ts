@@ -64,10 +64,13 @@ function describeTable(s: TableSpec): string {
 export interface BgpPartArgs {
   readonly targets?: readonly PassTarget[];
   readonly tables?: readonly TableSpec[];
+  /** Per-phase limit in ms (default: 60 s + 250 µs per prefix). */
+  readonly timeoutMs?: number;
 }
 
 export function bgpPartArgs(args: Readonly<Record<string, string>>): BgpPartArgs {
-  const out: { targets?: PassTarget[]; tables?: TableSpec[] } = {};
+  const out: { targets?: PassTarget[]; tables?: TableSpec[]; timeoutMs?: number } = {};
+  if (args.timeout) out.timeoutMs = Number(args.timeout) * 1000;
   if (args.targets) out.targets = args.targets.split(',').map((t) => t.trim()) as PassTarget[];
   if (args.tables) out.tables = args.tables.split(',').map((t) => parseTableSpec(t.trim()));
   for (const t of out.targets ?? []) {
@@ -93,7 +96,7 @@ export async function runBgpPart(opts: PartOptions): Promise<PartReport> {
   for (const table of tables) {
     for (const target of targets) {
       opts.log(`bgp: ${target} ${formatTableSpec(table)} × ${opts.runs}`);
-      results.push(await passThrough({ target, table, runs: opts.runs, log: opts.log }));
+      results.push(await passThrough({ target, table, runs: opts.runs, log: opts.log, ...(a.timeoutMs ? { timeoutMs: a.timeoutMs } : {}) }));
     }
   }
   const sections: string[] = [];

@@ -1,4 +1,4 @@
-// `npm run bench [-- PART...] [--quick] [--runs N] [--out DIR] [--tag NAME] [--targets a,b] [--tables spec,spec]`
+// `npm run bench [-- PART...] [--quick] [--runs N] [--out DIR] [--tag NAME] [--targets a,b] [--tables spec,spec] [--timeout SECONDS]`
 // Runs the benchmark parts, prints each table and writes bench/results/<date>-<part>[-quick].md
 // (or -<tag> before .md, so runs with other sizes do not overwrite each other) with a hand-rendered
 // SVG chart beside it. Parts: see PARTS below (default: all that exist).
