@@ -1,0 +1,23 @@
+// What the e2e cluster needs inside user-mode-linux beyond guest-init.sh (which mounts proc, sys, a tmpfs
+// /run and loads ipip + veth): the root is the host's / read-only over hostfs, so the lab's temp dir
+// (/tmp) and FRR's per-run config dir (/etc/frr/<netns>) get tmpfs mounts — inside the guest only, the
+// host never sees them — and the bridge (the underlay) and IPv6 (the lab sets IPv6 sysctls; bridge
+// depends on it) are modules in Debian's UML kernel.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Module files under the UML package's kernel/ dir, dependencies first (see its modules.dep). */
+export const GUEST_MODULES = ['lib/crc-ccitt.ko', 'net/ipv6/ipv6.ko', 'net/llc/llc.ko', 'net/802/stp.ko', 'net/bridge/bridge.ko'];
+export const GUEST_TMPFS = ['/tmp', '/etc/frr'];
+
+function must(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.status}: ${r.stderr}`);
+}
+
+/** Throws (with the failing command) when the guest cannot host the cluster. */
+export function prepareGuest(modulesDir = process.env.TPG_MODULES): void {
+  if (!modulesDir) throw new Error('TPG_MODULES is not set: not running under uml.ts guest-init.sh?');
+  for (const dir of GUEST_TMPFS) must('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
+  for (const m of GUEST_MODULES) must('busybox', ['insmod', join(modulesDir, m)]);
+}
