@@ -50,6 +50,24 @@ describe('eBGP', () => {
     expect(t?.clusterList).toBeUndefined();
   });
 
+  it('does not send a route to an eBGP peer whose AS is already in its AS_PATH (sender-side loop check)', () => {
+    const rib = makeRib();
+    const gen = addUpPeer(rib, { address: '198.18.1.2', remoteAs: 65001, allowTransit: true }, '10.1.0.2');
+    const mon = addUpPeer(rib, { address: '198.18.2.2', remoteAs: 65002, allowTransit: true }, '10.2.0.2');
+    // same AS as gen on another session: shares gen's view of the loop
+    const gen2 = addUpPeer(rib, { address: '198.18.1.3', remoteAs: 65001, allowTransit: true }, '10.1.0.2');
+    run(rib);
+    sent(rib);
+    rib.update(gen, upd(['10.3.0.0/24'], { asPath: seq(65001) }));
+    rib.update(mon, upd(['10.4.0.0/24'], { asPath: seq(65002, 65001) }));
+    run(rib);
+    const out = sent(rib);
+    expect([...announced(out.get(mon)).keys()]).toEqual(['10.3.0.0/24']);
+    expect(announced(out.get(gen)).size).toBe(0);
+    expect(announced(out.get(gen2)).size).toBe(0);
+    expect(lookup(rib, Afi.IPv4, P('10.4.0.0/24'))).not.toBeNull();
+  });
+
   it('passes MED to other ASes when sendMed is configured', () => {
     const rib = makeRib();
     const i = addUpPeer(rib, { address: '198.18.0.2', remoteAs: LOCAL_AS }, '10.0.0.2');

@@ -558,6 +558,7 @@ export class Rib {
       ctx: info.ctx,
       selfAddress: afi === Afi.IPv4 ? info.localAddress.ipv4 : info.localAddress.ipv6,
       policy: policy ? compilePolicy(policy, afi) : undefined,
+      ...(p.role.ebgp ? { peerAs: p.config.remoteAs } : {}),
     };
     const key = groupKey(settings, policy ? this.policyId(policy) : '');
     let g = this.groups.get(key);

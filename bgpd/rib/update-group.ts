@@ -1,9 +1,11 @@
 // An update group (FRR's idea): peers of one family whose export result and wire encoding are
 // identical share one Adj-RIB-Out and one stream of encoded UPDATEs, so an RR with many clients
-// runs export policy and encodes each change once. Like FRR, a route may be sent back to the
-// member it came from; that peer drops it by its own loop checks (AS path / ORIGINATOR_ID).
+// runs export policy and encodes each change once. eBGP groups are per peer AS and skip routes
+// whose AS_PATH holds it (sender-side loop detection); otherwise, like FRR, a route may be sent
+// back to the member it came from and that peer drops it by its own loop checks (ORIGINATOR_ID).
 import { Afi } from '../wire/types';
 import type { CodecContext, PathAttributes, PrefixKey } from '../wire/types';
+import { countAs } from './as-path';
 import { attrKey, normalizeAttrs } from './attr-key';
 import { InternTable } from './intern-table';
 import type { Interned } from './intern-table';
@@ -25,6 +27,12 @@ export interface GroupSettings {
   ctx: CodecContext;
   selfAddress: string | undefined;
   policy: CompiledPolicy | undefined;
+  /**
+   * eBGP only: the members' AS. Routes whose AS_PATH already holds it are not sent (sender-side
+   * loop detection: the peer would drop them, RFC 4271 §9.1.2). Saves echoing a full table back to
+   * the eBGP peer it came from (BIRD and OpenBGPD never send a route back to its source either).
+   */
+  peerAs?: number;
 }
 
 const NOT_EXPORTED = -1;
@@ -77,6 +85,7 @@ export class UpdateGroup {
     const src = this.sourceOf(ra.peer);
     const role = this.s.role;
     if (!exportAllowed(src, role, this.me, ra)) return NOT_EXPORTED;
+    if (this.s.peerAs !== undefined && countAs(ra.attrs.asPath, this.s.peerAs) > 0) return NOT_EXPORTED;
     let attrs = ra.attrs;
     let setNh = false;
     let setMed = false;
@@ -203,6 +212,6 @@ export function groupKey(s: GroupSettings, policyId: string): string {
   return JSON.stringify([
     s.afi, r.ebgp, r.rrClient, r.localAs, r.nextHop, r.allowTransit, r.sendMed, policyId,
     s.ctx.as4, s.ctx.extendedMessage, s.ctx.ibgp, s.ctx.extendedNextHop ?? [], s.selfAddress ?? '',
-    s.afi === Afi.IPv6 ? 6 : 4,
+    s.afi === Afi.IPv6 ? 6 : 4, s.peerAs ?? 0,
   ]);
 }
