@@ -66,8 +66,17 @@ describe('gc in kubernetes mode', () => {
     await cluster.deletePod('default', 'b');
     // During the grace period: `a` disappears (seen orphaned only once), and `b`'s address is released
     // and handed to a new pod (same address, new allocation sequence).
-    const run = gcIpam(ds, { pods, graceMs: 500 });
-    await new Promise((r) => setTimeout(r, 150));
+    // The changes are made once the first observation has listed the pods (not after a fixed delay:
+    // on a loaded machine the first observation can take longer than any delay we would pick).
+    let firstListed!: () => void;
+    const listed = new Promise<void>((r) => (firstListed = r));
+    const watched: PodLister = async () => {
+      const out = await pods();
+      firstListed();
+      return out;
+    };
+    const run = gcIpam(ds, { pods: watched, graceMs: 2000 });
+    await listed;
     await cluster.deletePod('default', 'a');
     await ipam.releaseByHandle('k8s-pod-network.b-c1');
     await cluster.createPod({ namespace: 'default', name: 'c', nodeName: 'n1' });
