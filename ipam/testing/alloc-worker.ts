@@ -5,6 +5,7 @@
 import { writeFileSync, unlinkSync, writeSync } from 'node:fs';
 import { Ipam } from '../ipam';
 import { openDatastore } from '../store/open';
+import { FileStore } from '../store/file-store';
 import { HostLock } from '../store/host-lock';
 import { fnv1a32 } from '../hash';
 
@@ -20,7 +21,7 @@ export interface WorkerJob {
   /** Fake netns files live here (one per handle), standing in for the container's network namespace. */
   readonly netnsDir?: string;
   readonly family?: 4 | 6;
-  /** Serialize IPAM calls host-wide (Calico's ipam.lock) instead of relying on CAS alone. */
+  /** Serialize IPAM calls host-wide (Calico's ipam.lock; file store: exclusive() transactions) instead of relying on CAS alone. */
   readonly hostLock?: boolean;
 }
 
@@ -38,7 +39,14 @@ const say = (e: WorkerEvent): void => {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]) as WorkerJob;
   const ds = await openDatastore(job.store);
-  const ipam = new Ipam(ds, job.hostLock ? { hostLock: new HostLock(`tortie-ipam-host:${fnv1a32(job.store)}`) } : {});
+  // With the host lock, do what the CNI plugin does (cni/ipam-store.ts): on the file store each call
+  // is one exclusive() transaction on the store's own lock; elsewhere a separate HostLock.
+  const hostLock = !job.hostLock
+    ? undefined
+    : ds instanceof FileStore
+      ? { with: <T>(fn: () => T | Promise<T>) => ds.exclusive(fn) }
+      : new HostLock(`tortie-ipam-host:${fnv1a32(job.store)}`);
+  const ipam = new Ipam(ds, hostLock ? { hostLock } : {});
   say({ ev: 'ready' });
   const t0 = Date.now();
   if (job.mode === 'alloc') {
