@@ -676,13 +676,19 @@ export class Rib {
     const changes: BestChange[] = [];
     for (const [afi, loc] of this.locRibs) {
       const dirty = loc.takeDirty();
-      if (dirty.size === 0) continue;
+      if (dirty.length === 0) continue;
+      const slots = this.slots;
+      const bestOf = (p: PrefixKey): number => {
+        const slot = loc.best(p);
+        return slot === NO_SLOT ? -1 : slots.attr[slot];
+      };
       for (const g of this.groups.values()) {
         if (g.s.afi !== afi) continue;
-        this.sendToGroup(g, g.diff(dirty.keys(), (p) => dirty.get(p) as number, (id) => this.attrs.get(id)));
+        this.sendToGroup(g, g.diff(dirty, bestOf, (id) => this.attrs.get(id)));
       }
       if (this.bestListeners.length > 0) {
-        for (const prefix of dirty.keys()) changes.push({ afi, prefix, best: this.nextHopSet(afi, prefix) });
+        // the dirty list may repeat a prefix; listeners get each once
+        for (const prefix of new Set(dirty)) changes.push({ afi, prefix, best: this.nextHopSet(afi, prefix) });
       }
     }
     if (changes.length > 0) for (const cb of this.bestListeners) cb(changes);
