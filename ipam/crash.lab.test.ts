@@ -94,9 +94,7 @@ async function crashRounds(ds: Datastore, spec: string, rounds: number): Promise
   return { kills, leaks };
 }
 
-// The two stores' tests share nothing (own dirs, own etcd), so they run at the same time: the file's
-// wall time is the longer of the two instead of their sum. Rounds are not reduced.
-describe.concurrent('SIGKILL during allocation and release', () => {
+describe('SIGKILL during allocation and release', () => {
   it('file store: 50 rounds', async () => {
     const dir = mkdtempSync('/tmp/tortie-ipam-crash-');
     dirs.push(dir);

@@ -53,8 +53,10 @@ export function startWorker(bundle: string, job: WorkerJob): RunningWorker {
     }
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close', not 'exit': 'exit' can come before the last stdout lines are read (seen under load as
+  // missing 'done' events), and every event must be counted.
   const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       readyResolve();
       if (code !== 0 && code !== null) process.stderr.write(`worker exited ${code}: ${stderr}\n`);
       res(code);
