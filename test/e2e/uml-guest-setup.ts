@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 /** Module files under the UML package's kernel/ dir, dependencies first (see its modules.dep). */
 export const GUEST_MODULES = ['lib/crc-ccitt.ko', 'net/ipv6/ipv6.ko', 'net/llc/llc.ko', 'net/802/stp.ko', 'net/bridge/bridge.ko'];
-export const GUEST_TMPFS = ['/tmp', '/etc/frr'];
+// /var/tmp: FRR's crash-log dir (it logs a mkdir failure there on every start otherwise); FRR runs as
+// user frr, hence the sticky world-writable temp dirs
+export const GUEST_TMPFS: readonly (readonly [dir: string, mode: string])[] = [['/tmp', '1777'], ['/var/tmp', '1777'], ['/etc/frr', '0755']];
 
 function must(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -18,6 +20,6 @@ function must(cmd: string, args: string[]): void {
 /** Throws (with the failing command) when the guest cannot host the cluster. */
 export function prepareGuest(modulesDir = process.env.TPG_MODULES): void {
   if (!modulesDir) throw new Error('TPG_MODULES is not set: not running under uml.ts guest-init.sh?');
-  for (const dir of GUEST_TMPFS) must('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', dir]);
+  for (const [dir, mode] of GUEST_TMPFS) must('mount', ['-t', 'tmpfs', '-o', `mode=${mode}`, 'tmpfs', dir]);
   for (const m of GUEST_MODULES) must('busybox', ['insmod', join(modulesDir, m)]);
 }
