@@ -51,6 +51,8 @@ export async function clusterOnce(targetKind: TargetKind, shape: ClusterShape, t
   const lab = await Lab.create({ prefix: LAB_PREFIX });
   const children: PeerChild[] = [];
   let target: RunningTarget | undefined;
+  // stopped in finally: a failed wait must not leave its interval keeping the process alive
+  let sampler: UsageSampler | undefined;
   try {
     const [g, t, m] = [await lab.host('g'), await lab.host('t'), await lab.host('m')];
     const link = await lab.link(g, t, { addrA: `${TOPOLOGY.gen.address}/24`, addrB: `${TOPOLOGY.target.toGen}/24` });
@@ -81,7 +83,7 @@ export async function clusterOnce(targetKind: TargetKind, shape: ClusterShape, t
     children.push(gen);
     const est = await gen.waitFor(`${shape.peers} sessions Established`, (e) => e.ev === 'established', timeoutMs);
     await new Promise((r) => setTimeout(r, 1000));
-    const sampler = new UsageSampler(target.process.pid);
+    sampler = new UsageSampler(target.process.pid);
     const idle = sampler.now();
     const helpers0 = usage([...processTree(mon.pid as number), ...processTree(gen.pid as number)]).cpu;
     const total0 = totalCpuSeconds();
@@ -106,6 +108,7 @@ export async function clusterOnce(targetKind: TargetKind, shape: ClusterShape, t
       otherCpu: Math.max(0, totalCpuSeconds() - total0 - cpu - (helpers1 - helpers0)),
     };
   } finally {
+    sampler?.stop();
     await Promise.all(children.map((c) => c.stop()));
     await target?.stop();
     await lab.cleanup();

@@ -92,6 +92,8 @@ export async function passThroughOnce(opts: PassThroughOptions): Promise<PassThr
   const lab = await Lab.create({ prefix: LAB_PREFIX });
   const children: PeerChild[] = [];
   let target: RunningTarget | undefined;
+  // stopped in finally: a failed wait must not leave its interval keeping the process alive
+  let sampler: UsageSampler | undefined;
   try {
     const { g, t, m } = await topology(lab);
     lab.onCleanup(() => Promise.all(children.map((c) => c.stop())).then(() => undefined));
@@ -114,7 +116,7 @@ export async function passThroughOnce(opts: PassThroughOptions): Promise<PassThr
     // let the target finish its session start-up work (EoR, initial dumps) before the baseline
     await new Promise((r) => setTimeout(r, 1000));
     const root = direct ? (mon.pid as number) : target!.process.pid;
-    const sampler = new UsageSampler(root);
+    sampler = new UsageSampler(root);
     const idle = sampler.now();
     const monPid = mon.pid as number;
     const genPid = gen.pid as number;
@@ -152,6 +154,7 @@ export async function passThroughOnce(opts: PassThroughOptions): Promise<PassThr
       targetProcesses: direct ? 1 : busy.processes,
     };
   } finally {
+    sampler?.stop();
     await Promise.all(children.map((c) => c.stop()));
     await target?.stop();
     await lab.cleanup();
