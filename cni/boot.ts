@@ -4,7 +4,7 @@
 // (`<bundle>.<COMMAND>.cache`), written atomically on the first run of that command; V8 rejects a cache
 // from another V8 version or another source text, and then it is simply rewritten. A bin dir that is
 // not writable only means no cache. Builtins only: this file must stay tiny.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -38,20 +38,5 @@ export function bootFromCache(bundle: string): void {
   // Module._nodeModulePaths is how the CommonJS loader finds node_modules (koffi, etcd3) from a dir.
   (mod as unknown as { paths: string[] }).paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(bundle));
   const wrapper = script.runInThisContext() as (exports: unknown, require: (id: string) => unknown, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(mod.exports, mod.exports, (id: string) => mod.require(Object.hasOwn(DIRECT, id) ? (directPath(mod, id) ?? id) : id), mod, bundle, dirname(bundle));
-}
-
-/**
- * Bare package names the bundle requires on the hot path, mapped to the file their "require" export
- * names. Resolving a bare name through a package.json "exports" map loads Node's ESM resolver (~1.5 ms
- * of CPU per pod start, measured); requiring the file by path skips it. Absent file: normal resolution.
- */
-const DIRECT: Record<string, string> = { koffi: 'koffi/index.cjs' };
-
-function directPath(mod: Module, id: string): string | undefined {
-  for (const dir of (mod as unknown as { paths: string[] }).paths) {
-    const file = `${dir}/${DIRECT[id]}`;
-    if (existsSync(file)) return file;
-  }
-  return undefined;
+  wrapper.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, bundle, dirname(bundle));
 }
