@@ -42,7 +42,7 @@ async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   console.log(`TPG-UML kernel ${spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim()} node ${process.version}`);
-  prepareGuest();
+  await timed('prepare', async () => prepareGuest());
   // 'teu': the lab prefix of this test (namespaces exist only inside the guest's kernel anyway)
   const c = await timed('cluster', () => Cluster.create({ prefix: 'teu', nodes: 3, encap: 'ipip' }));
   // No c.destroy(): the guest kernel and everything in it ends at poweroff right after the result line,
