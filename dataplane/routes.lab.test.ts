@@ -9,9 +9,13 @@ const P = RTPROT_TORTIE;
 let ns = '';
 let nl: Netlink;
 
+// `ip -j` prints the protocol's name once /etc/iproute2/rt_protos.d names it (the route programmer
+// installs "201 tortie"), else the number.
+const ourProto = (p: string | undefined): boolean => p === String(P) || p === 'tortie';
+
 function ipRoutes(): ReturnType<typeof fromIpJson>[] {
-  const v4 = ipJson<IpJsonRoute[]>(ns, ['-4', 'route', 'show', 'table', 'all']).filter((r) => r.protocol === String(P));
-  const v6 = ipJson<IpJsonRoute[]>(ns, ['-6', 'route', 'show', 'table', 'all']).filter((r) => r.protocol === String(P));
+  const v4 = ipJson<IpJsonRoute[]>(ns, ['-4', 'route', 'show', 'table', 'all']).filter((r) => ourProto(r.protocol));
+  const v6 = ipJson<IpJsonRoute[]>(ns, ['-6', 'route', 'show', 'table', 'all']).filter((r) => ourProto(r.protocol));
   return [...v4.map((r) => fromIpJson(r, 4)), ...v6.map((r) => fromIpJson(r, 6))].sort(byDst);
 }
 
