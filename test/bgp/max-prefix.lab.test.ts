@@ -29,7 +29,7 @@ describe('max-prefix', () => {
     const t = await Tortie.start(a, {
       routerId: '198.18.65.1', asNumber: 65001, listen: '0.0.0.0',
       peers: [
-        { name: 'limited', address: '198.18.65.2', asNumber: 65002, localAddress: '198.18.65.1', maxPrefix: { limit: 3, action: 'restart', restartAfter: 3 } },
+        { name: 'limited', address: '198.18.65.2', asNumber: 65002, localAddress: '198.18.65.1', maxPrefix: { limit: 3, action: 'restart', restartAfter: 8 } },
         { name: 'warned', address: '198.18.66.2', asNumber: 65003, localAddress: '198.18.66.1', maxPrefix: { limit: 3, action: 'warn' } },
       ],
       extra: { nodeAddress: '198.18.65.1', listen: { port: 179 } },
@@ -41,13 +41,13 @@ describe('max-prefix', () => {
     expect(row.lastError).toMatch(/^Sent: Cease\/Maximum number of prefixes reached/i);
     expect((await t.ctl(['show', 'peers'])).stdout).toMatch(/^limited\s+global\s+65002\s+Idle\(PfxLimit\)/m);
     const nb = JSON.parse((await t.ctl(['show', 'neighbor', 'limited', '--json'])).stdout) as NeighborView;
-    expect(nb.maxPrefix).toMatchObject({ limit: 3, action: 'restart', restartAfter: 3, exceeded: true });
+    expect(nb.maxPrefix).toMatchObject({ limit: 3, action: 'restart', restartAfter: 8, exceeded: true });
     // RFC 4486 Cease/1: BIRD names it "Maximum number of prefixes reached"
     await waitFor(async () => /Maximum number of prefixes reached/i.test(await limited.birdc(['show', 'protocols', 'all', 'n0'])), { what: 'BIRD got our Cease/1' });
     await waitFor(() => /maximum prefix limit exceeded: tearing down the session/.test(t.logs()), { what: 'teardown logged' });
 
-    // after restartAfter (3 s) the session comes back (and trips again: BIRD still sends 5)
-    await waitFor(() => /max-prefix hold-down over/.test(t.logs()), { what: 'hold-down over', timeoutMs: 10_000 });
+    // after restartAfter (8 s: long enough that the checks above run inside the hold-down even on a loaded box) the session comes back (and trips again: BIRD still sends 5)
+    await waitFor(() => /max-prefix hold-down over/.test(t.logs()), { what: 'hold-down over', timeoutMs: 20_000 });
     await waitFor(async () => ((JSON.parse((await t.ctl(['show', 'neighbor', 'limited', '--json'])).stdout) as NeighborView).establishedTransitions) >= 2, { what: 'second Established', timeoutMs: 20_000 });
 
     // warn: the session stays up with all five routes, and one warning is logged
