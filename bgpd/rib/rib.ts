@@ -677,14 +677,16 @@ export class Rib {
     for (const [afi, loc] of this.locRibs) {
       const dirty = loc.takeDirty();
       if (dirty.length === 0) continue;
-      const slots = this.slots;
-      const bestOf = (p: PrefixKey): number => {
-        const slot = loc.best(p);
-        return slot === NO_SLOT ? -1 : slots.attr[slot];
-      };
+      // each prefix's best is looked up once, not once per update group (Map lookups dominate here)
+      let best: Int32Array | undefined;
       for (const g of this.groups.values()) {
         if (g.s.afi !== afi) continue;
-        this.sendToGroup(g, g.diff(dirty, bestOf, (id) => this.attrs.get(id)));
+        if (!best) {
+          best = new Int32Array(dirty.length);
+          for (let i = 0; i < dirty.length; i++) best[i] = this.bestAttr(loc, dirty[i]);
+        }
+        const b = best;
+        this.sendToGroup(g, g.diff(dirty, (_p, i) => b[i], (id) => this.attrs.get(id)));
       }
       if (this.bestListeners.length > 0) {
         // the dirty list may repeat a prefix; listeners get each once

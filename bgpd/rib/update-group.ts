@@ -112,13 +112,14 @@ export class UpdateGroup {
 
   /**
    * Brings the Adj-RIB-Out in line with the Loc-RIB for `prefixes` and returns the UPDATEs that
-   * express the difference. `bestOf` gives the best in-attr id of a prefix, or -1.
+   * express the difference. `bestOf` gives the best in-attr id of `prefixes[i]`, or -1.
    */
-  diff(prefixes: Iterable<PrefixKey>, bestOf: (p: PrefixKey) => number, attrOf: (id: number) => RibAttr): Buffer[] {
+  diff(prefixes: readonly PrefixKey[], bestOf: (p: PrefixKey, i: number) => number, attrOf: (id: number) => RibAttr): Buffer[] {
     const announce = new Map<number, PrefixKey[]>();
     const withdraw: PrefixKey[] = [];
-    for (const p of prefixes) {
-      const inId = bestOf(p);
+    for (let i = 0; i < prefixes.length; i++) {
+      const p = prefixes[i];
+      const inId = bestOf(p, i);
       let next = inId < 0 ? NOT_EXPORTED : this.exportOf(p, inId, attrOf(inId));
       const cur = this.adjOut.get(p);
       if (next !== NOT_EXPORTED && this.unencodable.has(next)) {
