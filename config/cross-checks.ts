@@ -63,7 +63,8 @@ function checkPeers(out: Problem[], raw: Obj, localAs: number | undefined, globa
 
     if (addr && port !== undefined) {
       // two sessions to one address are fine on different ports (several speakers behind one IP)
-      const key = `${formatIP(addr)} ${port}`;
+      // per-node peers (`node`) may reuse an address on another node (each rack's ToR)
+      const key = `${typeof p.node === 'string' ? p.node : '*'} ${formatIP(addr)} ${port}`;
       const first = seen.get(key);
       if (first !== undefined) out.push(problem([...base, 'address'], `an address not already used by peers[${first}]`, p.address));
       else seen.set(key, i);

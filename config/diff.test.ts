@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { diffConfig } from './diff';
+import { peersForThisNode } from './peers';
 import { formatConfigError, parseConfigText } from './index';
 import type { HostFacts, TortieConfig } from './index';
 
@@ -21,6 +22,16 @@ pools: [{ cidr: 10.244.0.0/16 }]
 `;
 
 describe('diffConfig', () => {
+  it('ignores peers that belong to another node (peers[].node)', () => {
+    const mine = '  - { name: tor-mine, address: 198.18.0.250, asNumber: 65001, node: node-1 }\n';
+    const theirs = '  - { name: tor-theirs, address: 198.18.0.249, asNumber: 65001, node: node-2 }\n';
+    const withBoth = cfg(base.replace('policies:', `${mine}${theirs}policies:`));
+    const d = diffConfig(cfg(base), withBoth);
+    expect(d.addedPeers.map((p) => p.name)).toEqual(['tor-mine']);
+    expect(diffConfig(withBoth, cfg(base)).removedPeers).toEqual(['tor-mine']);
+    expect(peersForThisNode(withBoth).map((p) => p.name)).toEqual(['tor-a', 'tor-b', 'tor-c', 'tor-mine']);
+  });
+
   it('finds nothing between equal configs', () => {
     expect(diffConfig(cfg(base), cfg(base))).toEqual({ restartRequired: [], addedPeers: [], removedPeers: [], resetPeers: [], refreshPeers: [], changed: [] });
   });

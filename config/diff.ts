@@ -1,6 +1,7 @@
 // What changed between two valid configs, for a reload (SIGHUP) that keeps untouched sessions up:
 // which peers to add, remove or reset, which only need their policies re-run (route refresh / soft
 // reset), and which top-level settings cannot change without restarting the daemon.
+import { peersForThisNode } from './peers';
 import type { PeerConfig, TortieConfig } from './types';
 
 export interface ConfigDiff {
@@ -37,9 +38,11 @@ export function diffConfig(before: TortieConfig, after: TortieConfig): ConfigDif
   for (const p of after.policies) if (!same(oldPolicies.get(p.name), p)) changedPolicies.add(p.name);
   for (const p of before.policies) if (!after.policies.some((q) => q.name === p.name)) changedPolicies.add(p.name);
 
-  const oldPeers = new Map(before.peers.map((p) => [p.name, p]));
+  const beforePeers = peersForThisNode(before);
+  const afterPeers = peersForThisNode(after);
+  const oldPeers = new Map(beforePeers.map((p) => [p.name, p]));
   const diff: ConfigDiff = { restartRequired: [...restartRequired], addedPeers: [], removedPeers: [], resetPeers: [], refreshPeers: [], changed: [] };
-  for (const peer of after.peers) {
+  for (const peer of afterPeers) {
     const old = oldPeers.get(peer.name);
     if (!old) { diff.addedPeers.push(peer); continue; }
     const keys = (Object.keys({ ...old, ...peer }) as (keyof PeerConfig)[]).filter((k) => !same(old[k], peer[k]));
@@ -47,7 +50,7 @@ export function diffConfig(before: TortieConfig, after: TortieConfig): ConfigDif
     if (keys.some((k) => !POLICY_KEYS.has(k))) diff.resetPeers.push(peer);
     else if (keys.length > 0 || usesChangedPolicy) diff.refreshPeers.push(peer);
   }
-  for (const peer of before.peers) if (!after.peers.some((p) => p.name === peer.name)) diff.removedPeers.push(peer.name);
+  for (const peer of beforePeers) if (!afterPeers.some((p) => p.name === peer.name)) diff.removedPeers.push(peer.name);
 
   const handled = new Set<string>([...RESTART_KEYS, 'peers', 'policies']);
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof TortieConfig>;

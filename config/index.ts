@@ -9,4 +9,5 @@ export { summarizeConfig } from './summary';
 export { DEFAULT_DATASTORE_PATH, DEFAULT_ETCD_PREFIX, defaultPeerName, hashRouterId } from './normalize';
 export type * from './types';
 export { diffConfig } from './diff';
+export { peersForThisNode } from './peers';
 export type { ConfigDiff } from './diff';

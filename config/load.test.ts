@@ -269,6 +269,14 @@ describe('cross-field checks', () => {
     expect(ok('peers:\n  - { address: 198.18.0.1, asNumber: 65001 }\n  - { address: 198.18.0.1, asNumber: 65001, port: 1179 }\n').peers).toHaveLength(2);
   });
 
+  it('per-node peers may reuse an address on another node, not on the same one', () => {
+    const perRack = 'peers:\n  - { address: 198.18.0.254, asNumber: 65001, node: rack1-a }\n  - { address: 198.18.0.254, asNumber: 65002, node: rack2-a }\n';
+    expect(ok(perRack).peers.map((p) => p.node)).toEqual(['rack1-a', 'rack2-a']);
+    const e = first('peers:\n  - { address: 198.18.0.254, asNumber: 65001, node: rack1-a }\n  - { address: 198.18.0.254, asNumber: 65002, node: rack1-a, name: b }\n');
+    expect(e).toMatchObject({ path: 'peers[1].address', expected: 'an address not already used by peers[0]' });
+    expect(first('peers:\n  - { address: 198.18.0.254, asNumber: 65001, node: "Not_A_Node" }\n').path).toBe('peers[0].node');
+  });
+
   it('overlapping pools', () => {
     const e = first('pools:\n  - { cidr: 10.244.0.0/16 }\n  - { cidr: 10.244.128.0/17 }\n');
     expect(e).toMatchObject({ path: 'pools[1].cidr', expected: 'a CIDR that does not overlap pools[0] (10.244.0.0/16)' });

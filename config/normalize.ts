@@ -22,8 +22,8 @@ export function hashRouterId(nodeName: string): string {
 }
 
 /** The mesh/peer naming Calico's `node status` uses: Global_198_18_0_254, with _port_N for non-179. */
-export function defaultPeerName(address: string, port: number): string {
-  return `Global_${address.replace(/[.:]/g, '_')}${port === 179 ? '' : `_port_${port}`}`;
+export function defaultPeerName(address: string, port: number, node?: string): string {
+  return `${node === undefined ? 'Global' : 'Node'}_${address.replace(/[.:]/g, '_')}${port === 179 ? '' : `_port_${port}`}`;
 }
 
 export type NormalizeResult = { config: TortieConfig } | { problems: Problem[] };
@@ -59,14 +59,17 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
     problems.push({ path: ['nodeAddressV6'], expected: `an IPv6 address for the IPv6 pool pools[${poolOf(true)}]`, found: 'nothing', hint: 'this host has no global IPv6 address to default to: set nodeAddressV6' });
   }
 
-  const peerNames = new Map<string, number>();
+  // names must be unique on every node: a global peer's name clashes with any other peer's, a per-node
+  // peer's only with the global ones and those of the same node
+  const peerNames = new Map<string, { index: number; node?: string }[]>();
   const peers = p.peers.map((peer, i): PeerConfig => {
     const family: AddressFamily = peer.address.includes(':') ? 'ipv6' : 'ipv4';
     const holdTime = peer.holdTime ?? p.timers.holdTime;
-    const name = peer.name ?? defaultPeerName(peer.address, peer.port);
-    const clash = peerNames.get(name);
+    const name = peer.name ?? defaultPeerName(peer.address, peer.port, peer.node);
+    const users = peerNames.get(name) ?? [];
+    const clash = users.find((u) => u.node === undefined || peer.node === undefined || u.node === peer.node)?.index;
     if (clash !== undefined) problems.push({ path: ['peers', i, 'name'], expected: `a name not already used by peers[${clash}]`, found: describeValue(peer.name), hint: peer.name === undefined ? `peers[${clash}] is named ${name}, the default name of this peer: set a different name` : undefined });
-    peerNames.set(name, i);
+    peerNames.set(name, [...users, { index: i, node: peer.node }]);
     const out: PeerConfig = {
       name,
       address: peer.address,
@@ -87,6 +90,7 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
       importPolicy: peer.importPolicy ?? [],
       exportPolicy: peer.exportPolicy ?? [],
     };
+    if (peer.node !== undefined) out.node = peer.node;
     if (peer.localAddress !== undefined) out.localAddress = peer.localAddress;
     if (peer.password !== undefined) out.password = peer.password;
     if (peer.maxPrefix) {

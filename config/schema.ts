@@ -44,6 +44,7 @@ const policyNames = oneOrMany(list('policy names', leaf(L.shortName)));
 
 export const peerSchema = mapping('peer settings', {
   name: leaf(L.shortName).optional(),
+  node: leaf(L.nodeName).optional(),
   address: leaf(L.ipAddress()),
   asNumber: leaf(L.asNumber),
   port: leaf(L.port).default(179),

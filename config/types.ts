@@ -73,6 +73,8 @@ export interface MaxPrefixConfig {
 
 export interface PeerConfig {
   name: string;
+  /** Only the node with this nodeName peers with it (a per-rack ToR); absent = every node. */
+  node?: string;
   address: string;
   asNumber: number;
   port: number;

@@ -2,6 +2,7 @@
 // Resolves with the exit code once the daemon has shut down (SIGTERM/SIGINT), after every peer got
 // a Cease/Administrative Shutdown.
 import type { TortieConfig } from '../../config/types';
+import { peersForThisNode } from '../../config/peers';
 import { ControlServer } from '../control/server';
 import { controlHandler } from '../control/handler';
 import { BgpListener } from '../session/transport';
@@ -43,7 +44,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   }
   const marker = writeRestartMarker(stateDir);
   const speaker = new Speaker({ config, logger, restarting: restart.restarting && config.gracefulRestart.enabled, listener });
-  for (const p of config.peers) speaker.addPeer(fromConfig(config, p));
+  for (const p of peersForThisNode(config)) speaker.addPeer(fromConfig(config, p));
   speaker.setOriginated(config.advertisePrefixes);
 
   let reloading: Promise<unknown> = Promise.resolve();

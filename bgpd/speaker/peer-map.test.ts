@@ -18,6 +18,7 @@ describe('peer mapping', () => {
   it('types: rr-client, rr (iBGP without mesh on a non-reflector), global', () => {
     expect(configPeerType(node, peer({ asNumber: 64512, routeReflectorClient: true }))).toBe('rr-client');
     expect(configPeerType(node, peer({ asNumber: 64512 }))).toBe('global');
+    expect(configPeerType(node, peer({ asNumber: 65001, node: 'node-1' }))).toBe('node');
     expect(configPeerType({ ...node, nodeToNodeMesh: false }, peer({ asNumber: 64512 }))).toBe('rr');
     expect(configPeerType({ ...node, nodeToNodeMesh: false, routeReflector: { clusterId: '1.1.1.1' } }, peer({ asNumber: 64512 }))).toBe('global');
     expect(configPeerType({ ...node, nodeToNodeMesh: false }, peer({}))).toBe('global');

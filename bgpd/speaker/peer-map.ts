@@ -24,7 +24,7 @@ export type SpeakerIdentity = Pick<TortieConfig, 'asNumber' | 'routerId' | 'rout
 export function configPeerType(node: SpeakerIdentity, p: PeerConfig): PeerType {
   if (p.routeReflectorClient) return 'rr-client';
   if (p.asNumber === node.asNumber && !node.routeReflector && !node.nodeToNodeMesh) return 'rr';
-  return 'global';
+  return p.node !== undefined ? 'node' : 'global';
 }
 
 export function fromConfig(node: SpeakerIdentity, p: PeerConfig): SpeakerPeer {
