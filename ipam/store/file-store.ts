@@ -1,7 +1,8 @@
 // Embedded datastore: one file per key under <dir>/data, safe for many concurrent processes on one host
 // (parallel CNI invocations) and for processes killed at any point.
 //
-// - Every conditional write runs under a host-wide lock (host-lock.ts: kernel-released on death), so
+// - Every conditional write runs under the store lock (file-lock.ts: flock on <dir>/lock, released by
+//   the kernel on death, shared across network namespaces), so
 //   "compare revision, then write" is atomic across processes. Reads take no lock: files are only ever
 //   replaced by rename, so a reader sees either the old or the new complete record.
 // - A write is: append `{r,t,k}` to <dir>/log → write <file>.tmp (fsync) → rename → fsync dir. The log
@@ -50,7 +51,7 @@ import { close, fsync, open } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Datastore, KeyValue, WatchEvent, WatchOptions, Watcher, WriteResult } from '../datastore';
 import { CorruptRecordError, DatastoreError } from '../errors';
-import { HostLock } from './host-lock';
+import { FileLock } from './file-lock';
 
 export interface FileStoreOptions {
   /** fsync data, directory and log on every write (default true). Off only for benchmarks/tests. */
@@ -80,7 +81,7 @@ export class FileStore implements Datastore {
   readonly kind = 'file';
   private readonly dataDir: string;
   private readonly logPath: string;
-  private readonly lock: HostLock;
+  private readonly lock: FileLock;
   private readonly durable: boolean;
   /** How far this process has read the log, and the last revision seen there. */
   private logOffset = 0;
@@ -102,8 +103,7 @@ export class FileStore implements Datastore {
     this.logPath = join(dir, 'log');
     mkdirSync(this.dataDir, { recursive: true });
     if (!existsSync(this.logPath)) appendFileSync(this.logPath, '');
-    const st = statSync(dir);
-    this.lock = new HostLock(`tortie-ipam-store:${st.dev}:${st.ino}`, { timeoutMs: opts.lockTimeoutMs });
+    this.lock = new FileLock(join(dir, 'lock'), { timeoutMs: opts.lockTimeoutMs });
     this.durable = opts.durable ?? true;
   }
 

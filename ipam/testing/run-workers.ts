@@ -1,5 +1,5 @@
 // Spawns alloc-worker processes from one esbuild bundle (node starts in ~50 ms; tsx would add ~400 ms
-// per process, which matters for 50 crash rounds). etcd3 stays external and resolves via NODE_PATH.
+// per process, which matters for 50 crash rounds). etcd3 and koffi (native) stay external and resolve via NODE_PATH.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ export async function bundleWorker(): Promise<string> {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['etcd3'],
+    external: ['etcd3', 'koffi'],
     logLevel: 'error',
   });
   return out;
