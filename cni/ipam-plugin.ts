@@ -92,7 +92,8 @@ export async function ipamAdd(conf: NetConf, env: CniEnv, log: Logger): Promise<
       return { result: toResult(conf, held), addresses: held, existing: true };
     }
     const id = podIdentity(env);
-    const owner: AllocationOwner = { ...id, containerId: env.containerId, netns: env.netns };
+    const podUid = env.args.get('K8S_POD_UID');
+    const owner: AllocationOwner = { ...id, ...(podUid ? { podUid } : {}), containerId: env.containerId, netns: env.netns };
     const wanted = env.args.get('IP');
     const assigned: Assignment[] = [];
     try {

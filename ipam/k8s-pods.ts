@@ -5,7 +5,7 @@
 // An allocation is judged only when its owner names a pod (namespace + pod) and is a workload: tunnel
 // addresses and allocations made without pod arguments are never touched. It is orphaned when
 //   - no pod of that namespace/name exists;
-//   - the owner recorded a pod UID (`podUid`, if a CNI stores K8S_POD_UID) and the pod has another one —
+//   - the owner recorded a pod UID (`podUid`, stored by the CNI plugin from K8S_POD_UID) and the pod has another one —
 //     the name was reused by a new pod (a static pod's mirror carries the static UID in an annotation);
 //   - the pod is bound to another node than the allocation was made on: pods never move, so the pod
 //     under that name is a newer one;
@@ -36,9 +36,6 @@ export interface PodInfo {
 /** Lists every pod of the cluster; must be a consistent read (not served from a stale cache). */
 export type PodLister = () => Promise<Iterable<PodInfo>>;
 
-/** The owner as a CNI may store it: `podUid` is not in AllocationOwner yet, but is honoured if present. */
-type StoredOwner = AllocationOwner & { readonly podUid?: unknown };
-
 const canonical = (ip: string): string => canonicalIp(ip) ?? ip;
 
 export function podKey(namespace: string, name: string): string {
@@ -58,8 +55,8 @@ export function orphanReason(owner: AllocationOwner, ip: string, pods: ReadonlyM
   const name = podKey(owner.namespace, owner.pod);
   const pod = pods.get(name);
   if (!pod) return `pod ${name} no longer exists`;
-  const uid = (owner as StoredOwner).podUid;
-  if (typeof uid === 'string' && uid !== '' && uid !== pod.uid && uid !== pod.mirrorOf)
+  const uid = owner.podUid;
+  if (uid && uid !== pod.uid && uid !== pod.mirrorOf)
     return `pod ${name} was recreated (uid ${pod.uid}; the allocation was for uid ${uid})`;
   if (owner.node && pod.nodeName && owner.node !== pod.nodeName)
     return `pod ${name} now runs on node ${pod.nodeName}; the allocation was made on ${owner.node}`;

@@ -34,6 +34,8 @@ export interface AllocationOwner {
   readonly node?: string;
   readonly namespace?: string;
   readonly pod?: string;
+  /** The pod's UID (CNI_ARGS K8S_POD_UID): gc tells a recreated pod of the same name apart by it. */
+  readonly podUid?: string;
   readonly containerId?: string;
   readonly netns?: string;
   /** `workload` for pods; a tunnel kind (`ipip`, `vxlan`, …) for tunnel addresses. */

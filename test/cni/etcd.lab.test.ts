@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(ETCD))('tortie on the etcd datastore', () => {
       containerId: `etcd${process.pid}`,
       netns: netnsPath(pod),
       ifname: 'eth0',
-      args: { IgnoreUnknown: '1', K8S_POD_NAMESPACE: 'team-a', K8S_POD_NAME: 'web-0' },
+      args: { IgnoreUnknown: '1', K8S_POD_NAMESPACE: 'team-a', K8S_POD_NAME: 'web-0', K8S_POD_UID: 'uid-web-0' },
       hostNetns: netnsPath(lab.host),
       cniPath: CNI_PATH,
     };
@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(ETCD))('tortie on the etcd datastore', () => {
     expect(ip).toMatch(/^10\.74\./);
     const st = JSON.parse(tool('state')) as { handles: string[]; owners: Record<string, Record<string, string>> };
     expect(st.handles).toEqual([`k8s-pod-network.${rt.containerId}`]);
-    expect(st.owners[ip]).toMatchObject({ handleId: `k8s-pod-network.${rt.containerId}`, node: 'node1', namespace: 'team-a', pod: 'web-0', containerId: rt.containerId, netns: rt.netns });
+    expect(st.owners[ip]).toMatchObject({ handleId: `k8s-pod-network.${rt.containerId}`, node: 'node1', namespace: 'team-a', pod: 'web-0', podUid: 'uid-web-0', containerId: rt.containerId, netns: rt.netns });
     await checkNetworkList(list, rt, res);
     await delNetworkList(list, rt, res);
     const after = JSON.parse(tool('state')) as { handles: string[]; owners: Record<string, unknown> };
