@@ -2,7 +2,7 @@
 // (esbuild, CommonJS, client-node external), a program that merely can open it runs where
 // @kubernetes/client-node cannot even be resolved, and fails only when a kubernetes: spec is opened.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -23,7 +23,11 @@ openAnyDatastore(spec).then((ds) => { console.log('opened ' + ds.kind); return d
     );
     const out = join(dir, 'prog.cjs');
     await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi', 'etcd3', '@kubernetes/client-node'], logLevel: 'error' });
-    const run = (spec: string) => spawnSync(process.execPath, [out, spec], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout.trim();
+    // the file store needs koffi (flock): make exactly that one package resolvable, not client-node
+    const mods = join(dir, 'mods');
+    mkdirSync(mods);
+    symlinkSync(join(import.meta.dirname, '../../node_modules/koffi'), join(mods, 'koffi'));
+    const run = (spec: string) => spawnSync(process.execPath, [out, spec], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: mods } }).stdout.trim();
     expect(run(`file:${join(dir, 'store')}?nosync`)).toBe('opened file');
     expect(run('kubernetes:/nonexistent')).toMatch(/^failed Cannot find module '@kubernetes\/client-node'/);
   }, 60_000);
