@@ -4,7 +4,7 @@ import { createLogger } from './logger';
 describe('JSON-lines logger', () => {
   it('writes one JSON object per line at or above the level; the level can change', () => {
     const lines: string[] = [];
-    const log = createLogger('info', (l) => lines.push(l));
+    const log = createLogger('info', (l) => lines.push(l), 'json');
     log.debug({ a: 1 }, 'hidden');
     log.warn({ peer: 'tor1' }, 'BGP session down');
     expect(lines).toHaveLength(1);
@@ -17,5 +17,12 @@ describe('JSON-lines logger', () => {
     cyclic.self = cyclic;
     log.error(cyclic, 'still logs');
     expect(JSON.parse(lines[2])).toMatchObject({ level: 'error', msg: 'still logs', unserializable: true });
+  });
+
+  it('writes a human-readable line on a terminal', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', (l) => lines.push(l), 'pretty');
+    log.warn({ peer: 'tor1', reason: 'hold timer expired', n: 3 }, 'BGP session down');
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  BGP session down peer=tor1 reason="hold timer expired" n=3\n$/);
   });
 });
