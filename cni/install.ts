@@ -7,8 +7,9 @@
 //   <bin>/tortie.cjs        the bundle (dist/tortie), CommonJS whatever package.json is around
 //   <bin>/tortie.impl.js    the bundle's implementation when the build splits it (cni/boot.ts)
 // The wrapper resolves its own directory, so the same files work at /host/opt/cni/bin in this container
-// and at /opt/cni/bin on the host. etcd/kubernetes datastores need node_modules (client-node, etcd3):
-// they are copied to <bin>/tortie-lib/node_modules and the wrapper sets NODE_PATH.
+// and at /opt/cni/bin on the host. The bundles keep native and heavy packages external — koffi (netlink,
+// the file store's flock: every plugin needs it), etcd3, client-node — so node_modules is copied to
+// <bin>/tortie-lib/node_modules and the wrapper sets NODE_PATH.
 //
 // Settings (environment; flags win): CNI_BIN_DIR (/opt/cni/bin), CNI_NET_DIR (/etc/cni/net.d),
 // CNI_HOST_NET_DIR (/etc/cni/net.d: the net dir as the host sees it, for paths inside the conflist),
@@ -47,12 +48,12 @@ export interface InstallOptions {
   readonly log: (line: string) => void;
 }
 
-export function wrapperScript(plugin: string, withLib: boolean): string {
+export function wrapperScript(plugin: string): string {
   return [
     '#!/bin/sh',
     '# Installed by tortie-install: runs the plugin with the Node runtime shipped beside it.',
     'd=$(dirname "$0")',
-    withLib ? `NODE_PATH="$d/${LIB_DIR}/node_modules\${NODE_PATH:+:$NODE_PATH}" exec "$d/${NODE_NAME}" "$d/${plugin}.cjs" "$@"` : `exec "$d/${NODE_NAME}" "$d/${plugin}.cjs" "$@"`,
+    `NODE_PATH="$d/${LIB_DIR}/node_modules\${NODE_PATH:+:$NODE_PATH}" exec "$d/${NODE_NAME}" "$d/${plugin}.cjs" "$@"`,
     '',
   ].join('\n');
 }
@@ -62,14 +63,10 @@ function datastoreSpec(o: InstallOptions): string {
   return `kubernetes:${join(o.hostNetDir, basename(o.kubeconfigPath))}`;
 }
 
-function needsLib(spec: string): boolean {
-  return spec.startsWith('kubernetes:') || spec.startsWith('etcd:');
-}
-
 /** Replaces <bin>/tortie-lib with a fresh copy unless the source's npm lock stamp is unchanged. */
 function installLib(o: InstallOptions, files: Record<string, string>): void {
   const src = o.nodeModulesDir;
-  if (!src || !existsSync(src)) throw new Error(`the ${o.datastore} datastore needs node_modules, not found at ${src}`);
+  if (!src || !existsSync(src)) throw new Error(`the plugins need node_modules (koffi), not found at ${src}`);
   const lib = join(o.binDir, LIB_DIR);
   const lock = join(src, '.package-lock.json');
   const stamp = existsSync(lock) ? sha256File(lock) : undefined;
@@ -96,7 +93,6 @@ export function install(o: InstallOptions): InstallManifest {
   const manifestPath = join(o.binDir, MANIFEST_NAME);
   const files: Record<string, string> = {};
   const spec = datastoreSpec(o);
-  const withLib = needsLib(spec);
   // Every run rewrites the manifest from what it wrote, so files a previous version installed but this one
   // no longer does are cleaned up below.
   const previous = readManifest(manifestPath);
@@ -115,14 +111,14 @@ export function install(o: InstallOptions): InstallManifest {
   };
 
   copy(o.nodeRuntime, join(o.binDir, NODE_NAME), 0o755);
-  if (withLib) installLib(o, files);
+  installLib(o, files);
   for (const p of PLUGINS) {
     const bundle = join(o.sourceDir, p);
     if (!existsSync(bundle)) throw new Error(`plugin bundle ${bundle} not found (set TORTIE_SOURCE_DIR)`);
     // Implementation first, stub last, wrapper very last: a plugin exec'd meanwhile finds a complete set.
     if (existsSync(`${bundle}.impl.js`)) copy(`${bundle}.impl.js`, join(o.binDir, `${p}.impl.js`), 0o644);
     copy(bundle, join(o.binDir, `${p}.cjs`), 0o644);
-    write(join(o.binDir, p), wrapperScript(p, withLib), 0o755);
+    write(join(o.binDir, p), wrapperScript(p), 0o755);
   }
   if (kubeconfigText !== undefined) write(o.kubeconfigPath, kubeconfigText, 0o600);
   write(join(o.netDir, o.confName), renderConflist({ nodeName: o.nodeName, datastore: spec, mtu: o.mtu }), 0o644);

@@ -87,7 +87,10 @@ describe('install-cni (file datastore)', () => {
     expect(r.status).toBe(0);
     const node = join(dirs.bin, 'tortie-node');
     expect(statSync(node).mode & 0o111).not.toBe(0);
-    expect(readFileSync(join(dirs.bin, 'tortie'), 'utf8')).toBe(wrapperScript('tortie', false));
+    expect(readFileSync(join(dirs.bin, 'tortie'), 'utf8')).toBe(wrapperScript('tortie'));
+    // every plugin needs koffi (netlink; the file store's flock): it must resolve from the shipped lib
+    const k = spawnSync(node, ['-e', "require('koffi'); console.log('koffi ok')"], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', NODE_PATH: join(dirs.bin, 'tortie-lib/node_modules') }, cwd: dirs.bin });
+    expect(k.stdout.trim()).toBe('koffi ok');
     const conflist = JSON.parse(readFileSync(join(dirs.net, '10-tortie.conflist'), 'utf8'));
     expect(conflist.plugins.map((p: { type: string }) => p.type)).toEqual(['tortie', 'portmap']);
     expect(conflist.plugins[0]).toMatchObject({ nodename: 'node-1', mtu: 1400, datastore: 'file:/var/lib/tortie/ipam', ipam: { type: 'tortie-ipam' } });
