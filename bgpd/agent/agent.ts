@@ -48,9 +48,23 @@ export interface AgentOptions {
    * per network namespace, so writers in different namespaces can reuse a revision). Default 5 s; 0 = off.
    */
   resyncMs?: number;
+  /**
+   * Where the peer set comes from instead of the node registry (the Kubernetes datastore: Node objects,
+   * BGPPeer and BGPConfiguration CRDs — k8s-source.ts). `start` calls back on every change.
+   */
+  peerSource?: PeerSource;
 }
 
-const peerSignature = (p: DesiredPeer): string => `${p.address}|${p.asNumber}|${p.role}`;
+/** A desired session with optional per-peer transport settings (explicit BGPPeers). */
+export type SourcedPeer = DesiredPeer & { port?: number; passive?: boolean };
+
+export interface PeerSource {
+  start(onChange: () => void): Promise<void>;
+  stop(): Promise<void>;
+  peers(): readonly SourcedPeer[];
+}
+
+const peerSignature = (p: SourcedPeer): string => `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}`;
 
 export class Agent {
   private readonly opts: AgentOptions;
@@ -104,6 +118,7 @@ export class Agent {
         this.schedule();
       },
     });
+    await this.opts.peerSource?.start(() => this.schedule());
     await this.syncNow();
     const every = this.opts.resyncMs ?? 5000;
     if (every > 0) {
@@ -118,6 +133,7 @@ export class Agent {
     clearTimeout(this.timer);
     clearInterval(this.resyncTimer);
     this.watcher?.close();
+    await this.opts.peerSource?.stop();
     await this.running?.catch(() => {});
     if (opts.deregister) await removeNode(this.opts.ds, this.opts.node.name);
   }
@@ -261,12 +277,12 @@ export class Agent {
       }
     }
 
-    await this.syncPeers(desiredPeers(node.name, nodes, { mesh: this.opts.identity.nodeToNodeMesh, asNumber: this.opts.identity.asNumber }));
+    await this.syncPeers(this.opts.peerSource?.peers() ?? desiredPeers(node.name, nodes, { mesh: this.opts.identity.nodeToNodeMesh, asNumber: this.opts.identity.asNumber }));
     // next hops map to nodes (VTEPs) and prefixes to pools: both may have changed under known routes
     if (nodesChanged || poolsChanged) for (const [prefix, set] of this.best) this.program(prefix, set);
   }
 
-  private async syncPeers(want: DesiredPeer[]): Promise<void> {
+  private async syncPeers(want: readonly SourcedPeer[]): Promise<void> {
     const wanted = new Map(want.map((p) => [p.name, p]));
     for (const [name, sig] of [...this.peers]) {
       const w = wanted.get(name);
@@ -282,8 +298,9 @@ export class Agent {
     }
   }
 
-  private speakerPeer(p: DesiredPeer): SpeakerPeer {
-    const base = meshPeer(this.opts.identity, { address: p.address, name: p.name, type: p.role === 'rr' ? 'rr' : 'mesh' });
+  private speakerPeer(p: SourcedPeer): SpeakerPeer {
+    const mp = meshPeer(this.opts.identity, { address: p.address, name: p.name, type: p.role === 'rr' ? 'rr' : 'mesh', ...(p.port !== undefined ? { port: p.port } : {}) });
+    const base = p.passive ? { ...mp, passive: true } : mp;
     return p.role === 'rr-client'
       ? { ...base, asNumber: p.asNumber, routeReflectorClient: true, type: 'rr-client' }
       : { ...base, asNumber: p.asNumber };
