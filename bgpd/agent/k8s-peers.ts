@@ -1,0 +1,121 @@
+// Pure part of the Kubernetes cluster source: Node / BGPPeer / BGPConfiguration objects → the peers this
+// node should have. The node-to-node mesh and explicit BGPPeers come from ipam/k8s-nodes.ts
+// (meshPeersFrom); once any node is a route reflector the mesh part follows the node registry's
+// reflector rules instead (peer-set.ts), so both datastores agree on topology.
+import { meshPeersFrom } from '../../ipam/k8s-nodes';
+import type { BgpConfigSpec, BgpPeerSpec, NodeInfo as K8sNodeInfo } from '../../ipam/k8s-nodes';
+import type { NodeInfo as RegistryNode } from '../../ipam/nodes';
+import { desiredPeers } from './peer-set';
+import type { DesiredPeer } from './types';
+
+/** Annotation that overrides the Node's InternalIP as its BGP address. */
+export const ADDRESS_ANNOTATION = 'tortie.dev/address';
+/** Annotation with the node's AS (default: the BGPConfiguration's). */
+export const AS_ANNOTATION = 'tortie.dev/as-number';
+/** Label or annotation making the node a route reflector of that cluster id. */
+export const RR_CLUSTER_KEY = 'tortie.dev/route-reflector-cluster-id';
+
+/** Only the fields read here, so tests and informer caches can hand in plain objects. */
+export interface NodeObject {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  status?: { addresses?: Array<{ type: string; address: string }> };
+}
+
+export interface CrdObject {
+  metadata?: { name?: string };
+  spec?: Record<string, unknown>;
+}
+
+/** A desired session with what explicit BGPPeers can set beyond the mesh defaults. */
+export interface ClusterPeer extends DesiredPeer {
+  port: number;
+  passive: boolean;
+}
+
+export interface ClusterNode {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly address?: string;
+  readonly asNumber?: number;
+  readonly rrClusterId?: string;
+}
+
+const isV6 = (a: string): boolean => a.includes(':');
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const usable = (a: string, family: 4 | 6): boolean => (family === 4 ? IPV4.test(a) : isV6(a) && /^[0-9a-fA-F:.]+$/.test(a));
+
+/** Node object → what peering needs; `address` is absent when neither annotation nor InternalIP gives one. */
+export function clusterNode(obj: NodeObject, family: 4 | 6 = 4): ClusterNode {
+  const ann = obj.metadata?.annotations ?? {};
+  const labels = obj.metadata?.labels ?? {};
+  const override = ann[ADDRESS_ANNOTATION]?.trim();
+  const internal = (obj.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  const address = override !== undefined && override !== '' ? (usable(override, family) ? override : undefined) : internal.find((a) => usable(a, family));
+  const as = Number(ann[AS_ANNOTATION]);
+  const rr = labels[RR_CLUSTER_KEY] ?? ann[RR_CLUSTER_KEY];
+  return {
+    name: obj.metadata?.name ?? '',
+    labels,
+    ...(address ? { address } : {}),
+    ...(Number.isInteger(as) && as > 0 && as <= 0xffffffff ? { asNumber: as } : {}),
+    ...(rr ? { rrClusterId: rr } : {}),
+  };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function bgpPeerSpec(obj: CrdObject): BgpPeerSpec | undefined {
+  const s = obj.spec ?? {};
+  const peerIP = str(s.peerIP);
+  const asNumber = num(s.asNumber);
+  if (!peerIP || asNumber === undefined) return undefined;
+  const node = str(s.node);
+  const nodeSelector = str(s.nodeSelector);
+  return { name: obj.metadata?.name ?? '', peerIP, asNumber, ...(node ? { node } : {}), ...(nodeSelector ? { nodeSelector } : {}) };
+}
+
+/** Calico's rule: the cluster-wide configuration is the object named `default`; fields it omits keep `base`. */
+export function bgpConfig(objs: readonly CrdObject[], base: BgpConfigSpec): BgpConfigSpec {
+  const s = objs.find((o) => o.metadata?.name === 'default')?.spec ?? {};
+  const mesh = s.nodeToNodeMesh;
+  return {
+    asNumber: num(s.asNumber) ?? base.asNumber,
+    nodeToNodeMesh: typeof mesh === 'boolean' ? mesh : base.nodeToNodeMesh,
+    listenPort: num(s.listenPort) ?? base.listenPort,
+  };
+}
+
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function clusterPeers(nodes: readonly ClusterNode[], bgpPeers: readonly BgpPeerSpec[], cfg: BgpConfigSpec, thisNode: string, family: 4 | 6 = 4): ClusterPeer[] {
+  const withAddr = nodes.filter((n) => n.address !== undefined);
+  const k8sNodes: K8sNodeInfo[] = withAddr.map((n) => ({ name: n.name, labels: n.labels, addresses: [n.address!] }));
+  // meshPeersFrom needs this node for selectors even when it has no address yet
+  const me = nodes.find((n) => n.name === thisNode);
+  if (me && me.address === undefined) k8sNodes.push({ name: me.name, labels: me.labels, addresses: [] });
+  const reflectors = withAddr.some((n) => n.rrClusterId !== undefined);
+  const plans = meshPeersFrom(k8sNodes, bgpPeers, reflectors ? { ...cfg, nodeToNodeMesh: false } : cfg, thisNode, family);
+  const asOf = new Map(withAddr.map((n) => [n.address!, n.asNumber]));
+  const out: ClusterPeer[] = plans.map((p) => ({
+    name: p.name,
+    address: p.address,
+    asNumber: p.source === 'mesh' ? (asOf.get(p.address) ?? p.asNumber) : p.asNumber,
+    role: 'mesh',
+    port: p.port,
+    passive: p.passive,
+  }));
+  if (reflectors && family === 4) {
+    const registry: RegistryNode[] = withAddr.map((n) => ({
+      name: n.name,
+      ipv4: n.address!,
+      ...(n.asNumber !== undefined ? { asNumber: n.asNumber } : {}),
+      ...(n.rrClusterId !== undefined ? { rrClusterId: n.rrClusterId } : {}),
+    }));
+    const explicit = new Set(out.map((p) => p.address));
+    for (const d of desiredPeers(thisNode, registry, { mesh: cfg.nodeToNodeMesh, asNumber: cfg.asNumber })) {
+      if (!explicit.has(d.address)) out.push({ ...d, port: cfg.listenPort, passive: false });
+    }
+  }
+  return out.sort(byName);
+}

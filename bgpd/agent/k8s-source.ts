@@ -1,0 +1,123 @@
+// The agent's peer source when the datastore is Kubernetes: follows Node objects and the BGPPeer and
+// BGPConfiguration CRDs with client-node informers (list + watch, relist on 410) and recomputes the
+// whole desired peer set on every event, so the agent only ever sees the resulting differences.
+// client-node is imported lazily: file/etcd deployments never load it (~400 ms, deps.md).
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from '../session/peer-config';
+import { silentLogger } from '../session/peer-config';
+import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
+import { bgpConfig, bgpPeerSpec, clusterNode, clusterPeers } from './k8s-peers';
+import type { ClusterPeer, CrdObject, NodeObject } from './k8s-peers';
+
+/** Group/version/plural as in deploy/crds/. */
+const GROUP = 'tortie.dev';
+const VERSION = 'v1';
+
+export interface KubernetesClusterSourceOptions {
+  /** A loaded KubeConfig, or a kubeconfig path; omitted = in-cluster / $KUBECONFIG / ~/.kube/config. */
+  kubeConfig?: KubeConfig | string;
+  /** This node's Node object name. */
+  nodeName: string;
+  /** Used where no BGPConfiguration `default` exists or it omits a field (the node's own config). */
+  defaults: BgpConfigSpec;
+  family?: 4 | 6;
+  logger?: Logger;
+  /** Delay before restarting an informer whose watch failed. Default 1 s. */
+  retryMs?: number;
+}
+
+interface Cache {
+  list(): KubernetesObject[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  on(ev: string, cb: (x?: unknown) => void): void;
+}
+
+export class KubernetesClusterSource {
+  private readonly opts: KubernetesClusterSourceOptions;
+  private readonly log: Logger;
+  private informers: Cache[] = [];
+  private current: ClusterPeer[] = [];
+  private currentJson = '[]';
+  private onChange: (() => void) | undefined;
+  private stopped = false;
+  private readonly warned = new Set<string>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(opts: KubernetesClusterSourceOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  /** Lists everything once (the first `peers()` is complete when this resolves), then follows changes. */
+  async start(onChange: () => void): Promise<void> {
+    this.onChange = onChange;
+    const k8s = await import('@kubernetes/client-node');
+    let kc: KubeConfig;
+    if (typeof this.opts.kubeConfig === 'object') kc = this.opts.kubeConfig;
+    else {
+      kc = new k8s.KubeConfig();
+      if (this.opts.kubeConfig) kc.loadFromFile(this.opts.kubeConfig);
+      else kc.loadFromDefault();
+    }
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const co = kc.makeApiClient(k8s.CustomObjectsApi);
+    const crd = (plural: string): Cache =>
+      k8s.makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
+        co.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never,
+      ) as unknown as Cache;
+    this.informers = [
+      k8s.makeInformer(kc, '/api/v1/nodes', () => core.listNode()) as unknown as Cache,
+      crd('bgppeers'),
+      crd('bgpconfigurations'),
+    ];
+    for (const inf of this.informers) {
+      for (const ev of ['add', 'update', 'delete']) inf.on(ev, () => this.recompute());
+      inf.on('error', (err) => {
+        this.log.warn({ err: (err as Error | undefined)?.message ?? String(err) }, 'kubernetes watch failed; restarting');
+        if (this.stopped) return;
+        const t = setTimeout(() => {
+          this.retryTimers.delete(t);
+          if (!this.stopped) inf.start().catch(() => undefined);
+        }, this.opts.retryMs ?? 1000);
+        this.retryTimers.add(t);
+      });
+    }
+    await Promise.all(this.informers.map((i) => i.start()));
+    this.recompute();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.retryTimers) clearTimeout(t);
+    await Promise.all(this.informers.map((i) => i.stop().catch(() => undefined)));
+  }
+
+  /** The sessions this node should have now, sorted by name. */
+  peers(): ClusterPeer[] {
+    return this.current;
+  }
+
+  private recompute(): void {
+    if (this.stopped || this.informers.length < 3) return;
+    const [nodesInf, peersInf, cfgInf] = this.informers;
+    const family = this.opts.family ?? 4;
+    const nodes = (nodesInf.list() as NodeObject[]).map((n) => clusterNode(n, family));
+    for (const n of nodes) {
+      if (n.address !== undefined) this.warned.delete(n.name);
+      else if (!this.warned.has(n.name)) {
+        // once per node until it gains an address: every event recomputes
+        this.warned.add(n.name);
+        this.log.warn({ node: n.name }, `node ${n.name} has no usable IPv${family} address (InternalIP or tortie.dev/address): skipped`);
+      }
+    }
+    const bgpPeers = (peersInf.list() as CrdObject[]).flatMap((p) => bgpPeerSpec(p) ?? []);
+    const cfg = bgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults);
+    const next = clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family);
+    const json = JSON.stringify(next);
+    if (json === this.currentJson) return;
+    this.current = next;
+    this.currentJson = json;
+    this.onChange?.();
+  }
+}

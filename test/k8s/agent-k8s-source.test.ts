@@ -1,0 +1,140 @@
+// The agent's Kubernetes peer source against the in-process apiserver with tortie's CRDs: Node objects
+// and BGPPeer / BGPConfiguration CRDs in, speaker sessions out.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../bgpd/agent/agent';
+import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
+import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
+import type { Logger } from '../../bgpd/session/peer-config';
+import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
+import { MemoryStore } from '../../ipam/store/memory-store';
+
+const until = async (fn: () => boolean, what: string): Promise<void> => {
+  const end = Date.now() + 3000;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function cluster(): Promise<FakeCluster & { req: (method: string, path: string, body?: unknown) => Promise<unknown> }> {
+  const c = await FakeCluster.start();
+  cleanups.push(() => c.close());
+  const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(c.api.url + path, {
+      method,
+      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const out: unknown = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  return Object.assign(c, { req });
+}
+
+type Cluster = Awaited<ReturnType<typeof cluster>>;
+
+const node = (c: Cluster, name: string, ip: string | undefined, meta: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
+  c.req('POST', '/api/v1/nodes', {
+    metadata: { name, ...meta },
+    status: { addresses: [{ type: 'Hostname', address: name }, ...(ip ? [{ type: 'InternalIP', address: ip }] : [])] },
+  });
+const CRD = '/apis/tortie.dev/v1';
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  const nop = (): void => {};
+  return { warnings, debug: nop, info: nop, error: nop, warn: (_o, msg) => warnings.push(msg) };
+}
+
+async function agentOn(c: Cluster, name: string, logger?: Logger): Promise<{ speaker: FakeSpeaker; agent: Agent }> {
+  const speaker = new FakeSpeaker();
+  const source = new KubernetesClusterSource({
+    kubeConfig: c.kubeConfig, nodeName: name, retryMs: 20,
+    defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
+    ...(logger ? { logger } : {}),
+  });
+  const agent = new Agent({ ds: new MemoryStore(), speaker, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name }, peerSource: source });
+  await agent.start();
+  cleanups.push(() => agent.stop());
+  return { speaker, agent };
+}
+
+describe('KubernetesClusterSource in the agent', () => {
+  it('follows Node joins, leaves and address changes; skips a node without an address, naming it', async () => {
+    const c = await cluster();
+    await node(c, 'node-a', '198.18.0.1');
+    await node(c, 'node-b', '198.18.0.2');
+    const log = recordingLogger();
+    const { speaker } = await agentOn(c, 'node-a', log);
+    // the first sync after start() already has the listed nodes
+    expect([...speaker.peers.keys()]).toEqual(['Mesh_198_18_0_2']);
+    // Calico's rule: the side with the lower address connects, the other waits (only one connection)
+    expect(speaker.peers.get('Mesh_198_18_0_2')).toMatchObject({ address: '198.18.0.2', asNumber: 64512, passive: true, port: 179 });
+
+    await node(c, 'node-c', '198.18.0.3', { annotations: { 'tortie.dev/as-number': '64600' } });
+    await until(() => speaker.peers.has('Mesh_198_18_0_3'), 'c joins');
+    expect(speaker.peers.get('Mesh_198_18_0_3')).toMatchObject({ asNumber: 64600 });
+
+    await node(c, 'node-x', undefined);
+    await until(() => log.warnings.some((w) => w.includes('node-x')), 'warning naming node-x');
+    expect(speaker.peers.size).toBe(2);
+
+    // address override by annotation: the old session goes, the new one comes, c is untouched
+    speaker.calls.length = 0;
+    await c.req('PATCH', '/api/v1/nodes/node-b', { metadata: { annotations: { 'tortie.dev/address': '198.18.0.12' } } });
+    await until(() => speaker.peers.has('Mesh_198_18_0_12'), 'b moved');
+    expect(speaker.calls).toEqual(['remove Mesh_198_18_0_2', 'add Mesh_198_18_0_12']);
+
+    await c.req('DELETE', '/api/v1/nodes/node-c');
+    await until(() => !speaker.peers.has('Mesh_198_18_0_3'), 'c leaves');
+    expect([...speaker.peers.keys()]).toEqual(['Mesh_198_18_0_12']);
+  });
+
+  it('applies a nodeSelector BGPPeer only to the nodes it selects, and follows label changes', async () => {
+    const c = await cluster();
+    await node(c, 'node-a', '198.18.0.1', { labels: { rack: 'r1' } });
+    await node(c, 'node-b', '198.18.0.2', { labels: { rack: 'r2' } });
+    await c.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor-r1' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, nodeSelector: 'rack == "r1"' } });
+    const a = await agentOn(c, 'node-a');
+    const b = await agentOn(c, 'node-b');
+    expect([...a.speaker.peers.keys()].sort()).toEqual(['Mesh_198_18_0_2', 'Node_198_18_9_1']);
+    expect(a.speaker.peers.get('Node_198_18_9_1')).toMatchObject({ address: '198.18.9.1', asNumber: 65001 });
+    expect([...b.speaker.peers.keys()]).toEqual(['Mesh_198_18_0_1']);
+
+    await c.req('PATCH', '/api/v1/nodes/node-b', { metadata: { labels: { rack: 'r1' } } });
+    await until(() => b.speaker.peers.has('Node_198_18_9_1'), 'b selected');
+    await c.req('PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { rack: 'r2' } } });
+    await until(() => !a.speaker.peers.has('Node_198_18_9_1'), 'a deselected');
+    expect([...a.speaker.peers.keys()]).toEqual(['Mesh_198_18_0_2']);
+  });
+
+  it('turning the mesh off removes mesh peers and leaves a global BGPPeer session untouched', async () => {
+    const c = await cluster();
+    await node(c, 'node-a', '198.18.0.1');
+    await node(c, 'node-b', '198.18.0.2');
+    await node(c, 'node-c', '198.18.0.3');
+    await c.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'rr' }, spec: { peerIP: '198.18.9.9', asNumber: 64512 } });
+    await c.req('POST', `${CRD}/bgpconfigurations`, { metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 } });
+    const { speaker } = await agentOn(c, 'node-a');
+    expect([...speaker.peers.keys()].sort()).toEqual(['Global_198_18_9_9', 'Mesh_198_18_0_2', 'Mesh_198_18_0_3']);
+    const global = speaker.peers.get('Global_198_18_9_9');
+
+    speaker.calls.length = 0;
+    await c.req('PATCH', `${CRD}/bgpconfigurations/default`, { spec: { nodeToNodeMesh: false } });
+    await until(() => speaker.peers.size === 1, 'mesh peers removed');
+    expect(speaker.calls.sort()).toEqual(['remove Mesh_198_18_0_2', 'remove Mesh_198_18_0_3']);
+    expect(speaker.peers.get('Global_198_18_9_9')).toBe(global);
+
+    // and back on: only the mesh sessions come back
+    speaker.calls.length = 0;
+    await c.req('PATCH', `${CRD}/bgpconfigurations/default`, { spec: { nodeToNodeMesh: true } });
+    await until(() => speaker.peers.size === 3, 'mesh peers back');
+    expect(speaker.calls.sort()).toEqual(['add Mesh_198_18_0_2', 'add Mesh_198_18_0_3']);
+  });
+});
