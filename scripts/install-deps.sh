@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(iproute2 bird2 frr gobgpd exabgp openbgpd etcd-server etcd-client containernetworking-plugins
-      busybox-static tcpdump nftables iputils-ping containerd runc python3-grpcio)
+      busybox-static tcpdump nftables iputils-ping containerd runc)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

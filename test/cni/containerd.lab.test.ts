@@ -1,22 +1,22 @@
 // tortie under a real container runtime: a private containerd 1.6 (Debian) in a "host" netns runs
 // a pod sandbox through the CRI (RunPodSandbox → CNI ADD, Stop/RemovePodSandbox → CNI DEL), driven by
-// test/cni/containerd/cri_client.py (Debian python3-grpcio; @grpc/grpc-js is not installed here).
-// Skipped when containerd, runc, gcc or python3-grpcio are missing (scripts/install-deps.sh installs them).
+// the TypeScript CRI client in test/cni/cri/ (@grpc/grpc-js over containerd's unix socket).
+// Skipped when containerd, runc or gcc are missing (scripts/install-deps.sh installs them).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { criClient, type CriClient } from './cri/client';
 import { ipamState } from './ipam-state';
 import { createLab, DIST, ipJson, netnsPath, sh, status, type CniLab } from './lab';
 
 const HERE = join(import.meta.dirname, 'containerd');
-const PY = '/usr/bin/python3';
+const PY = '/usr/bin/python3'; // oci_image.py: standard library only
 const IMAGE = 'docker.io/tortie/pause:1';
 
 function missing(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
   for (const bin of ['/usr/bin/containerd', '/usr/bin/ctr', '/usr/sbin/runc', '/usr/bin/gcc']) if (!existsSync(bin)) return `${bin} missing`;
-  if (spawnSync(PY, ['-c', 'import grpc']).status !== 0) return 'python3-grpcio missing';
   return undefined;
 }
 const why = missing();
@@ -24,13 +24,12 @@ const why = missing();
 let lab: CniLab;
 let ctrd: ChildProcess | undefined;
 let sock = '';
+let cri: CriClient | undefined;
 const sandboxes: string[] = [];
 
-const cri = (...args: string[]): string => sh(PY, [join(HERE, 'cri_client.py'), sock, ...args]).trim();
-
-async function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -82,17 +81,22 @@ describe.skipIf(why !== undefined)(`containerd + CRI runs tortie${why ? ` (skipp
     ctrd = spawn('nsenter', [`--net=${netnsPath(lab.host)}`, 'containerd', '--config', join(d, 'config.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     ctrd.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
-    await waitFor('the CRI to answer', () => existsSync(sock) && spawnSync(PY, [join(HERE, 'cri_client.py'), sock, 'version']).status === 0, 60_000).catch((e: Error) => {
+    const t0 = performance.now();
+    cri = criClient(sock);
+    const answers = (): Promise<boolean> => cri!.version().then((v) => v.runtimeApiVersion === 'v1', () => false);
+    await waitFor('the CRI to answer', async () => existsSync(sock) && (await answers()), 60_000).catch((e: Error) => {
       throw new Error(`${e.message}\ncontainerd stderr:\n${stderr}`);
     });
+    console.log(`containerd: CRI Version answered ${(performance.now() - t0).toFixed(0)} ms after launch`);
     sh('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'import', join(d, 'pause.tar')]);
   }, 120_000);
 
   afterAll(async () => {
     for (const id of sandboxes) {
-      spawnSync(PY, [join(HERE, 'cri_client.py'), sock, 'stop', id]);
-      spawnSync(PY, [join(HERE, 'cri_client.py'), sock, 'remove', id]);
+      await cri?.stopPodSandbox(id).catch(() => undefined);
+      await cri?.removePodSandbox(id).catch(() => undefined);
     }
+    cri?.close();
     if (ctrd && ctrd.exitCode === null) {
       ctrd.kill('SIGTERM');
       await waitFor('containerd to exit', () => ctrd!.exitCode !== null || ctrd!.signalCode !== null, 10_000).catch(() => ctrd!.kill('SIGKILL'));
@@ -123,12 +127,22 @@ describe.skipIf(why !== undefined)(`containerd + CRI runs tortie${why ? ` (skipp
 
   it('RunPodSandbox wires the pod through tortie; Stop/Remove takes it all away', { timeout: 120_000 }, async () => {
     const name = `tcn-pod-${process.pid}`;
-    const id = cri('run', name, 'default', `${name}-uid`, join(lab.dir, 'logs'));
+    const rt = cri!;
+    let t = performance.now();
+    const id = await rt.runPodSandbox({
+      metadata: { name, uid: `${name}-uid`, namespace: 'default', attempt: 0 },
+      hostname: name,
+      logDirectory: join(lab.dir, 'logs'),
+    });
+    const runMs = performance.now() - t;
     sandboxes.push(id);
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    const st = JSON.parse(cri('status', id)) as { state: number; ip: string };
-    expect(st.state).toBe(0); // SANDBOX_READY
+    const sandbox = await rt.podSandboxStatus(id);
+    expect(sandbox.state).toBe('SANDBOX_READY');
+    expect(sandbox.metadata?.name).toBe(name);
+    const st = { ip: sandbox.network?.ip ?? '' };
     expect(st.ip).toMatch(/^10\.75\.\d+\.\d+$/);
+    expect((await rt.listPodSandbox({ id })).map((p) => [p.id, p.state])).toEqual([[id, 'SANDBOX_READY']]);
     const hostIf = ipJson<{ ifname: string }[]>(lab.host, ['link']).map((l) => l.ifname).find((n) => n.startsWith('cali'));
     expect(hostIf).toBeDefined();
     expect(sh('ip', ['-n', lab.host, 'route', 'show', `${st.ip}/32`])).toContain(`dev ${hostIf} scope link`);
@@ -136,9 +150,16 @@ describe.skipIf(why !== undefined)(`containerd + CRI runs tortie${why ? ` (skipp
     expect((await ipamState(lab.store)).handles).toEqual([`k8s-pod-network.${id}`]);
     expect(readFileSync(join(lab.dir, 'cni.log'), 'utf8')).toContain(`cmd=ADD containerID=${id}`);
 
-    cri('stop', id);
-    cri('remove', id);
+    t = performance.now();
+    await rt.stopPodSandbox(id);
+    const stopMs = performance.now() - t;
+    expect((await rt.podSandboxStatus(id)).state).toBe('SANDBOX_NOTREADY');
+    t = performance.now();
+    await rt.removePodSandbox(id);
+    const removeMs = performance.now() - t;
     sandboxes.pop();
+    console.log(`CRI RunPodSandbox ${runMs.toFixed(0)} ms, StopPodSandbox ${stopMs.toFixed(0)} ms, RemovePodSandbox ${removeMs.toFixed(0)} ms`);
+    expect((await rt.listPodSandbox()).map((p) => p.id)).not.toContain(id);
     expect(ipJson<{ ifname: string }[]>(lab.host, ['link']).map((l) => l.ifname).filter((n) => n.startsWith('cali'))).toEqual([]);
     expect(sh('ip', ['-n', lab.host, 'route', 'show', `${st.ip}/32`]).trim()).toBe('');
     const ipam = await ipamState(lab.store);
