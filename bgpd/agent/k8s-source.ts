@@ -1,8 +1,11 @@
 // The agent's peer source when the datastore is Kubernetes: follows Node objects and the BGPPeer and
 // BGPConfiguration CRDs with client-node informers (list + watch, relist on 410) and recomputes the
 // whole desired peer set on every event, so the agent only ever sees the resulting differences.
-// client-node is imported lazily: file/etcd deployments never load it (~400 ms, deps.md).
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+// Load this file lazily (`await import('./k8s-source')`, as node-services does): file/etcd deployments then
+// never load client-node (~400 ms, deps.md). The import here is static on purpose: in bgpd's CJS bundle
+// it becomes a require() that honours NODE_PATH, which a dynamic import() of a package does not.
+import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
@@ -52,22 +55,21 @@ export class KubernetesClusterSource {
   /** Lists everything once (the first `peers()` is complete when this resolves), then follows changes. */
   async start(onChange: () => void): Promise<void> {
     this.onChange = onChange;
-    const k8s = await import('@kubernetes/client-node');
     let kc: KubeConfig;
     if (typeof this.opts.kubeConfig === 'object') kc = this.opts.kubeConfig;
     else {
-      kc = new k8s.KubeConfig();
+      kc = new KubeConfig();
       if (this.opts.kubeConfig) kc.loadFromFile(this.opts.kubeConfig);
       else kc.loadFromDefault();
     }
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const co = kc.makeApiClient(k8s.CustomObjectsApi);
+    const core = kc.makeApiClient(CoreV1Api);
+    const co = kc.makeApiClient(CustomObjectsApi);
     const crd = (plural: string): Cache =>
-      k8s.makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
+      makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
         co.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never,
       ) as unknown as Cache;
     this.informers = [
-      k8s.makeInformer(kc, '/api/v1/nodes', () => core.listNode()) as unknown as Cache,
+      makeInformer(kc, '/api/v1/nodes', () => core.listNode()) as unknown as Cache,
       crd('bgppeers'),
       crd('bgpconfigurations'),
     ];
