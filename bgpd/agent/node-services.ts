@@ -78,8 +78,16 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   if (!programmer && !kernel) logger.info({}, 'kernel routes off (kernelRoutes.enabled false or TORTIE_KERNEL_ROUTES=off)');
   else if (!programmer) logger.info({ nodeAddress: config.nodeAddress ?? null }, 'node address not on a local interface: kernel routes off');
 
+  // with the Kubernetes datastore, sessions follow Node objects and the BGPPeer/BGPConfiguration CRDs
+  const peerSource = config.datastore.type === 'kubernetes'
+    ? new (await import('./k8s-source')).KubernetesClusterSource({
+      ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
+      nodeName: node, logger,
+      defaults: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
+    })
+    : undefined;
   const agent = new Agent({
-    ds, speaker, programmer, identity: config, pools, logger,
+    ds, speaker, programmer, identity: config, pools, logger, ...(peerSource ? { peerSource } : {}),
     noExport: config.pools.filter((p) => p.disableBGPExport).map((p) => p.cidr),
     node: {
       name: node,
