@@ -137,4 +137,20 @@ describe('KubernetesClusterSource in the agent', () => {
     await until(() => speaker.peers.size === 3, 'mesh peers back');
     expect(speaker.calls.sort()).toEqual(['add Mesh_198_18_0_2', 'add Mesh_198_18_0_3']);
   });
+
+  it('recovers from dropped and failing watches: a node that joined meanwhile still gets its session', async () => {
+    const c = await cluster();
+    await node(c, 'node-a', '198.18.0.1');
+    const { speaker } = await agentOn(c, 'node-a');
+    expect(speaker.peers.size).toBe(0);
+    const watches = (): number => c.api.requests.filter((r) => r.startsWith('GET /api/v1/nodes') && r.includes('watch=true')).length;
+    const before = watches();
+    // every node watch fails with 500 for a while (apiserver restarting), and open streams end
+    c.api.setHook(({ path, query }) => (path === '/api/v1/nodes' && query.get('watch') ? { status: 500, body: { kind: 'Status', code: 500 } } : undefined));
+    c.api.dropWatches();
+    await until(() => watches() >= before + 2, 'watch retried after a failure');
+    await node(c, 'node-b', '198.18.0.2');
+    c.api.setHook(undefined);
+    await until(() => speaker.peers.has('Mesh_198_18_0_2'), 'b seen after the watch recovered');
+  });
 });
