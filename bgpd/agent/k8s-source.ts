@@ -46,6 +46,7 @@ export class KubernetesClusterSource {
   private stopped = false;
   private readonly warned = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private pending: NodeJS.Immediate | undefined;
 
   constructor(opts: KubernetesClusterSourceOptions) {
     this.opts = opts;
@@ -74,7 +75,7 @@ export class KubernetesClusterSource {
       crd('bgpconfigurations'),
     ];
     for (const inf of this.informers) {
-      for (const ev of ['add', 'update', 'delete']) inf.on(ev, () => this.recompute());
+      for (const ev of ['add', 'update', 'delete']) inf.on(ev, () => this.schedule());
       inf.on('error', (err) => {
         this.log.warn({ err: (err as Error | undefined)?.message ?? String(err) }, 'kubernetes watch failed; restarting');
         if (this.stopped) return;
@@ -89,8 +90,18 @@ export class KubernetesClusterSource {
     this.recompute();
   }
 
+  // A (re)list delivers one event per object in a burst: one recomputation per burst, not per object
+  // (per object made start() quadratic — 3.7 s at 3000 nodes).
+  private schedule(): void {
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
+      this.recompute();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.pending) clearImmediate(this.pending);
     for (const t of this.retryTimers) clearTimeout(t);
     await Promise.all(this.informers.map((i) => i.stop().catch(() => undefined)));
   }
@@ -101,6 +112,8 @@ export class KubernetesClusterSource {
   }
 
   private recompute(): void {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = undefined;
     if (this.stopped || this.informers.length < 3) return;
     const [nodesInf, peersInf, cfgInf] = this.informers;
     const family = this.opts.family ?? 4;
