@@ -47,9 +47,11 @@ export class LabHost {
 
   /** One ICMP echo (busybox: the host has no ping binary). Resolves false instead of throwing. */
   async ping(address: string, opts: { count?: number; timeoutS?: number } = {}): Promise<boolean> {
+    // -w is a deadline: busybox keeps sending (1/s) until `count` replies arrive or it expires, so the
+    // first echo lost to a link that is still coming up (neighbour resolution) is not a failure
     const r = await this.exec(
       'busybox',
-      ['ping', '-c', String(opts.count ?? 1), '-W', String(opts.timeoutS ?? 2), address.replace(/\/\d+$/, '')],
+      ['ping', '-c', String(opts.count ?? 1), '-w', String(opts.timeoutS ?? 3), address.replace(/\/\d+$/, '')],
       { allowFailure: true },
     );
     return r.code === 0;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
 export interface ProcessExit {
@@ -49,17 +49,21 @@ export class LabProcess {
     const fd = fs.openSync(logPath, 'a');
     fs.writeSync(fd, `--- ${new Date().toISOString()} start: ${argv.join(' ')}\n`);
     try {
-      const child = spawn(cmd, args, {
-        stdio: opts.pipe ? ['pipe', 'pipe', fd] : ['ignore', fd, fd],
-        detached: true,
-        env: { ...process.env, ...opts.env },
-        cwd: opts.cwd,
-      });
+      // fork can fail for a moment under memory pressure (EAGAIN/ENOMEM: seen inside the 1.5 GB UML guest
+      // that runs the ipip e2e test); Node then reports no pid and emits the error later. Try again a
+      // few times, 200 ms apart, before giving up.
+      let child = spawnChild(cmd, args, fd, opts);
+      for (let attempt = 1; child.pid === undefined && attempt < 4; attempt++) {
+        child.once('error', () => {});
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+        child = spawnChild(cmd, args, fd, opts);
+      }
+      const started = child;
       const exited = new Promise<ProcessExit>((resolve) => {
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-        child.once('error', () => resolve({ code: null, signal: null }));
+        started.once('exit', (code, signal) => resolve({ code, signal }));
+        started.once('error', () => resolve({ code: null, signal: null }));
       });
-      if (child.pid === undefined) throw new Error(`cannot start ${cmd}`);
+      if (child.pid === undefined) throw new Error(`cannot start ${cmd} (spawn failed 4 times, 200 ms apart)`);
       // Do not keep the test's event loop alive just because a daemon is running.
       child.unref();
       const proc = new LabProcess(name, argv, logPath, child.pid, exited);
@@ -173,4 +177,13 @@ export class LabProcess {
       return '';
     }
   }
+}
+
+function spawnChild(cmd: string, args: readonly string[], fd: number, opts: SpawnOptions): ChildProcess {
+  return spawn(cmd, args, {
+    stdio: opts.pipe ? ['pipe', 'pipe', fd] : ['ignore', fd, fd],
+    detached: true,
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd,
+  });
 }
