@@ -28,14 +28,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Deletes tdp-<pid>-* / tdpb-<pid> namespaces whose creating process is gone (crashed earlier runs). */
-export function removeLeftovers(): void {
+/** Deletes namespaces matching `owner` (group 1 = the creating pid) whose creating process is gone. */
+export function removeLeftoversMatching(owner: RegExp): void {
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0];
-    const m = /^tdpb?-(\d+)(-|$)/.exec(name);
+    const m = owner.exec(name);
     if (m && !alive(Number(m[1]))) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
   }
+}
+
+/** Deletes tdp-<pid>-* / tdpb-<pid> namespaces whose creating process is gone (crashed earlier runs). */
+export function removeLeftovers(): void {
+  removeLeftoversMatching(/^tdpb?-(\d+)(-|$)/);
 }
 
 /** Creates a fresh namespace with lo up; remember to pass it to deleteNetns in afterAll/finally. */

@@ -7,6 +7,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import koffi from 'koffi';
+import { Fifo } from './fifo';
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -26,7 +27,7 @@ export interface FileLockOptions {
 }
 
 export class FileLock {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly fifo = new Fifo();
 
   constructor(
     readonly path: string,
@@ -34,12 +35,8 @@ export class FileLock {
   ) {}
 
   /** Runs `fn` while holding the lock. In-process callers queue first so they don't poll each other. */
-  async with<T>(fn: () => T | Promise<T>): Promise<T> {
-    const prev = this.queue;
-    let done!: () => void;
-    this.queue = new Promise<void>((r) => (done = r));
-    await prev;
-    try {
+  with<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.fifo.run(async () => {
       const fd = await this.acquire();
       try {
         return await fn();
@@ -47,9 +44,7 @@ export class FileLock {
         flock(fd, LOCK_UN);
         closeSync(fd);
       }
-    } finally {
-      done();
-    }
+    });
   }
 
   private async acquire(): Promise<number> {

@@ -9,6 +9,7 @@
 // holder drops all such connections when it lets go (the kernel does it if the holder dies), which
 // wakes every waiter to race for the name again.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Fifo } from './fifo';
 
 export interface HostLockOptions {
   /** Give up after this long (default 30 s): a live holder that never lets go is a bug to report. */
@@ -21,7 +22,7 @@ interface Held {
 }
 
 export class HostLock {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly fifo = new Fifo();
 
   constructor(
     private readonly name: string,
@@ -29,12 +30,8 @@ export class HostLock {
   ) {}
 
   /** Runs `fn` while holding the lock. In-process callers queue first so they don't race each other. */
-  async with<T>(fn: () => T | Promise<T>): Promise<T> {
-    const prev = this.queue;
-    let done!: () => void;
-    this.queue = new Promise<void>((r) => (done = r));
-    await prev;
-    try {
+  with<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.fifo.run(async () => {
       const held = await this.acquire();
       try {
         return await fn();
@@ -42,9 +39,7 @@ export class HostLock {
         held.server.close();
         for (const s of held.waiters) s.destroy();
       }
-    } finally {
-      done();
-    }
+    });
   }
 
   private async acquire(): Promise<Held> {

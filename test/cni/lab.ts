@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openDatastore } from '../../ipam/store/open';
 import { createPool } from '../../ipam/pools';
 import type { PoolInput } from '../../ipam/pools';
+import { removeLeftoversMatching, run as sh } from '../../dataplane/lab-fixture';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const DIST = join(REPO, 'dist');
@@ -14,38 +15,12 @@ export const CNI_PATH = [DIST, '/usr/lib/cni'];
 
 let counter = 0;
 
-export function sh(cmd: string, args: string[], input?: string): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} → exit ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-export function status(cmd: string, args: string[]): number {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).status ?? -1;
-}
-
-export function ipJson<T = Record<string, unknown>[]>(ns: string, args: string[]): T {
-  const out = sh('ip', ['-n', ns, '-j', ...args]);
-  return JSON.parse(out.trim() === '' ? '[]' : out) as T;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { sh };
+export { status, ipJson } from '../../dataplane/lab-fixture';
 
 /** Deletes tcn-<pid>-* namespaces whose creating process is gone. */
 export function removeLeftovers(): void {
-  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const line of list.split('\n')) {
-    const name = line.split(' ')[0];
-    const m = /^tcn-(\d+)-/.exec(name);
-    if (m && !alive(Number(m[1]))) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-  }
+  removeLeftoversMatching(/^tcn-(\d+)-/);
 }
 
 export function netnsPath(name: string): string {
