@@ -1,21 +1,18 @@
 // Route programmer full sync vs `ip -batch` with the same routes, same run.
 // Run: npx tsx bench/programmer.ts [--quick]   (root; creates and deletes netns tpgb-<pid>)
 // Scenario: N remote /26 blocks, encap none, spread over 8 next hops on one underlay veth, proto 201.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Netlink, RTPROT_TORTIE } from '../dataplane/index';
 import type { RouteOp } from '../dataplane/index';
 import { RouteProgrammer } from '../dataplane/programmer/index';
 import type { RemoteRoute } from '../dataplane/programmer/index';
 import { markdownTable, textTable } from './report';
+import { ipBatch, stats as stat, type RateStats } from './route-install';
 import type { BenchPart, PartOptions, PartReport } from './report';
 import { renderBarChart } from './report-svg';
 
-export interface Stat {
-  median: number;
-  min: number;
-  max: number;
-  runs: number[];
-}
+/** median, min, max of a set of runs (the same shape as route-install's). */
+export type Stat = RateStats;
 
 export interface ProgrammerBenchRow {
   count: number;
@@ -52,29 +49,6 @@ const gateways = Array.from({ length: 8 }, (_, i) => `198.18.0.${i + 2}`);
 function block(i: number): string {
   const v = (10 << 24) + (64 << 16) + i * 64; // 10.64.0.0 + i × /26
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}/26`;
-}
-
-function stat(runs: number[]): Stat {
-  const s = [...runs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs };
-}
-
-/** One `ip -n NS -batch -` child; resolves with its CPU seconds (bash `times`, children line). */
-function ipBatch(ns: string, lines: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `ip -n '${ns}' -batch - || exit 1; times`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`ip -batch exit ${code}: ${err.slice(0, 300)}`));
-      const secs = [...(out.trim().split('\n').pop() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-      resolve(secs.reduce((a, b) => a + b, 0));
-    });
-    child.stdin.end(lines);
-  });
 }
 
 function cpuMs(): number {

@@ -56,13 +56,13 @@ function dst(i: number): string {
   return `10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
 }
 
-function stats(runs: number[]): RateStats {
+export function stats(runs: number[]): RateStats {
   const s = [...runs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs };
 }
 
 /** Runs one `ip -n NS -batch -` child; resolves with its CPU seconds (bash `times`, children line). */
-function ipBatch(ns: string, lines: string): Promise<number> {
+export function ipBatch(ns: string, lines: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', `ip -n '${ns}' -batch - || exit 1; times`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
