@@ -173,18 +173,12 @@ export class Links {
     const nsFd = spec.peerNetns ? openNetnsFd(spec.peerNetns) : -1;
     try {
       this.sock.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => {
-        writeIfinfo(w, 0);
-        w.attrString(IFLA_IFNAME, spec.name);
-        if (spec.mtu) w.attrU32(IFLA_MTU, spec.mtu);
-        if (spec.mac) w.attr(IFLA_ADDRESS, parseMac(spec.mac));
+        writeNewLink(w, spec.name, spec.mtu, spec.mac);
         const li = w.nestStart(IFLA_LINKINFO);
         w.attrString(IFLA_INFO_KIND, 'veth');
         const data = w.nestStart(IFLA_INFO_DATA);
         const peer = w.nestStart(VETH_INFO_PEER);
-        writeIfinfo(w, 0);
-        w.attrString(IFLA_IFNAME, spec.peerName);
-        if (spec.mtu) w.attrU32(IFLA_MTU, spec.mtu);
-        if (spec.peerMac) w.attr(IFLA_ADDRESS, parseMac(spec.peerMac));
+        writeNewLink(w, spec.peerName, spec.mtu, spec.peerMac);
         if (nsFd >= 0) w.attrU32(IFLA_NET_NS_FD, nsFd);
         w.nestEnd(peer);
         w.nestEnd(data);
@@ -199,10 +193,7 @@ export class Links {
     const underlay = spec.dev !== undefined ? this.index(spec.dev) : 0;
     const port = spec.port ?? 4789;
     this.sock.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => {
-      writeIfinfo(w, 0);
-      w.attrString(IFLA_IFNAME, spec.name);
-      if (spec.mtu) w.attrU32(IFLA_MTU, spec.mtu);
-      if (spec.mac) w.attr(IFLA_ADDRESS, parseMac(spec.mac));
+      writeNewLink(w, spec.name, spec.mtu, spec.mac);
       const li = w.nestStart(IFLA_LINKINFO);
       w.attrString(IFLA_INFO_KIND, 'vxlan');
       const data = w.nestStart(IFLA_INFO_DATA);
@@ -262,4 +253,12 @@ export class Links {
       if (typeof ref === 'string') w.attrString(IFLA_IFNAME, ref);
     }, () => `RTM_DELLINK ${describeRef(ref)}`);
   }
+}
+
+/** The common head of an RTM_NEWLINK (and of a veth's peer): ifinfomsg, name, optional MTU and MAC. */
+function writeNewLink(w: MessageWriter, name: string, mtu?: number, mac?: string): void {
+  writeIfinfo(w, 0);
+  w.attrString(IFLA_IFNAME, name);
+  if (mtu) w.attrU32(IFLA_MTU, mtu);
+  if (mac) w.attr(IFLA_ADDRESS, parseMac(mac));
 }
