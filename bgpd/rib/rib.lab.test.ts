@@ -41,7 +41,8 @@ describe('RIB against BIRD', () => {
       await waitFor(async () => (await birdE.established('198.18.40.1')) && (await birdI.established('198.18.41.1')), { what: 'both BIRD sessions Established', timeoutMs: 20_000 });
       const routesE = async () => new Map((await birdE.routes()).map((r) => [r.prefix, r]));
       const routesI = async () => new Map((await birdI.routes()).map((r) => [r.prefix, r]));
-      await waitFor(async () => (await routesI()).has('10.100.0.0/24') && (await routesE()).has('10.244.1.0/26'), { what: 'routes through tortie', timeoutMs: 15_000 });
+      // 10.101.0.0/24 has other attributes (NO_EXPORT), so it may come in a later UPDATE: wait for it too
+      await waitFor(async () => { const i = await routesI(); return i.has('10.100.0.0/24') && i.has('10.101.0.0/24') && (await routesE()).has('10.244.1.0/26'); }, { what: 'routes through tortie', timeoutMs: 15_000 });
       const atE = await routesE();
       expect(atE.get('10.244.1.0/26')).toMatchObject({ nextHop: '198.18.40.1', asPath: [65000] });
       expect(atE.has('10.200.0.0/24')).toBe(false); // no transit to eBGP by default
