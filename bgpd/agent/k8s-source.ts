@@ -9,8 +9,10 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
-import { bgpConfig, bgpPeerSpec, clusterNode, clusterPeers } from './k8s-peers';
+import { ADDRESS_ANNOTATION, bgpConfig, bgpPeerSpec, clusterNode, clusterPeers } from './k8s-peers';
 import type { ClusterPeer, CrdObject, NodeObject } from './k8s-peers';
+import { refOf } from './k8s-problems';
+import type { ObjectProblems, ProblemReporter, ReportedKind } from './k8s-problems';
 
 /** Group/version/plural as in deploy/crds/. */
 const GROUP = 'tortie.dev';
@@ -27,6 +29,8 @@ export interface KubernetesClusterSourceOptions {
   logger?: Logger;
   /** Delay before restarting an informer whose watch failed. Default 1 s. */
   retryMs?: number;
+  /** Told, after each recomputation, what is wrong (or right again) with every object read. */
+  reporter?: ProblemReporter;
 }
 
 interface Cache {
@@ -117,16 +121,27 @@ export class KubernetesClusterSource {
     if (this.stopped || this.informers.length < 3) return;
     const [nodesInf, peersInf, cfgInf] = this.informers;
     const family = this.opts.family ?? 4;
-    const nodes = (nodesInf.list() as NodeObject[]).map((n) => clusterNode(n, family));
-    for (const n of nodes) {
+    const problems: ObjectProblems[] = [];
+    const nodeObjs = nodesInf.list() as NodeObject[];
+    const nodes = nodeObjs.map((n) => clusterNode(n, family));
+    nodes.forEach((n, i) => {
+      const noAddress = `no usable IPv${family} address (InternalIP or ${ADDRESS_ANNOTATION}): skipped`;
+      problems.push({ ref: refOf('Node', nodeObjs[i] as never), problems: n.address === undefined ? [noAddress] : [] });
       if (n.address !== undefined) this.warned.delete(n.name);
       else if (!this.warned.has(n.name)) {
         // once per node until it gains an address: every event recomputes
         this.warned.add(n.name);
-        this.log.warn({ node: n.name }, `node ${n.name} has no usable IPv${family} address (InternalIP or tortie.dev/address): skipped`);
+        this.log.warn({ node: n.name }, `node ${n.name} has ${noAddress}`);
       }
-    }
-    const bgpPeers = (peersInf.list() as CrdObject[]).flatMap((p) => bgpPeerSpec(p) ?? []);
+    });
+    const peerObjs = peersInf.list() as CrdObject[];
+    const bgpPeers = peerObjs.flatMap((p) => {
+      const spec = bgpPeerSpec(p);
+      problems.push({ ref: refOf('BGPPeer', p as never), problems: spec ? [] : ['spec: needs peerIP and asNumber'] });
+      return spec ?? [];
+    });
+    const kinds: ReportedKind[] = ['Node', 'BGPPeer'];
+    this.opts.reporter?.report(kinds, problems);
     const cfg = bgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults);
     const next = clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family);
     const json = JSON.stringify(next);
