@@ -57,6 +57,10 @@ export interface FakeApiServerOptions {
   readonly historyLimit?: number;
   /** How a too-old watch revision is refused: HTTP 410 (default) or a 200 stream with one ERROR event. */
   readonly expiredAs?: 'http' | 'event';
+  /** Listen address; default 127.0.0.1 (another netns's daemons need an address on a lab link). */
+  readonly host?: string;
+  /** Default 0 (ephemeral). */
+  readonly port?: number;
 }
 
 export type HookAnswer = { status: number; body: unknown } | undefined;
@@ -147,10 +151,10 @@ export class FakeApiServer {
     const server = createServer((req, res) => void self!.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    self = new FakeApiServer(server, `http://127.0.0.1:${port}`, opts);
+    self = new FakeApiServer(server, `http://${opts.host ?? '127.0.0.1'}:${port}`, opts);
     return self;
   }
 
