@@ -211,6 +211,11 @@ export class FakeApiServer {
 
   // ---- HTTP plumbing ----
 
+  /** The request handler, for a second listener (e.g. one created inside a lab netns). */
+  get handler(): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => void this.handle(req, res);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
