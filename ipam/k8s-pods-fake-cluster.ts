@@ -10,7 +10,7 @@ import { KubernetesStore } from './store/kubernetes';
 
 const POD = { group: '', version: 'v1', plural: 'pods' } as const;
 
-let crdCache: { type: { group: string; version: string; plural: string; kind: string; namespaced: boolean }; validate: (o: KubeObject) => string[] }[] | undefined;
+let crdCache: { type: { group: string; version: string; plural: string; kind: string; namespaced: boolean }; validate: (o: KubeObject) => string[]; status: boolean }[] | undefined;
 
 function crds(): NonNullable<typeof crdCache> {
   if (!crdCache) {
@@ -18,7 +18,7 @@ function crds(): NonNullable<typeof crdCache> {
     crdCache = readCrds().map((c) => {
       const v = compileCrdSchema(ajv, c.schema);
       const validate = (obj: KubeObject): string[] => (v(obj) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
-      return { type: { group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, validate };
+      return { type: { group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, validate, status: c.status };
     });
   }
   return crdCache;
@@ -41,7 +41,7 @@ export class FakeCluster {
 
   static async start(): Promise<FakeCluster> {
     const api = await FakeApiServer.start();
-    for (const c of crds()) api.register(c.type, { validate: c.validate });
+    for (const c of crds()) api.register(c.type, { validate: c.validate, status: c.status });
     return new FakeCluster(api);
   }
 

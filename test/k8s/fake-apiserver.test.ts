@@ -159,6 +159,44 @@ describe('FakeApiServer over raw HTTP', () => {
     expect(fresh.events.map((e) => [e.type, e.object.metadata.name])).toEqual([0, 1, 2, 3, 4, 5].map((i) => ['ADDED', `p${i}`]));
   });
 
+  it('status subresource: the object ignores status, /status changes only status; generation counts spec changes', async () => {
+    api.register({ group: 'tortie.dev', version: 'v1', plural: 'peers', kind: 'Peer', namespaced: false }, { status: true });
+    const S = '/apis/tortie.dev/v1/peers';
+    const a = (await req('POST', S, { metadata: { name: 'a' }, spec: { n: 1 }, status: { x: 'forged' } })).body;
+    expect(a.status).toBeUndefined();
+    const cond = { conditions: [{ type: 'Valid', status: 'False' }] };
+    const st = await req('PATCH', `${S}/a/status`, { metadata: { resourceVersion: a.metadata.resourceVersion, labels: { no: 'x' } }, spec: { n: 9 }, status: cond }, 'application/merge-patch+json');
+    expect(st.status).toBe(200);
+    expect(st.body.status).toEqual(cond);
+    expect(st.body.spec).toEqual({ n: 1 });
+    expect(st.body.metadata.labels).toBeUndefined();
+    expect(st.body.metadata.generation).toBe(1);
+    // the precondition still holds on /status
+    expect((await req('PATCH', `${S}/a/status`, { metadata: { resourceVersion: a.metadata.resourceVersion }, status: {} }, 'application/merge-patch+json')).status).toBe(409);
+    const p = await req('PATCH', `${S}/a`, { spec: { n: 2 }, status: null }, 'application/merge-patch+json');
+    expect(p.body.status).toEqual(cond);
+    expect(p.body.metadata.generation).toBe(2);
+    const put = await req('PUT', `${S}/a`, { ...p.body, status: { other: 1 } });
+    expect(put.body.status).toEqual(cond);
+    expect(put.body.metadata.generation).toBe(2);
+    const putStatus = await req('PUT', `${S}/a/status`, { ...put.body, spec: { n: 7 }, status: { y: 1 } });
+    expect(putStatus.body).toMatchObject({ spec: { n: 2 }, status: { y: 1 } });
+    expect((await req('GET', `${S}/a/status`)).body.status).toEqual({ y: 1 });
+    // a type without the subresource has no /status and keeps status on writes
+    expect((await req('GET', `${P}/x/status`)).status).toBe(404);
+    expect((await req('POST', P, { metadata: { name: 'x' }, status: { kept: true } })).body.status).toEqual({ kept: true });
+    expect((await req('GET', '/apis/tortie.dev/v1')).body.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['peers', 'peers/status']));
+  });
+
+  it('core/v1 Events: create in a namespace, merge-patch count/lastTimestamp, list', async () => {
+    const E = '/api/v1/namespaces/default/events';
+    const ev = await req('POST', E, { metadata: { name: 'p1.17f' }, involvedObject: { kind: 'BGPPeer', name: 'p1' }, type: 'Warning', reason: 'InvalidSpec', count: 1 });
+    expect(ev.status).toBe(201);
+    const p = await req('PATCH', `${E}/p1.17f`, { count: 2, lastTimestamp: '2026-01-01T00:00:00Z' }, 'application/merge-patch+json');
+    expect(p.body).toMatchObject({ count: 2, reason: 'InvalidSpec', involvedObject: { name: 'p1' } });
+    expect((await req('GET', E)).body.items.map((e: any) => e.metadata.name)).toEqual(['p1.17f']);
+  });
+
   it('can refuse an expired watch with an ERROR event instead', async () => {
     const s = await FakeApiServer.start({ historyLimit: 1, expiredAs: 'event' });
     try {

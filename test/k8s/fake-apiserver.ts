@@ -12,9 +12,13 @@
 //     or as an ERROR event like newer servers do — `expiredAs`); no resourceVersion → synthetic ADDED
 //     for what exists, then live events. Label-selected watches see ADDED/DELETED when an object starts
 //     or stops matching, like the real watch cache.
-// Not implemented (say so where it matters): finalizers/graceful deletion, subresources (/status,
-// /scale), strategic-merge/json/apply patches (415), admission, schema validation, authn/authz,
-// discovery (/apis), bookmarks, consistent list snapshots across `continue`.
+//   - the status subresource for types registered with `status: true` (CRDs with `subresources: {status: {}}`):
+//     create, PUT and PATCH of the object itself ignore `status`; GET/PUT/PATCH of `<name>/status` change only
+//     `status` (a resourceVersion in the body is still a precondition); generation counts spec changes only;
+//   - core/v1 Events are plain namespaced objects (create, merge-patch, list), as the real server stores them.
+// Not implemented (say so where it matters): finalizers/graceful deletion, /scale, strategic-merge/json/apply
+// patches (415), admission, schema validation, authn/authz, bookmarks, consistent list snapshots across
+// `continue`, events.k8s.io/v1 (our clients post core/v1 Events).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -122,6 +126,8 @@ const objKey = (ns: string | undefined, name: string): string => `${ns ?? ''}/${
 export class FakeApiServer {
   private readonly types = new Map<string, ResourceType>();
   private readonly validators = new Map<string, ObjectValidator>();
+  /** Types with the status subresource. */
+  private readonly withStatus = new Set<string>();
   private readonly columns = new Map<string, readonly PrinterColumn[]>();
   private readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
@@ -160,11 +166,14 @@ export class FakeApiServer {
 
   /**
    * `validate` stands in for the CRD's schema (its problems make create/replace/patch fail with 422);
-   * `columns` are the CRD's additionalPrinterColumns, served as a Table to kubectl.
+   * `columns` are the CRD's additionalPrinterColumns, served as a Table to kubectl; `status` = the CRD has
+   * `subresources: {status: {}}`.
    */
-  register(t: ResourceType, opts: { validate?: ObjectValidator; columns?: readonly PrinterColumn[] } = {}): void {
+  register(t: ResourceType, opts: { validate?: ObjectValidator; columns?: readonly PrinterColumn[]; status?: boolean } = {}): void {
     const k = rtKey(t.group, t.version, t.plural);
     this.types.set(k, t);
+    if (opts.status) this.withStatus.add(k);
+    else this.withStatus.delete(k);
     if (opts.validate) this.validators.set(k, opts.validate);
     if (opts.columns) this.columns.set(k, opts.columns);
     if (!this.store.has(k)) this.store.set(k, new Map());
@@ -249,10 +258,15 @@ export class FakeApiServer {
       namespace = rest[1];
       rest = rest.slice(2);
     }
-    if (rest.length < 1 || rest.length > 2) throw notFound();
+    if (rest.length < 1 || rest.length > 3) throw notFound();
     const t = this.types.get(rtKey(group, version, rest[0]));
     if (!t || (namespace !== undefined && !t.namespaced)) throw notFound();
     const name = rest[1];
+    if (rest.length === 3) {
+      if (rest[2] !== 'status' || !this.hasStatus(t)) throw notFound();
+      if (t.namespaced && namespace === undefined) throw notFound();
+      return this.statusRoute(t, namespace, name, method, body, contentType, res);
+    }
     const q = url.searchParams;
     if (name === undefined) {
       if (method === 'GET') {
@@ -282,6 +296,36 @@ export class FakeApiServer {
     throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported here`);
   }
 
+  /** `<name>/status`: reads the whole object; writes change `status` only. */
+  private statusRoute(t: ResourceType, ns: string | undefined, name: string, method: string, body: string, contentType: string, res: ServerResponse): void {
+    const cur = this.mustGet(t, ns, name);
+    if (method === 'GET') return send(res, 200, clone(cur));
+    let incoming: KubeObject;
+    if (method === 'PUT') {
+      incoming = this.checkShape(t, parseJson(body));
+      if (incoming.metadata.name !== name) throw new HttpError(400, 'BadRequest', `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+      if (!incoming.metadata.resourceVersion) throw invalid(t, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+      if (incoming.metadata.resourceVersion !== cur.metadata.resourceVersion) throw conflict(t, name);
+    } else if (method === 'PATCH') {
+      const type = contentType.split(';')[0].trim();
+      if (type !== 'application/merge-patch+json')
+        throw new HttpError(415, 'UnsupportedMediaType', `the fake apiserver only does application/merge-patch+json, not ${JSON.stringify(type)}`);
+      const patch = parseJson(body);
+      const wanted = (patch.metadata as ObjectMeta | undefined)?.resourceVersion;
+      if (wanted !== undefined && wanted !== cur.metadata.resourceVersion) throw conflict(t, name);
+      incoming = mergePatch(cur as unknown as Json, patch as Json) as unknown as KubeObject;
+    } else throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on a status subresource`);
+    // everything but status comes from the stored object, as the real status strategy does
+    const next = clone(cur);
+    if (incoming.status === undefined) delete next.status;
+    else next.status = clone(incoming.status);
+    return send(res, 200, this.commitUpdate(t, ns, cur, next));
+  }
+
+  private hasStatus(t: ResourceType): boolean {
+    return this.withStatus.has(rtKey(t.group, t.version, t.plural));
+  }
+
   // ---- discovery and tables (what kubectl needs) ----
 
   private discovery(seg: string[]): Record<string, unknown> | undefined {
@@ -292,13 +336,10 @@ export class FakeApiServer {
       groupVersion: group === '' ? version : `${group}/${version}`,
       resources: types
         .filter((t) => t.group === group && t.version === version)
-        .map((t) => ({
-          name: t.plural,
-          singularName: t.kind.toLowerCase(),
-          namespaced: t.namespaced,
-          kind: t.kind,
-          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-        })),
+        .flatMap((t) => [
+          { name: t.plural, singularName: t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+          ...(this.hasStatus(t) ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+        ]),
     });
     if (seg.length === 1 && seg[0] === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
     if (seg.length === 2 && seg[0] === 'api') return resourceList('', seg[1]);
@@ -371,6 +412,7 @@ export class FakeApiServer {
     if (c.has(key)) throw new HttpError(409, 'AlreadyExists', `${resourceName(t)} "${meta.name}" already exists`, detailsOf(t, meta.name));
     if (ns !== undefined) meta.namespace = ns;
     else delete meta.namespace;
+    if (this.hasStatus(t)) delete obj.status;
     this.validate(t, obj);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -387,7 +429,15 @@ export class FakeApiServer {
     const cur = this.mustGet(t, ns, name);
     if (!obj.metadata.resourceVersion) throw invalid(t, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
     if (obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw conflict(t, name);
-    return this.commitUpdate(t, ns, cur, obj);
+    return this.commitUpdate(t, ns, cur, this.keepStatus(t, cur, obj));
+  }
+
+  /** With a status subresource, writes of the object itself cannot change its status. */
+  private keepStatus(t: ResourceType, cur: KubeObject, obj: KubeObject): KubeObject {
+    if (!this.hasStatus(t)) return obj;
+    if (cur.status === undefined) delete obj.status;
+    else obj.status = clone(cur.status);
+    return obj;
   }
 
   private patch(t: ResourceType, ns: string | undefined, name: string, body: Record<string, unknown>): KubeObject {
@@ -397,7 +447,7 @@ export class FakeApiServer {
     const next = mergePatch(cur as unknown as Json, body as Json) as unknown as KubeObject;
     const obj = this.checkShape(t, next as unknown as Record<string, unknown>);
     obj.metadata.name = name;
-    return this.commitUpdate(t, ns, cur, obj);
+    return this.commitUpdate(t, ns, cur, this.keepStatus(t, cur, obj));
   }
 
   private commitUpdate(t: ResourceType, ns: string | undefined, cur: KubeObject, obj: KubeObject): KubeObject {

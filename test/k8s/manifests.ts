@@ -24,6 +24,8 @@ export interface Crd {
   scope: string;
   schema: Schema;
   columns: Array<{ name: string; type: string; jsonPath: string; priority?: number; description?: string }>;
+  /** `subresources: {status: {}}`: status is written through `<name>/status` only. */
+  status: boolean;
 }
 
 export function readCrds(): Crd[] {
@@ -43,6 +45,7 @@ export function readCrds(): Crd[] {
         scope: spec.scope,
         schema: v.schema.openAPIV3Schema as Schema,
         columns: (v.additionalPrinterColumns ?? []) as Crd['columns'],
+        status: typeof v.subresources?.status === 'object',
       };
     });
 }
