@@ -2,7 +2,8 @@ import koffi from 'koffi';
 
 // The few libc calls the netlink layer needs, typed. Buffers are passed as pointers without copying;
 // koffi only keeps the pointer for the duration of the call, which is all these syscalls need.
-const libc = koffi.load('libc.so.6');
+/** The loaded libc, shared with other koffi bindings in dataplane/ (dataplane/sockopt). */
+export const libc = koffi.load('libc.so.6');
 
 const socketFn = libc.func('int socket(int domain, int type, int protocol)');
 const bindFn = libc.func('int bind(int fd, void *addr, uint32_t addrlen)');
