@@ -108,6 +108,38 @@ describe('bgpd entry point (tsx subprocess)', () => {
     }
   }, 30_000);
 
+  it('a datastore that fails at start makes bgpd exit 1 instead of listening with no agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-ds-'));
+    try {
+      const sock = join(dir, 'bgpd.sock');
+      const kubeconfig = join(dir, 'kubeconfig');
+      // plain http without insecure-skip-tls-verify: client-node refuses every request
+      writeFileSync(kubeconfig, JSON.stringify({
+        apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:9' } }],
+        users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x',
+      }));
+      const cfg = join(dir, 'bgpd.yaml');
+      writeFileSync(cfg, [
+        'routerId: 198.18.250.2', 'nodeName: unit', `listen: { address: 127.0.0.1, port: ${20000 + Math.floor(Math.random() * 20000)} }`,
+        `datastore: { type: kubernetes, kubeconfig: ${kubeconfig} }`, `control: { socket: ${sock} }`, 'health: { enabled: false }', '',
+      ].join('\n'));
+      const child = spawn(tsx, ['bgpd/main.ts', '--config', cfg], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TORTIE_STATE_DIR: join(dir, 'state') } });
+      let stderr = '';
+      child.stderr.on('data', (d) => { stderr += String(d); });
+      const code = await new Promise<number | null>((r) => {
+        const t = setTimeout(() => { child.kill('SIGKILL'); r(null); }, 20_000);
+        child.on('exit', (c) => { clearTimeout(t); r(c); });
+      });
+      expect(code, stderr).toBe(1);
+      const line = stderr.split('\n').find((l) => l.includes('cannot start the node agent'));
+      expect(line, stderr).toBeDefined();
+      expect(JSON.parse(line!)).toMatchObject({ level: 'error', datastore: 'kubernetes' });
+      expect(existsSync(sock)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it.skipIf(existsSync(DEFAULT_CONFIG_PATH))('a missing default config file is a config error', () => {
     const r = bgpd('--check');
     expect(r.status).toBe(2);

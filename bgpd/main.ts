@@ -51,6 +51,7 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     process.stderr.write(`bgpd: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // open sockets or timers must not keep a failed daemon alive
+    process.exit(1);
   },
 );

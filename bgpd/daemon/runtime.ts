@@ -83,7 +83,17 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   }
 
   // the node agent: registry, pod blocks, mesh peers, kernel routes, health endpoint
-  const node = await startNodeServices(config, speaker, logger);
+  let node: Awaited<ReturnType<typeof startNodeServices>>;
+  try {
+    node = await startNodeServices(config, speaker, logger);
+  } catch (err) {
+    // without the agent this would be a listener that refuses every peer: exit so the supervisor
+    // (the DaemonSet) restarts us. The restart marker stays: kernel routes are still in place, so the
+    // next start is still a graceful restart for the peers.
+    logger.error({ err: err instanceof Error ? err.message : String(err), datastore: config.datastore.type }, 'cannot start the node agent (datastore, IPAM or kernel routes): exiting');
+    await Promise.allSettled([control.close(), listener.close()]);
+    return EXIT_STARTUP_FAILED;
+  }
   speaker.start();
   logger.info({ routerId: config.routerId, as: config.asNumber, peers: config.peers.length, listen: `${config.listen.address ?? '::'}:${listener.port}`, control: config.control.socket, restarting: speaker.restart.restarting }, 'bgpd started');
 

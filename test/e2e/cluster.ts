@@ -8,6 +8,11 @@ import { FrrDaemon } from '../lab/daemons/frr';
 import { waitFor } from '../lab/wait-for';
 import { addNetworkList, delNetworkList } from '../cni/exec-client';
 import type { ConfList, RuntimeConf } from '../cni/exec-client';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
+import { withNetns } from '../../dataplane/netns';
 import { ClusterNode, ROOT } from './node';
 import type { Encap } from './node';
 
@@ -24,6 +29,9 @@ export interface ClusterOptions {
   pool?: string;
   /** Pods per node. */
   pods?: number;
+  /** 'kubernetes': the fake apiserver (test/k8s) stands in for the cluster — reachable from the lab over
+   *  the ToR's underlay address; nodes, the ToR peer and pools are Kubernetes objects. Default 'file'. */
+  datastore?: 'file' | 'kubernetes';
 }
 
 export interface Pod {
@@ -42,6 +50,10 @@ export class Cluster {
   torHost!: LabHost;
   readonly store: string;
   readonly pool: string;
+  /** With datastore 'kubernetes': the fake cluster (objects are written through `k8s.api.url` from the test). */
+  k8s?: FakeCluster;
+  kubeconfig?: string;
+  private apiListener?: Server;
   private underlay!: { addressOf(host: string): string };
 
   private constructor(readonly lab: Lab, readonly opts: ClusterOptions) {
@@ -65,7 +77,7 @@ export class Cluster {
     return {
       cniVersion: '1.1.0',
       name: 'k8s-pod-network',
-      plugins: [{ type: 'tortie', datastore: `file:${this.store}`, data_dir: join(this.lab.tmpDir, 'cni'), ipam: { type: 'tortie-ipam' } }],
+      plugins: [{ type: 'tortie', datastore: this.kubeconfig ? `kubernetes:${this.kubeconfig}` : `file:${this.store}`, data_dir: join(this.lab.tmpDir, 'cni'), ipam: { type: 'tortie-ipam' } }],
     };
   }
 
@@ -76,12 +88,17 @@ export class Cluster {
     const br = await this.lab.bridge('u', [...hosts, this.torHost], { subnet: '198.18.1.0/24' });
     this.underlay = br;
     const torIp = br.addressOf('tor');
+    if (this.opts.datastore === 'kubernetes') await this.startApiServer(torIp);
     for (const h of hosts) {
       this.nodes.push(this.makeNode(h, br.addressOf(h.name), torIp));
       // proxy ARP answers the pods' 169.254.1.1 only when the node has a route to it. Deliberately no
       // default route: the ToR knows every block, so pod traffic would detour through it and hide
       // missing mesh routes from the ping matrix.
       await h.ip(['route', 'add', '169.254.1.1/32', 'via', torIp]);
+    }
+    if (this.k8s) {
+      for (const n of this.nodes) await this.apiNode(n);
+      await this.api('POST', '/apis/tortie.dev/v1/bgppeers', { apiVersion: 'tortie.dev/v1', kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { peerIP: torIp, asNumber: TOR_AS } });
     }
     this.tor = await FrrDaemon.start(this.torHost, {
       routerId: torIp, localAs: TOR_AS, localAddress: torIp,
@@ -93,11 +110,59 @@ export class Cluster {
     for (const n of this.nodes) for (let k = 0; k < (this.opts.pods ?? 2); k++) await this.addPod(n);
   }
 
+  /**
+   * The fake apiserver runs in this process; a second listener created inside the ToR's netns (the
+   * socket is made while the thread is switched there) lets every node reach it at torIp:6443.
+   */
+  private async startApiServer(torIp: string): Promise<void> {
+    this.k8s = await FakeCluster.start();
+    const srv = createServer(this.k8s.api.handler);
+    // listen(port) without a host binds synchronously, so the socket is created inside the netns
+    withNetns(this.torHost.netns, () => srv.listen(6443));
+    await new Promise<void>((resolve, reject) => (srv.listening ? resolve() : srv.once('listening', resolve).once('error', reject)));
+    this.apiListener = srv;
+    this.kubeconfig = join(this.lab.tmpDir, 'kubeconfig');
+    writeFileSync(this.kubeconfig, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config',
+      // client-node refuses plain http unless TLS verification is (nominally) off
+      clusters: [{ name: 'lab', cluster: { server: `http://${torIp}:6443`, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'lab', user: { token: 'lab' } }],
+      contexts: [{ name: 'lab', context: { cluster: 'lab', user: 'lab' } }],
+      'current-context': 'lab',
+    }));
+  }
+
+  /** A request to the fake apiserver from the test (over its loopback listener). */
+  async api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    if (!this.k8s) throw new Error('not a kubernetes-datastore cluster');
+    const res = await fetch(this.k8s.api.url + path, {
+      method,
+      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const out = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  }
+
+  /** The Node object of a cluster node (InternalIP = its underlay address). */
+  async apiNode(n: ClusterNode): Promise<void> {
+    await this.api('POST', '/api/v1/nodes', {
+      apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name } },
+      status: { addresses: [{ type: 'InternalIP', address: n.spec.address }, { type: 'Hostname', address: n.name }] },
+    });
+  }
+
   private makeNode(h: LabHost, address: string, torIp: string): ClusterNode {
     return new ClusterNode(h, {
-      address, asNumber: NODE_AS, store: this.store, pool: this.pool, encap: this.opts.encap,
+      address, asNumber: NODE_AS, store: this.store, ...(this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}), pool: this.pool, encap: this.opts.encap,
       tor: { address: torIp, asNumber: TOR_AS }, routeReflector: this.opts.rr === true && h.name === 'n1',
     });
+  }
+
+  /** The ToR's underlay address. */
+  get torAddress(): string {
+    return this.underlay.addressOf('tor');
   }
 
   /** Sessions each node should have: the ToR plus the mesh (or the reflector / its clients). */
@@ -131,6 +196,7 @@ export class Cluster {
     await this.tor.vtysh(['configure terminal', `router bgp ${TOR_AS}`, `neighbor ${addr} remote-as ${NODE_AS}`, `neighbor ${addr} timers 3 9`,
       `neighbor ${addr} timers connect 1`, `neighbor ${addr} advertisement-interval 0`, 'address-family ipv4 unicast', `neighbor ${addr} activate`]);
     this.nodes.push(n);
+    if (this.k8s) await this.apiNode(n);
     await n.start();
     return n;
   }
@@ -176,5 +242,7 @@ export class Cluster {
 
   async destroy(): Promise<void> {
     await this.lab.cleanup();
+    this.apiListener?.close();
+    await this.k8s?.close();
   }
 }

@@ -1,5 +1,5 @@
 // One cluster node of the demo/e2e topology: dist/bgpd in the node's netns with the shared file
-// datastore, its own state dir (restart marker) and control socket, driven through dist/bgpctl.
+// (or Kubernetes) datastore, its own state dir (restart marker) and control socket, driven through dist/bgpctl.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,9 @@ export interface NodeSpec {
   asNumber: number;
   /** Shared file datastore directory (every node and every CNI call use it). */
   store: string;
+  /** Kubernetes datastore instead: the kubeconfig every node and every CNI call use. Peers then come
+   *  from Node objects and BGPPeer CRDs, not from the YAML file. */
+  kubeconfig?: string;
   pool: string;
   encap: Encap;
   tor?: { address: string; asNumber: number };
@@ -54,7 +57,7 @@ export class ClusterNode {
       asNumber: s.asNumber,
       nodeAddress: s.address,
       listen: { address: s.address, port: 179 },
-      datastore: { type: 'file', path: s.store },
+      datastore: s.kubeconfig ? { type: 'kubernetes', kubeconfig: s.kubeconfig } : { type: 'file', path: s.store },
       control: { socket: this.socket },
       nodeToNodeMesh: true,
       ...(s.routeReflector ? { routeReflector: { clusterId: '1.0.0.1' } } : {}),
@@ -64,7 +67,7 @@ export class ClusterNode {
       timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
       gracefulRestart: { enabled: true, restartTime: 30 },
       pools: [{ cidr: s.pool, blockSize: 26, encapsulation: s.encap }],
-      peers: s.tor ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber }] : [],
+      peers: s.tor && !s.kubeconfig ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber }] : [],
     });
   }
 
@@ -79,7 +82,9 @@ export class ClusterNode {
     await waitFor(() => {
       if (!proc.running) throw new Error(`bgpd on ${this.name} exited: ${proc.exitReason()}\n${proc.logs().slice(-3000)}`);
       return proc.logs().split('"bgpd started"').length - 1 > before;
-    }, { what: `bgpd started on ${this.name}`, timeoutMs: 20_000 });
+    }, { what: `bgpd started on ${this.name}`, timeoutMs: 20_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${proc.logs().slice(0, 3000)}`);
+    });
   }
 
   /** SIGKILL (kernel routes stay), then start again: a crash and restart. */

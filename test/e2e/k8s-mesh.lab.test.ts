@@ -1,0 +1,60 @@
+// The node DaemonSet's job on the Kubernetes datastore, end to end: real bgpd processes in lab
+// namespaces read Node objects and BGPPeer CRDs from the fake apiserver (the only double: no
+// kube-apiserver can run here), form the node-to-node mesh and the ToR session from them, pods get
+// addresses from IPAM blocks stored as CRDs through the real CNI plugin, and every pod reaches every other.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from './cluster';
+import { waitFor } from '../lab/wait-for';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await Cluster.create({ prefix: 'tk8e', nodes: 3, encap: 'none', datastore: 'kubernetes', pods: 1 });
+}, 150_000);
+afterAll(async () => cluster?.destroy(), 60_000);
+
+const blockOf = (ip: string): string => {
+  const o = ip.split('.').map(Number);
+  return `${o[0]}.${o[1]}.${o[2]}.${o[3] & 0xc0}/26`;
+};
+
+describe('mesh and ToR session from Kubernetes objects', () => {
+  it('every node peers with the other nodes (from Node objects) and the ToR (from a BGPPeer)', async () => {
+    for (const n of cluster.nodes) {
+      const peers = (await n.peers()).map((p) => `${p.name} ${p.state}`).sort();
+      const others = cluster.nodes.filter((o) => o !== n).map((o) => `Mesh_${o.spec.address.replace(/\./g, '_')} Established`);
+      // Calico's naming: a global BGPPeer's session is Global_<ip>
+      const tor = `Global_${cluster.torAddress.replace(/\./g, '_')}`;
+      expect(peers).toEqual([...others, `${tor} Established`].sort());
+    }
+  });
+
+  it('every pod pings every other pod', async () => {
+    const m = await cluster.pingMatrix();
+    expect(m.failed).toEqual([]);
+    expect(m.ok).toBe(6);
+  }, 60_000);
+
+  it('the ToR holds exactly the pod blocks', async () => {
+    const blocks = [...new Set(cluster.pods.map((p) => blockOf(p.ip)))].sort();
+    expect(blocks).toHaveLength(3);
+    await waitFor(async () => JSON.stringify(await cluster.torPrefixes()) === JSON.stringify(blocks), { what: `ToR prefixes = ${blocks}`, timeoutMs: 10_000, intervalMs: 250 });
+  });
+
+  it('a Node object removed drops exactly its mesh sessions; added back, they return', async () => {
+    const [a, b, gone] = cluster.nodes;
+    const goneName = `Mesh_${gone.spec.address.replace(/\./g, '_')}`;
+    const before = new Map((await a.peers()).map((p) => [p.name, p]));
+    await cluster.api('DELETE', `/api/v1/nodes/${gone.name}`);
+    for (const n of [a, b]) {
+      await waitFor(async () => !(await n.peers()).some((p) => p.name === goneName), { what: `${n.name} drops ${goneName}`, timeoutMs: 10_000, intervalMs: 200 });
+    }
+    // the other sessions stayed up the whole time: same established-since as before
+    const after = await a.peers();
+    for (const p of after) {
+      expect(p.state).toBe('Established');
+      expect(p.since).toBe(before.get(p.name)?.since);
+    }
+    await cluster.apiNode(gone);
+    await cluster.waitConverged();
+  }, 60_000);
+});
