@@ -14,6 +14,21 @@ export interface ObjectRef {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
+  /**
+   * `status.conditions` as read (CRDs only): the reporter writes a condition only when it differs from
+   * these, so many nodes reporting the same problem do not rewrite it over and over.
+   */
+  conditions?: readonly StatusCondition[];
+}
+
+/** A metav1.Condition as stored in a CRD's `status.conditions`. */
+export interface StatusCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+  lastTransitionTime?: string;
 }
 
 export interface ObjectProblems {
@@ -28,8 +43,13 @@ export interface ProblemReporter {
 }
 
 /** Builds the ref of a CRD (or Node) object as read from an informer cache. */
-export function refOf(kind: ReportedKind, obj: { apiVersion?: string; metadata?: { name?: string; uid?: string; resourceVersion?: string; generation?: number } }): ObjectRef {
+export function refOf(
+  kind: ReportedKind,
+  obj: { apiVersion?: string; metadata?: { name?: string; uid?: string; resourceVersion?: string; generation?: number }; status?: unknown },
+): ObjectRef {
   const m = obj.metadata ?? {};
+  // a Node's status.conditions are the kubelet's (Ready, …), never ours
+  const conds = kind === 'Node' ? undefined : (obj.status as { conditions?: unknown } | undefined)?.conditions;
   return {
     kind,
     apiVersion: obj.apiVersion ?? (kind === 'Node' ? 'v1' : 'tortie.dev/v1'),
@@ -37,5 +57,11 @@ export function refOf(kind: ReportedKind, obj: { apiVersion?: string; metadata?:
     ...(m.uid !== undefined ? { uid: m.uid } : {}),
     ...(m.resourceVersion !== undefined ? { resourceVersion: m.resourceVersion } : {}),
     ...(m.generation !== undefined ? { generation: m.generation } : {}),
+    ...(Array.isArray(conds) ? { conditions: conds.filter(isCondition) } : {}),
   };
+}
+
+function isCondition(c: unknown): c is StatusCondition {
+  const x = c as StatusCondition;
+  return typeof x === 'object' && x !== null && typeof x.type === 'string' && typeof x.status === 'string';
 }
