@@ -1,0 +1,208 @@
+// Invalid objects reported as Events and Valid conditions (bgpd/agent/k8s-report.ts), end to end: the
+// Kubernetes peer source in the agent, the reporter, and the fake apiserver with tortie's CRDs registered
+// with their status subresource but without their schemas (so objects the schema would reject can exist,
+// as on a cluster with an older CRD). Only verified against the fake apiserver.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../bgpd/agent/agent';
+import { KubernetesProblemReporter } from '../../bgpd/agent/k8s-report';
+import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
+import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
+import type { Logger } from '../../bgpd/session/peer-config';
+import { MemoryStore } from '../../ipam/store/memory-store';
+import { kubeConfigFor } from './client';
+import { FakeApiServer, type KubeObject } from './fake-apiserver';
+import { readCrds } from './manifests';
+
+const CRD = '/apis/tortie.dev/v1';
+const EVENTS = { group: '', version: 'v1', plural: 'events' };
+const PEERS = { group: 'tortie.dev', version: 'v1', plural: 'bgppeers' };
+
+const until = async (fn: () => boolean, what: string): Promise<void> => {
+  const end = Date.now() + 3000;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Api = FakeApiServer & { req: (method: string, path: string, body?: unknown) => Promise<KubeObject> };
+
+async function server(): Promise<Api> {
+  const api = await FakeApiServer.start();
+  cleanups.push(() => api.close());
+  for (const c of readCrds()) api.register({ group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, { status: c.status });
+  const req = async (method: string, path: string, body?: unknown): Promise<KubeObject> => {
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const out = (await res.json()) as KubeObject;
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  return Object.assign(api, { req });
+}
+
+const node = (api: Api, name: string, ip: string | undefined) =>
+  api.req('POST', '/api/v1/nodes', { metadata: { name }, status: { addresses: ip ? [{ type: 'InternalIP', address: ip }] : [] } });
+
+function recordingLogger(): Logger & { warnings: string[]; all: string[] } {
+  const warnings: string[] = [];
+  const all: string[] = [];
+  const rec = (level: string) => (_o: Record<string, unknown>, msg: string) => {
+    all.push(`${level} ${msg}`);
+    if (level === 'warn') warnings.push(msg);
+  };
+  return { warnings, all, debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+}
+
+async function agentOn(api: Api, name: string, log: Logger = recordingLogger()) {
+  const kc = kubeConfigFor(api.url);
+  const reporter = new KubernetesProblemReporter({ kubeConfig: kc, host: name, logger: log });
+  const speaker = new FakeSpeaker();
+  const source = new KubernetesClusterSource({
+    kubeConfig: kc, nodeName: name, retryMs: 20, logger: log, reporter,
+    defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
+  });
+  const agent = new Agent({ ds: new MemoryStore(), speaker, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name }, peerSource: source });
+  await agent.start();
+  cleanups.push(async () => {
+    await agent.stop();
+    reporter.close();
+  });
+  return { speaker, reporter };
+}
+
+const validCondition = (api: Api, name: string): Record<string, unknown> | undefined =>
+  ((api.objects(PEERS).find((o) => o.metadata.name === name)?.status as { conditions?: Array<Record<string, unknown>> } | undefined)?.conditions ?? []).find(
+    (c) => c.type === 'Valid',
+  );
+const eventsAbout = (api: Api, name: string) =>
+  api.objects(EVENTS).filter((e) => (e.involvedObject as { name: string }).name === name) as Array<KubeObject & Record<string, any>>;
+const statusWrites = (api: Api, name: string) => api.requests.filter((r) => r.startsWith(`PATCH ${CRD}/bgppeers/${name}/status`)).length;
+
+describe('KubernetesProblemReporter with the agent', () => {
+  it('an invalid BGPPeer gets Valid=False and one Event (not one per recomputation); fixing it flips Valid to True', async () => {
+    const api = await server();
+    await node(api, 'node-a', '198.18.0.1');
+    await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001 } });
+    await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { peerIP: '198.18.9.2' } });
+    const log = recordingLogger();
+    const { speaker } = await agentOn(api, 'node-a', log);
+    expect([...speaker.peers.keys()]).toEqual(['Global_198_18_9_1']);
+
+    await until(() => validCondition(api, 'broken')?.status === 'False', 'Valid=False on broken');
+    const cond = validCondition(api, 'broken')!;
+    const broken = api.objects(PEERS).find((o) => o.metadata.name === 'broken')!;
+    expect(cond).toMatchObject({ reason: 'InvalidSpec', observedGeneration: 1 });
+    expect(cond.message).toMatch(/^spec\b.*peerIP and asNumber/);
+    expect(cond.lastTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // a valid object that never had a condition is not written to
+    expect(validCondition(api, 'tor')).toBeUndefined();
+
+    // many recomputations (nodes joining) with the same problem: still one Event, one condition write, one log line
+    for (let i = 2; i <= 6; i++) await node(api, `node-${i}`, `198.18.0.${i}`);
+    await until(() => speaker.peers.size === 6, 'five mesh peers');
+    await settle();
+    const events = eventsAbout(api, 'broken');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'Warning',
+      reason: 'InvalidSpec',
+      count: 1,
+      source: { component: 'tortie-bgpd', host: 'node-a' },
+      involvedObject: { kind: 'BGPPeer', apiVersion: 'tortie.dev/v1', name: 'broken', uid: broken.metadata.uid },
+    });
+    expect(events[0].metadata.namespace).toBe('default');
+    expect(events[0].message).toContain('BGPPeer broken: spec');
+    expect(statusWrites(api, 'broken')).toBe(1);
+    expect(log.warnings.filter((w) => w.startsWith('BGPPeer broken:'))).toHaveLength(1);
+    expect(api.objects(PEERS).find((o) => o.metadata.name === 'broken')!.spec).toEqual({ peerIP: '198.18.9.2' });
+
+    // fixed: condition True with the new generation, the session comes, tor's session was never touched
+    const tor = speaker.peers.get('Global_198_18_9_1');
+    await api.req('PATCH', `${CRD}/bgppeers/broken`, { spec: { asNumber: 65002 } });
+    await until(() => validCondition(api, 'broken')?.status === 'True', 'Valid=True after the fix');
+    expect(validCondition(api, 'broken')).toMatchObject({ reason: 'Valid', observedGeneration: 2 });
+    expect(Date.parse(validCondition(api, 'broken')!.lastTransitionTime as string)).toBeGreaterThanOrEqual(Date.parse(cond.lastTransitionTime as string));
+    await until(() => speaker.peers.has('Global_198_18_9_2'), 'the fixed peer gets its session');
+    expect(speaker.peers.get('Global_198_18_9_1')).toBe(tor);
+    expect(log.all).toContain('info BGPPeer broken is valid again');
+    expect(eventsAbout(api, 'broken')).toHaveLength(1);
+  });
+
+  it('a Node without an address gets an Event naming it, and its status is never patched', async () => {
+    const api = await server();
+    await node(api, 'node-a', '198.18.0.1');
+    await node(api, 'node-x', undefined);
+    const log = recordingLogger();
+    await agentOn(api, 'node-a', log);
+    await until(() => eventsAbout(api, 'node-x').length === 1, 'an Event about node-x');
+    const [ev] = eventsAbout(api, 'node-x');
+    expect(ev).toMatchObject({ reason: 'InvalidSpec', type: 'Warning', involvedObject: { kind: 'Node', apiVersion: 'v1', name: 'node-x' } });
+    expect(ev.message).toMatch(/node-x.*no usable IPv4 address/);
+    expect(log.warnings.filter((w) => w.startsWith('Node node-x: no usable IPv4 address'))).toHaveLength(1);
+    expect(api.requests.filter((r) => r.startsWith('PATCH /api/v1/nodes') || r.startsWith('PUT /api/v1/nodes'))).toEqual([]);
+    expect(eventsAbout(api, 'node-a')).toEqual([]);
+  });
+
+  it('without RBAC (403) it logs once per kind of write, keeps its sessions and does not retry on every change', async () => {
+    const api = await server();
+    api.setHook(({ method, path }) =>
+      method !== 'GET' && (path.endsWith('/status') || path.includes('/events'))
+        ? { status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'forbidden' } }
+        : undefined,
+    );
+    await node(api, 'node-a', '198.18.0.1');
+    await node(api, 'node-b', '198.18.0.2');
+    await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { asNumber: 65001 } });
+    const log = recordingLogger();
+    const { speaker, reporter } = await agentOn(api, 'node-a', log);
+    expect([...speaker.peers.keys()]).toEqual(['Mesh_198_18_0_2']);
+    const mesh = speaker.peers.get('Mesh_198_18_0_2');
+    await until(() => log.warnings.filter((w) => w.includes('403')).length === 2, 'one 403 warning for status, one for events');
+    const writes = (): number => api.requests.filter((r) => !r.startsWith('GET') && (r.includes('/status') || r.includes('/events'))).length;
+    const before = writes();
+    // more problems and more recomputations
+    await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken-2' }, spec: { asNumber: 65002 } });
+    await node(api, 'node-c', '198.18.0.3');
+    await until(() => speaker.peers.size === 2, 'c joins');
+    await settle();
+    await reporter.idle();
+    expect(writes()).toBe(before);
+    expect(log.warnings.filter((w) => w.includes('403'))).toHaveLength(2);
+    expect(log.warnings.filter((w) => w.startsWith('BGPPeer broken-2:'))).toHaveLength(1);
+    expect(speaker.peers.get('Mesh_198_18_0_2')).toBe(mesh);
+  });
+
+  it('two nodes reporting the same invalid object do not flap its condition', async () => {
+    const api = await server();
+    await node(api, 'node-a', '198.18.0.1');
+    await node(api, 'node-b', '198.18.0.2');
+    await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { peerIP: '198.18.9.2' } });
+    const a = await agentOn(api, 'node-a');
+    const b = await agentOn(api, 'node-b');
+    await until(() => validCondition(api, 'broken')?.status === 'False', 'Valid=False');
+    await Promise.all([a.reporter.idle(), b.reporter.idle()]);
+    const first = validCondition(api, 'broken');
+    const rv = api.objects(PEERS).find((o) => o.metadata.name === 'broken')!.metadata.resourceVersion;
+    // churn that makes both recompute several times
+    for (let i = 3; i <= 5; i++) await node(api, `node-${i}`, `198.18.0.${i}`);
+    await until(() => a.speaker.peers.size === 4 && b.speaker.peers.size === 4, 'both see the new nodes');
+    await settle();
+    await Promise.all([a.reporter.idle(), b.reporter.idle()]);
+    expect(validCondition(api, 'broken')).toEqual(first);
+    expect(api.objects(PEERS).find((o) => o.metadata.name === 'broken')!.metadata.resourceVersion).toBe(rv);
+    // at most one write each (a race ends in a 409 for the loser, not in a second write)
+    expect(statusWrites(api, 'broken')).toBeLessThanOrEqual(2);
+    // one Event per node that saw the problem, from each host
+    expect(eventsAbout(api, 'broken').map((e) => e.source.host).sort()).toEqual(['node-a', 'node-b']);
+  });
+});
