@@ -31,6 +31,16 @@ describe('meshPeersFrom', () => {
     expect(b.map((x) => x.source)).toEqual(['mesh', 'mesh', 'global', 'node']);
   });
 
+  it('names the BGPPeer each explicit peer comes from; Kubernetes selector syntax selects too', () => {
+    const peers = [
+      { name: 'tor-k8s', peerIP: '198.18.1.254', asNumber: 65001, nodeSelector: 'rack in (r1,r3),!spot' },
+      { name: 'rr', peerIP: '198.18.9.9', asNumber: 64512 },
+    ];
+    const a = meshPeersFrom(nodes, peers, { ...cfg, nodeToNodeMesh: false }, 'a');
+    expect(a.map((x) => [x.name, x.peer])).toEqual([['Node_198_18_1_254', 'tor-k8s'], ['Global_198_18_9_9', 'rr']]);
+    expect(meshPeersFrom(nodes, peers, cfg, 'b').map((x) => x.peer)).toEqual([undefined, undefined, 'rr']);
+  });
+
   it('knows nothing about an unknown node and skips peering with itself', () => {
     expect(meshPeersFrom(nodes, [], cfg, 'zz')).toEqual([]);
     expect(meshPeersFrom(nodes, [{ name: 'self', peerIP: '10.0.0.1', asNumber: 1 }], { ...cfg, nodeToNodeMesh: false }, 'a')).toEqual([]);

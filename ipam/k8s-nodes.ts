@@ -4,7 +4,7 @@
 //            session is passive on our side when the peer's address sorts after ours (plain string
 //            comparison, as Calico does), so only one side connects.
 //   explicit BGPPeers with neither node nor nodeSelector apply to every node; `node` to that node;
-//            `nodeSelector` to the nodes it selects (Calico selector subset, ipam/selector.ts). A
+//            `nodeSelector` to the nodes it selects (Kubernetes or Calico syntax, ipam/selector.ts). A
 //            node-specific peer at an address a global peer already covers is dropped.
 import { parseSelector } from './selector';
 
@@ -37,6 +37,8 @@ export interface PeerPlan {
   readonly asNumber: number;
   readonly passive: boolean;
   readonly source: 'mesh' | 'global' | 'node';
+  /** The BGPPeer object an explicit peer comes from (its per-peer settings are looked up by it). */
+  readonly peer?: string;
 }
 
 const isV6 = (a: string): boolean => a.includes(':');
@@ -84,7 +86,7 @@ export function meshPeersFrom(nodes: readonly NodeInfo[], bgpPeers: readonly Bgp
       source = 'node';
     }
     if (source === 'global') globals.add(address);
-    out.push({ name: peerName(source === 'global' ? 'Global' : 'Node', address, port), address, port, asNumber: p.asNumber, passive: false, source });
+    out.push({ name: peerName(source === 'global' ? 'Global' : 'Node', address, port), address, port, asNumber: p.asNumber, passive: false, source, peer: p.name });
   }
   const explicit = out.filter((p) => p.source === 'global' || !globals.has(p.address));
   if (!cfg.nodeToNodeMesh || own === undefined) return explicit;

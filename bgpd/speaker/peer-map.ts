@@ -12,6 +12,12 @@ import { policyChain } from './policy-map';
 /** A peer as the speaker runs it: the normalized config plus its Calico-style type. */
 export interface SpeakerPeer extends PeerConfig {
   type: PeerType;
+  /**
+   * Definitions of policy names in importPolicy/exportPolicy that come with the peer instead of from the
+   * config file (BGPFilter objects of the cluster, bgpd/agent/k8s-filters.ts); they win over a config
+   * policy of the same name. Carried on the peer so a filter change is a change of this peer only.
+   */
+  policies?: Readonly<Record<string, Policy>>;
 }
 
 /** The node-wide settings the peer mapping needs (a TortieConfig satisfies it). */
@@ -109,7 +115,8 @@ export function sessionConfig(node: SpeakerIdentity, p: SpeakerPeer, restart: Re
   };
 }
 
-export function ribPeerConfig(p: SpeakerPeer, policies: ReadonlyMap<string, Policy>): RibPeerConfig {
+export function ribPeerConfig(p: SpeakerPeer, configPolicies: ReadonlyMap<string, Policy>): RibPeerConfig {
+  const policies = p.policies ? new Map([...configPolicies, ...Object.entries(p.policies)]) : configPolicies;
   const importPolicy = policyChain(p.importPolicy, policies);
   const exportPolicy = policyChain(p.exportPolicy, policies);
   return {
