@@ -21,6 +21,8 @@ import type { SpeakerIdentity, SpeakerPeer } from '../speaker/peer-map';
 import { PoolIndex } from './encap';
 import { localState, poolUsage } from './local-state';
 import type { PoolUsage } from './local-state';
+import { applyOverrides, overridesSignature } from './peer-overrides';
+import type { PeerOverrides } from './peer-overrides';
 import { desiredPeers } from './peer-set';
 import type { AgentProgrammer, AgentSpeaker, AgentStats, DesiredPeer } from './types';
 
@@ -55,8 +57,8 @@ export interface AgentOptions {
   peerSource?: PeerSource;
 }
 
-/** A desired session with optional per-peer transport settings (explicit BGPPeers). */
-export type SourcedPeer = DesiredPeer & { port?: number; passive?: boolean };
+/** A desired session with optional per-peer settings (explicit BGPPeers: transport, timers, password, filters). */
+export type SourcedPeer = DesiredPeer & { port?: number; passive?: boolean; overrides?: PeerOverrides };
 
 export interface PeerSource {
   start(onChange: () => void): Promise<void>;
@@ -64,7 +66,7 @@ export interface PeerSource {
   peers(): readonly SourcedPeer[];
 }
 
-const peerSignature = (p: SourcedPeer): string => `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}`;
+const peerSignature = (p: SourcedPeer): string => `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}|${overridesSignature(p.overrides)}`;
 
 export class Agent {
   private readonly opts: AgentOptions;
@@ -300,7 +302,7 @@ export class Agent {
 
   private speakerPeer(p: SourcedPeer): SpeakerPeer {
     const mp = meshPeer(this.opts.identity, { address: p.address, name: p.name, type: p.role === 'rr' ? 'rr' : 'mesh', ...(p.port !== undefined ? { port: p.port } : {}) });
-    const base = p.passive ? { ...mp, passive: true } : mp;
+    const base = applyOverrides(p.passive ? { ...mp, passive: true } : mp, p.overrides);
     return p.role === 'rr-client'
       ? { ...base, asNumber: p.asNumber, routeReflectorClient: true, type: 'rr-client' }
       : { ...base, asNumber: p.asNumber };

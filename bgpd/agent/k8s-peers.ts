@@ -6,6 +6,7 @@ import { meshPeersFrom } from '../../ipam/k8s-nodes';
 import type { BgpConfigSpec, BgpPeerSpec, NodeInfo as K8sNodeInfo } from '../../ipam/k8s-nodes';
 import type { NodeInfo as RegistryNode } from '../../ipam/nodes';
 import { desiredPeers } from './peer-set';
+import type { PeerOverrides } from './peer-overrides';
 import type { DesiredPeer } from './types';
 
 /** Annotation that overrides the Node's InternalIP as its BGP address. */
@@ -30,7 +31,12 @@ export interface CrdObject {
 export interface ClusterPeer extends DesiredPeer {
   port: number;
   passive: boolean;
+  /** Timers, GR time, password, filters of the BGPPeer this session comes from (k8s-peer-settings.ts). */
+  overrides?: PeerOverrides;
 }
+
+/** A BGPPeer as clusterPeers takes it: where it peers plus its own settings (k8s-peer-settings.ts). */
+export type ExplicitPeer = BgpPeerSpec & { passive?: boolean; overrides?: PeerOverrides };
 
 export interface ClusterNode {
   readonly name: string;
@@ -88,7 +94,7 @@ export function bgpConfig(objs: readonly CrdObject[], base: BgpConfigSpec): BgpC
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function clusterPeers(nodes: readonly ClusterNode[], bgpPeers: readonly BgpPeerSpec[], cfg: BgpConfigSpec, thisNode: string, family: 4 | 6 = 4): ClusterPeer[] {
+export function clusterPeers(nodes: readonly ClusterNode[], bgpPeers: readonly ExplicitPeer[], cfg: BgpConfigSpec, thisNode: string, family: 4 | 6 = 4): ClusterPeer[] {
   const withAddr = nodes.filter((n) => n.address !== undefined);
   const k8sNodes: K8sNodeInfo[] = withAddr.map((n) => ({ name: n.name, labels: n.labels, addresses: [n.address!] }));
   // meshPeersFrom needs this node for selectors even when it has no address yet
@@ -97,14 +103,19 @@ export function clusterPeers(nodes: readonly ClusterNode[], bgpPeers: readonly B
   const reflectors = withAddr.some((n) => n.rrClusterId !== undefined);
   const plans = meshPeersFrom(k8sNodes, bgpPeers, reflectors ? { ...cfg, nodeToNodeMesh: false } : cfg, thisNode, family);
   const asOf = new Map(withAddr.map((n) => [n.address!, n.asNumber]));
-  const out: ClusterPeer[] = plans.map((p) => ({
-    name: p.name,
-    address: p.address,
-    asNumber: p.source === 'mesh' ? (asOf.get(p.address) ?? p.asNumber) : p.asNumber,
-    role: 'mesh',
-    port: p.port,
-    passive: p.passive,
-  }));
+  const explicitByName = new Map(bgpPeers.map((b) => [b.name, b]));
+  const out: ClusterPeer[] = plans.map((p) => {
+    const b = p.peer !== undefined ? explicitByName.get(p.peer) : undefined;
+    return {
+      name: p.name,
+      address: p.address,
+      asNumber: p.source === 'mesh' ? (asOf.get(p.address) ?? p.asNumber) : p.asNumber,
+      role: 'mesh',
+      port: p.port,
+      passive: p.passive || b?.passive === true,
+      ...(b?.overrides ? { overrides: b.overrides } : {}),
+    };
+  });
   if (reflectors && family === 4) {
     const registry: RegistryNode[] = withAddr.map((n) => ({
       name: n.name,
