@@ -37,6 +37,7 @@ export function crossCheck(raw: unknown): Problem[] {
   checkAdvertised(out, raw);
   checkPolicies(out, raw, policyNames);
   checkDatastore(out, raw);
+  checkKubernetes(out, raw);
   return out;
 }
 
@@ -233,3 +234,18 @@ function checkDatastore(out: Problem[], raw: Obj): void {
   }
 }
 
+
+/** `kubernetes:` only means something next to the Kubernetes datastore; a field listed twice is a typo. */
+function checkKubernetes(out: Problem[], raw: Obj): void {
+  const k = raw.kubernetes;
+  if (!isObj(k)) return;
+  const type = isObj(raw.datastore) && raw.datastore.type !== undefined ? raw.datastore.type : 'file';
+  if (type !== 'kubernetes') {
+    out.push({ path: ['kubernetes'], expected: 'kubernetes settings only with datastore.type kubernetes', found: `a ${String(type)} datastore`, at: 'key' });
+  }
+  const seen = new Set<unknown>();
+  items(k.configFileWins).forEach((f, i) => {
+    if (seen.has(f)) out.push(problem(['kubernetes', 'configFileWins', i], 'each field once', f));
+    seen.add(f);
+  });
+}

@@ -18,7 +18,7 @@ export interface ConfigDiff {
   changed: string[];
 }
 
-const RESTART_KEYS = ['nodeName', 'routerId', 'asNumber', 'listen', 'datastore', 'control', 'health', 'kernelRoutes'] as const;
+const RESTART_KEYS = ['nodeName', 'routerId', 'asNumber', 'listen', 'datastore', 'kubernetes', 'control', 'health', 'kernelRoutes'] as const;
 const POLICY_KEYS = new Set(['importPolicy', 'exportPolicy']);
 
 // key order must not matter: optional keys are added in different orders

@@ -108,6 +108,7 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
     asNumber: p.asNumber,
     listen: p.listen.address === undefined ? { port: p.listen.port } : { address: p.listen.address, port: p.listen.port },
     datastore: datastore(p),
+    kubernetes: { configFileWins: [...new Set(p.kubernetes.configFileWins)] },
     nodeToNodeMesh: p.nodeToNodeMesh,
     peers,
     advertisePrefixes: p.advertisePrefixes,

@@ -143,6 +143,13 @@ const datastore = mapping('datastore settings', {
   kubeconfig: leaf(L.absolutePath('a kubeconfig file')).optional(),
 });
 
+/** BGPConfiguration fields the config file can be made to win over (`kubernetes.configFileWins`). */
+export const CONFIG_FILE_FIELDS = ['asNumber', 'nodeToNodeMesh', 'listenPort', 'nodeMeshMaxRestartTime', 'logSeverityScreen'] as const;
+
+const kubernetes = mapping('Kubernetes settings (configFileWins)', {
+  configFileWins: oneOrMany(list('BGPConfiguration field names', leaf(L.oneOf(CONFIG_FILE_FIELDS)))).default([]),
+});
+
 export const rootSchema = mapping('tortie settings', {
   nodeName: leaf(L.nodeName).optional(),
   routerId: leaf(L.routerId).optional(),
@@ -154,6 +161,7 @@ export const rootSchema = mapping('tortie settings', {
     port: leaf(L.port).default(179),
   }).prefault({}),
   datastore: datastore.prefault({}),
+  kubernetes: kubernetes.prefault({}),
   nodeToNodeMesh: leaf(L.boolean).default(true),
   peers: list('peers', peerSchema).default([]),
   advertisePrefixes: list('CIDRs', leaf(L.cidr())).default([]),

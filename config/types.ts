@@ -20,6 +20,8 @@ export interface TortieConfig {
   /** address undefined = listen on every address. */
   listen: { address?: string; port: number };
   datastore: DatastoreConfig;
+  /** With the Kubernetes datastore: where the config file beats the BGPConfiguration CRD. */
+  kubernetes: KubernetesConfig;
   nodeToNodeMesh: boolean;
   peers: PeerConfig[];
   /** Extra prefixes to originate (service CIDRs); pod blocks come from IPAM. */
@@ -46,6 +48,18 @@ export type DatastoreConfig =
   | { type: 'file'; path: string }
   | { type: 'etcd'; endpoints: string[]; prefix: string; tls?: EtcdTlsConfig }
   | { type: 'kubernetes'; kubeconfig?: string };
+
+/**
+ * A BGPConfiguration field and the config file key it competes with: asNumber ↔ asNumber,
+ * nodeToNodeMesh ↔ nodeToNodeMesh, listenPort ↔ listen.port, nodeMeshMaxRestartTime ↔
+ * gracefulRestart.restartTime, logSeverityScreen ↔ log.level.
+ */
+export type ConfigFileField = 'asNumber' | 'nodeToNodeMesh' | 'listenPort' | 'nodeMeshMaxRestartTime' | 'logSeverityScreen';
+
+export interface KubernetesConfig {
+  /** Fields whose BGPConfiguration value is ignored in favour of the config file (default: none — the CRD wins). */
+  configFileWins: ConfigFileField[];
+}
 
 export interface EtcdTlsConfig {
   ca?: string;

@@ -2,11 +2,14 @@
 import type { LocalBlock, RemoteRoute } from '../../dataplane/programmer/types';
 import type { BestChange } from '../rib/types';
 import type { SpeakerIdentity, SpeakerPeer } from '../speaker/peer-map';
+import type { OriginAttributes } from '../speaker/speaker';
 import type { AgentProgrammer, AgentSpeaker } from './types';
 
 export class FakeSpeaker implements AgentSpeaker {
   readonly peers = new Map<string, SpeakerPeer>();
   readonly originated = new Set<string>();
+  /** Attributes of the last originate() that gave any, per prefix. */
+  readonly originAttrs = new Map<string, OriginAttributes>();
   readonly calls: string[] = [];
   private cb: ((c: BestChange[]) => void) | undefined;
 
@@ -21,13 +24,15 @@ export class FakeSpeaker implements AgentSpeaker {
     return this.peers.delete(name);
   }
 
-  originate(prefix: string, _source?: string): void {
+  originate(prefix: string, _source?: string, attrs?: OriginAttributes): void {
     this.originated.add(prefix);
+    if (attrs) this.originAttrs.set(prefix, attrs);
     this.calls.push(`originate ${prefix}`);
   }
 
   withdraw(prefix: string, _source?: string): void {
     this.originated.delete(prefix);
+    this.originAttrs.delete(prefix);
     this.calls.push(`withdraw ${prefix}`);
   }
 

@@ -3,13 +3,14 @@
 // unit tests hand in fakes.
 import type { BestChange } from '../rib/types';
 import type { SpeakerPeer } from '../speaker/peer-map';
+import type { OriginAttributes } from '../speaker/speaker';
 import type { LocalBlock, RemoteRoute } from '../../dataplane/programmer/types';
 
 export interface AgentSpeaker {
   addPeer(peer: SpeakerPeer): unknown;
   removePeer(name: string, reason?: string): Promise<boolean>;
-  /** `source` keeps the agent's pod prefixes apart from the config's advertisePrefixes. */
-  originate(prefix: string, source: string): void;
+  /** `source` keeps the agent's pod prefixes apart from the config's advertisePrefixes; `attrs` = communities. */
+  originate(prefix: string, source: string, attrs?: OriginAttributes): void;
   withdraw(prefix: string, source: string): void;
   onBestChange(cb: (changes: BestChange[]) => void): void;
 }

@@ -8,6 +8,7 @@ import type { Policy } from '../rib/policy';
 import { prefixKey } from '../rib/prefix-key';
 import { Rib } from '../rib/rib';
 import type { BestChange, PeerId } from '../rib/types';
+import type { PathAttributes } from '../wire/types';
 import { wireEncoder } from '../rib/wire-encoder';
 import type { Logger } from '../session/peer-config';
 import type { BgpListener } from '../session/transport';
@@ -18,6 +19,9 @@ import type { PeerHost } from './peer-runtime';
 import { meshPeer, ribPeerConfig } from './peer-map';
 import type { MeshPeerInput, RestartState, SpeakerIdentity, SpeakerPeer } from './peer-map';
 import { mapPolicies } from './policy-map';
+
+/** What a caller may set on a route it originates (BGPConfiguration prefixAdvertisements). */
+export type OriginAttributes = Pick<PathAttributes, 'communities' | 'largeCommunities'>;
 
 export type SpeakerConfig = SpeakerIdentity & Pick<TortieConfig, 'multipath' | 'policies'>;
 
@@ -53,6 +57,8 @@ export class Speaker {
    * must not withdraw a prefix the other still wants. The RIB sees one route per prefix.
    */
   private readonly originated = new Map<string, Set<string>>();
+  /** Attributes each originated prefix was last announced with (JSON; '{}' = none). */
+  private readonly originAttrs = new Map<string, string>();
   private started = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -102,7 +108,8 @@ export class Speaker {
     const rt = new PeerRuntime(host, peer, id);
     this.byName.set(peer.name, rt);
     this.byRibId.set(id, rt);
-    this.listener?.register(rt.session);
+    // with a password, the listener puts the peer's TCP-MD5 key on its socket (removed by unregister)
+    this.listener?.register(rt.session, peer.password !== undefined ? { password: peer.password, name: peer.name } : {});
     if (this.started) rt.start();
     this.logger.info({ peer: peer.name, address: peer.address, as: peer.asNumber, type: peer.type }, 'peer added');
     return rt;
@@ -195,15 +202,21 @@ export class Speaker {
 
   // ---- origination ---------------------------------------------------------------------------
 
-  originate(prefix: string, source = 'api'): void {
+  /**
+   * `attrs` (communities) apply to the prefix whoever else originates it too: given, they replace the
+   * ones it was announced with (re-announced only if they differ); omitted, they stay as they are.
+   */
+  originate(prefix: string, source = 'api', attrs?: OriginAttributes): void {
     const sources = this.originated.get(prefix);
+    const json = attrs === undefined ? undefined : JSON.stringify(attrs);
     if (sources) {
       sources.add(source);
-      return;
-    }
+      if (json === undefined || json === this.originAttrs.get(prefix)) return;
+    } else this.originated.set(prefix, new Set([source]));
     const afi = afiOfPrefix(prefix);
-    this.rib.originate(afi, prefixKey(afi, prefix));
-    this.originated.set(prefix, new Set([source]));
+    // the RIB replaces the local path of a prefix in place (upsert), so a new attribute set is one update
+    this.rib.originate(afi, prefixKey(afi, prefix), attrs ?? {});
+    if (json !== undefined) this.originAttrs.set(prefix, json);
     this.driver.kick();
   }
 
@@ -213,6 +226,7 @@ export class Speaker {
     const afi = afiOfPrefix(prefix);
     this.rib.withdrawLocal(afi, prefixKey(afi, prefix));
     this.originated.delete(prefix);
+    this.originAttrs.delete(prefix);
     this.driver.kick();
   }
 
