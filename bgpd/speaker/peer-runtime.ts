@@ -9,7 +9,7 @@ import type { Negotiated } from '../session/open-negotiation';
 import type { Logger } from '../session/peer-config';
 import { BgpSession } from '../session/session';
 import type { ReceivedUpdate, SessionOptions } from '../session/session';
-import { normalizeAddress } from '../session/transport';
+import { normalizeAddress, tcpMd5Connector, tcpMd5Problem } from '../session/transport';
 import { endOfRibFamily } from '../wire';
 import type { Afi, GracefulRestartCap } from '../wire/types';
 import { ErrorAction } from '../wire/types';
@@ -52,6 +52,8 @@ export class PeerRuntime {
     readonly ribId: PeerId,
   ) {
     this.session = new BgpSession(sessionConfig(host.node, peer, host.restart), {
+      // RFC 2385: a peer with a password connects through sockets signed with its TCP-MD5 key
+      ...(peer.password !== undefined ? { connector: tcpMd5Connector(peer.password) } : {}),
       ...host.sessionOptions,
       logger: host.logger,
       onUpdates: (batch) => this.onUpdates(batch),
@@ -71,7 +73,21 @@ export class PeerRuntime {
   }
 
   start(): void {
-    this.session.start();
+    if (this.peer.password === undefined) {
+      this.session.start();
+      return;
+    }
+    // The TCP-MD5 bindings (koffi) load on first use, asynchronously: the session starts once they
+    // are in and the kernel takes keys. Otherwise it stays Idle and the log says why — retrying
+    // cannot help, and connecting unsigned would only meet a peer that drops our SYNs.
+    void tcpMd5Problem().then((problem) => {
+      if (this.disposed) return;
+      if (!problem) {
+        this.session.start();
+        return;
+      }
+      this.host.logger.error({ peer: this.name, errno: problem.errno, err: problem.message }, 'TCP-MD5 unavailable: the session stays Idle');
+    });
   }
 
   /** Administrative shutdown (Cease/2 with the RFC 9003 text); the session stays down. */
