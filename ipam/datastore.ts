@@ -9,6 +9,11 @@ export interface KeyValue {
   readonly value: string;
   /** Store revision of the write that produced this value (etcd mod revision). */
   readonly revision: number;
+  /**
+   * When the record was first created, where the store knows it (Kubernetes: creationTimestamp in ms, set
+   * for IPPools only). Orders overlapping pools (pools.ts checkPools); absent elsewhere.
+   */
+  readonly created?: number;
 }
 
 export interface WatchEvent {

@@ -1,9 +1,9 @@
 // IPPool defaults and validation, and pool CRUD in the datastore.
 import { Cidr } from './cidr';
-import type { Datastore } from './datastore';
-import { CorruptRecordError, FamilyMismatchError, InvalidPoolError, PoolOverlapError } from './errors';
+import type { Datastore, KeyValue } from './datastore';
+import { FamilyMismatchError, InvalidPoolError, PoolOverlapError } from './errors';
 import { blockPrefix, POOL_PREFIX, poolKey } from './keys';
-import type { AllowedUse, Encapsulation, IPPool } from './model';
+import type { AllowedUse, IPPool } from './model';
 import { decode, type Stored } from './records';
 import { parseSelector } from './selector';
 
@@ -11,39 +11,52 @@ export type PoolInput = Partial<Omit<IPPool, 'cidr'>> & { readonly cidr: string 
 
 const LINK_LOCAL = [Cidr.parse('169.254.0.0/16')!, Cidr.parse('fe80::/10')!];
 
+/** One thing wrong with a pool: the field (as in the IPPool CRD's spec) and why. */
+export interface PoolProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Everything wrong with one pool on its own (overlaps need the others: see checkPools). Empty = valid. */
+export function poolProblems(input: PoolInput): PoolProblem[] {
+  const out: PoolProblem[] = [];
+  const bad = (field: string, message: string): void => void out.push({ field, message });
+  const cidr = typeof input.cidr === 'string' ? Cidr.parse(input.cidr, false) : undefined;
+  if (!cidr) bad('cidr', `'${String(input.cidr)}' is not a CIDR`);
+  else {
+    if (Cidr.parse(input.cidr, true) === undefined) bad('cidr', `${input.cidr} has host bits set (did you mean ${cidr}?)`);
+    for (const ll of LINK_LOCAL) if (ll.overlaps(cidr)) bad('cidr', `${cidr} overlaps link-local ${ll}`);
+    const [lo, hi, dflt] = cidr.family === 4 ? [20, 32, 26] : [116, 128, 122];
+    const blockSize = input.blockSize ?? dflt;
+    if (!Number.isInteger(blockSize) || blockSize < lo || blockSize > hi) bad('blockSize', `blockSize ${blockSize} is out of range ${lo}–${hi} for IPv${cidr.family}`);
+    else if (blockSize < cidr.prefix) bad('blockSize', `blockSize /${blockSize} is larger than the pool ${cidr} itself`);
+    if (input.encapsulation === 'ipip' && cidr.family === 6) bad('encapsulation', 'IPIP is IPv4 only');
+  }
+  const encapsulation = input.encapsulation ?? 'none';
+  if (!['ipip', 'vxlan', 'none'].includes(encapsulation)) bad('encapsulation', `encapsulation must be ipip, vxlan or none, not '${encapsulation}'`);
+  const uses = input.allowedUses ?? ['workload', 'tunnel'];
+  if (!Array.isArray(uses) || uses.length === 0 || uses.some((u) => u !== 'workload' && u !== 'tunnel'))
+    bad('allowedUses', 'allowedUses must be a non-empty subset of workload, tunnel');
+  const nodeSelector = input.nodeSelector ?? 'all()';
+  if (typeof nodeSelector !== 'string' || !parseSelector(nodeSelector)) bad('nodeSelector', `unsupported nodeSelector '${String(nodeSelector)}'`);
+  return out;
+}
+
 /** Fills defaults and validates one pool on its own (overlaps need the others: see createPool). */
 export function normalizePool(input: PoolInput): IPPool {
-  const label = input.name ?? input.cidr;
-  const cidr = Cidr.parse(input.cidr, false);
-  if (!cidr) throw new InvalidPoolError(label, `'${input.cidr}' is not a CIDR`);
-  if (Cidr.parse(input.cidr, true) === undefined)
-    throw new InvalidPoolError(label, `${input.cidr} has host bits set (did you mean ${cidr}?)`);
-  for (const ll of LINK_LOCAL) if (ll.overlaps(cidr)) throw new InvalidPoolError(label, `${cidr} overlaps link-local ${ll}`);
-  const [lo, hi, dflt] = cidr.family === 4 ? [20, 32, 26] : [116, 128, 122];
-  const blockSize = input.blockSize ?? dflt;
-  if (!Number.isInteger(blockSize) || blockSize < lo || blockSize > hi)
-    throw new InvalidPoolError(label, `blockSize ${blockSize} is out of range ${lo}–${hi} for IPv${cidr.family}`);
-  if (blockSize < cidr.prefix)
-    throw new InvalidPoolError(label, `blockSize /${blockSize} is larger than the pool ${cidr} itself`);
-  const encapsulation: Encapsulation = input.encapsulation ?? 'none';
-  if (!['ipip', 'vxlan', 'none'].includes(encapsulation))
-    throw new InvalidPoolError(label, `encapsulation must be ipip, vxlan or none, not '${encapsulation}'`);
-  if (encapsulation === 'ipip' && cidr.family === 6) throw new InvalidPoolError(label, 'IPIP is IPv4 only');
-  const allowedUses: AllowedUse[] = [...(input.allowedUses ?? ['workload', 'tunnel'])];
-  if (allowedUses.length === 0 || allowedUses.some((u) => u !== 'workload' && u !== 'tunnel'))
-    throw new InvalidPoolError(label, `allowedUses must be a non-empty subset of workload, tunnel`);
-  const nodeSelector = input.nodeSelector ?? 'all()';
-  if (!parseSelector(nodeSelector)) throw new InvalidPoolError(label, `unsupported nodeSelector '${nodeSelector}'`);
+  const [first] = poolProblems(input);
+  if (first) throw new InvalidPoolError(input.name ?? input.cidr, first.message);
+  const cidr = Cidr.parse(input.cidr, true)!;
   return {
     name: input.name ?? `pool-${cidr.toString().replace(/[/:.]/g, '-')}`,
     cidr: cidr.toString(),
-    blockSize,
-    encapsulation,
+    blockSize: input.blockSize ?? (cidr.family === 4 ? 26 : 122),
+    encapsulation: input.encapsulation ?? 'none',
     crossSubnet: input.crossSubnet ?? false,
     natOutgoing: input.natOutgoing ?? cidr.family === 4,
     disabled: input.disabled ?? false,
-    nodeSelector,
-    allowedUses,
+    nodeSelector: input.nodeSelector ?? 'all()',
+    allowedUses: [...(input.allowedUses ?? ['workload', 'tunnel'])] as AllowedUse[],
   };
 }
 
@@ -52,17 +65,85 @@ export function isPool(v: unknown): v is IPPool {
   return typeof p === 'object' && p !== null && typeof p.cidr === 'string' && typeof p.name === 'string' && typeof p.blockSize === 'number';
 }
 
-export async function listPools(ds: Datastore): Promise<Stored<IPPool>[]> {
-  return (await ds.list(POOL_PREFIX)).map((kv) => {
-    const rec = decode(kv, isPool, 'IPPool');
-    // Re-validate: a hand-edited pool with a bad CIDR must be reported, not used.
-    try {
-      normalizePool(rec.value);
-    } catch (err) {
-      throw new CorruptRecordError(kv.key, (err as Error).message);
+/** A pool as read from the datastore or an IPPool object, before validation. */
+export interface PoolCandidate {
+  readonly name: string;
+  readonly input: PoolInput;
+  /**
+   * Orders pools, smallest first: when created, where the store knows it (Kubernetes: creationTimestamp in
+   * ms), else the revision of the last write (the best guess the other stores have).
+   */
+  readonly created?: number;
+}
+
+export interface CheckedPool {
+  readonly name: string;
+  /** The pool with defaults filled, when it may be used for allocation. */
+  readonly pool?: IPPool;
+  readonly problems: readonly PoolProblem[];
+}
+
+/**
+ * Validates pools together, in the order given back. A pool that overlaps an earlier valid pool (created
+ * first, then by name) is not usable: blocks of two overlapping pools with different block sizes are
+ * different datastore keys for the same addresses, so the allocator could hand an address out twice.
+ * createPool refuses overlaps; this catches pools written past it (kubectl apply, a hand-edited datastore).
+ * Every node computes the same answer from the same pools, so they agree on which pool is used.
+ */
+export function checkPools(cands: readonly PoolCandidate[]): CheckedPool[] {
+  const order = cands
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => (a.c.created ?? Infinity) - (b.c.created ?? Infinity) || (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0));
+  const out: CheckedPool[] = new Array(cands.length);
+  const used: IPPool[] = [];
+  for (const { c, i } of order) {
+    const problems = poolProblems(c.input);
+    if (problems.length > 0) {
+      out[i] = { name: c.name, problems };
+      continue;
     }
-    return rec;
+    const pool = normalizePool({ ...c.input, name: c.name });
+    const cidr = Cidr.parse(pool.cidr)!;
+    const first = used.find((u) => Cidr.parse(u.cidr)!.overlaps(cidr));
+    if (first) {
+      out[i] = { name: c.name, problems: [{ field: 'cidr', message: `${pool.cidr} overlaps pool ${first.name} (${first.cidr}), which came first: not used for allocation` }] };
+      continue;
+    }
+    used.push(pool);
+    out[i] = { name: c.name, pool, problems: [] };
+  }
+  return out;
+}
+
+/** Every stored pool with what is wrong with it (for reports), in key order. */
+export async function checkStoredPools(ds: Datastore): Promise<Array<CheckedPool & { key: string; revision: number }>> {
+  return checkKvs(await ds.list(POOL_PREFIX));
+}
+
+function checkKvs(kvs: readonly KeyValue[]): Array<CheckedPool & { key: string; revision: number }> {
+  const cands: PoolCandidate[] = [];
+  const unreadable = new Map<number, string>();
+  kvs.forEach((kv, i) => {
+    try {
+      const rec = decode(kv, isPool, 'IPPool');
+      cands.push({ name: rec.value.name, input: rec.value, created: kv.created ?? kv.revision });
+    } catch (err) {
+      unreadable.set(i, (err as Error).message);
+      cands.push({ name: kv.key, input: { cidr: '' } });
+    }
   });
+  return checkPools(cands).map((c, i) => {
+    const why = unreadable.get(i);
+    return { ...(why ? { name: c.name, problems: [{ field: 'spec', message: why }] } : c), key: kvs[i].key, revision: kvs[i].revision };
+  });
+}
+
+/**
+ * The pools allocation may use, defaults filled. Invalid pools and pools overlapping an earlier one are
+ * left out (k8s-ippools.ts reports them as Events/conditions), so one bad pool stops nobody's allocation.
+ */
+export async function listPools(ds: Datastore): Promise<Stored<IPPool>[]> {
+  return checkKvs(await ds.list(POOL_PREFIX)).flatMap((c) => (c.pool ? [{ key: c.key, value: c.pool, revision: c.revision }] : []));
 }
 
 /** Creates a pool; rejects a name that exists and a CIDR that overlaps any existing pool. */
@@ -70,8 +151,10 @@ export async function createPool(ds: Datastore, input: PoolInput, family?: 4 | 6
   const pool = normalizePool(input);
   const cidr = Cidr.parse(pool.cidr)!;
   if (family && cidr.family !== family) throw new FamilyMismatchError(`pool ${pool.cidr}`, family);
-  for (const other of await listPools(ds)) {
-    if (Cidr.parse(other.value.cidr)!.overlaps(cidr)) throw new PoolOverlapError(pool.cidr, other.value.cidr);
+  // against every stored pool, usable or not: a new pool must not take the place of one being fixed
+  for (const other of (await ds.list(POOL_PREFIX)).map((kv) => decode(kv, isPool, 'IPPool').value)) {
+    const oc = Cidr.parse(other.cidr, false);
+    if (oc?.overlaps(cidr)) throw new PoolOverlapError(pool.cidr, other.cidr);
   }
   const res = await ds.create(poolKey(pool.name), JSON.stringify(pool));
   if (!res.ok) throw new InvalidPoolError(pool.name, `a pool named ${pool.name} already exists`);

@@ -45,6 +45,7 @@ interface CustomObject {
     name: string;
     uid?: string;
     resourceVersion?: string;
+    creationTimestamp?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
@@ -329,7 +330,9 @@ export class KubernetesStore implements Datastore {
     // IPAM's pool record carries its name; an IPPool written with kubectl has it only in metadata.
     if (obj.kind === POOL.kind && typeof spec === 'object' && spec !== null && !('name' in spec)) spec = { name: obj.metadata.name, ...spec };
     const value = typeof obj.value === 'string' ? obj.value : JSON.stringify(spec);
-    return { key, value, revision: Number(obj.metadata.resourceVersion) };
+    // which of two overlapping pools came first (pools.ts checkPools)
+    const created = obj.kind === POOL.kind && obj.metadata.creationTimestamp ? Date.parse(obj.metadata.creationTimestamp) : NaN;
+    return { key, value, revision: Number(obj.metadata.resourceVersion), ...(Number.isFinite(created) ? { created } : {}) };
   }
 
   private g(info: KindInfo): { group: string; version: string; plural: string } {
