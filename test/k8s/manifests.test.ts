@@ -47,9 +47,9 @@ describe('kustomize', () => {
 });
 
 describe('CRDs', () => {
-  it('has one CRD per datastore kind plus BGPPeer and BGPConfiguration, all cluster-scoped in tortie.dev', () => {
+  it('has one CRD per datastore kind plus BGPPeer, BGPConfiguration and BGPFilter, all cluster-scoped in tortie.dev', () => {
     const kinds = crds.map((c) => c.kind).sort();
-    expect(kinds).toEqual([...ALL_KINDS.map((k) => k.kind), 'BGPPeer', 'BGPConfiguration'].sort());
+    expect(kinds).toEqual([...ALL_KINDS.map((k) => k.kind), 'BGPPeer', 'BGPConfiguration', 'BGPFilter'].sort());
     for (const k of ALL_KINDS) expect(crdByKind.get(k.kind)?.plural).toBe(k.plural);
     for (const c of crds) {
       expect(c.name).toBe(`${c.plural}.${GROUP}`);
@@ -124,7 +124,7 @@ describe('RBAC', () => {
       for (const v of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) expect(allowed(GROUP, k.plural, v), `${k.plural} ${v}`).toBe(true);
     expect(['get', 'list', 'watch', 'create'].every((v) => allowed(GROUP, 'ippools', v))).toBe(true);
     expect(allowed(GROUP, 'ippools', 'update') || allowed(GROUP, 'ippools', 'delete')).toBe(false);
-    for (const p of ['bgppeers', 'bgpconfigurations']) {
+    for (const p of ['bgppeers', 'bgpconfigurations', 'bgpfilters']) {
       expect(allowed(GROUP, p, 'watch')).toBe(true);
       expect(allowed(GROUP, p, 'update')).toBe(false);
     }
@@ -133,8 +133,11 @@ describe('RBAC', () => {
     expect(allowed('', 'events', 'create')).toBe(true);
     expect(allowed('', 'pods', 'list') && !allowed('', 'pods', 'delete')).toBe(true);
     expect(allowed('', 'secrets', 'get')).toBe(false); // only in tortie-system, through a Role
-    const secretsRole = docs.find((d) => d.kind === 'Role')!;
+    const secretsRole = docs.find((d) => d.kind === 'Role') as Doc & { rules: Array<{ resources: string[]; verbs: string[] }> };
     expect(secretsRole.metadata.namespace).toBe('tortie-system');
+    expect(secretsRole.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
+    // the agent reads BGPPeer password Secrets from its own namespace, which is the Role's
+    expect(bgpd.env).toContainEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
   });
 });
 
