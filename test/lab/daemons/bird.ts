@@ -57,6 +57,7 @@ export function renderBirdConfig(spec: SpeakerSpec, routes: readonly OriginatedR
     // failed connects while the peer daemon is still starting.
     out.push('  connect delay time 1;', '  connect retry time 2;', '  error wait time 1, 4;');
     if (n.passive) out.push('  passive on;');
+    if (n.password !== undefined) out.push(`  password ${JSON.stringify(n.password)};`);
     // BIRD treats iBGP as multihop and resolves next hops through an IGP table we do not have;
     // lab peers share a segment, so declare them directly connected (gateway direct).
     if (n.as === spec.localAs) out.push('  direct;');

@@ -61,6 +61,7 @@ export function renderFrrBgpdConfig(spec: SpeakerSpec, hostname: string): string
     out.push(` neighbor ${n.address} timers connect 1`);
     out.push(` neighbor ${n.address} advertisement-interval 0`);
     if (n.passive) out.push(` neighbor ${n.address} passive`);
+    if (n.password !== undefined) out.push(` neighbor ${n.address} password ${n.password}`);
     if (n.description) out.push(` neighbor ${n.address} description ${n.description}`);
     if (n.gracefulRestart) out.push(` neighbor ${n.address} graceful-restart`);
   }

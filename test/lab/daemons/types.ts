@@ -18,6 +18,8 @@ export interface NeighborSpec {
   readonly gracefulRestart?: boolean;
   /** Free text; some daemons show it instead of the address. */
   readonly description?: string;
+  /** RFC 2385 TCP-MD5 password (BIRD and FRR launchers render it). */
+  readonly password?: string;
 }
 
 export interface OriginatedRoute {
