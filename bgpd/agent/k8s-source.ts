@@ -9,7 +9,11 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
-import { ADDRESS_ANNOTATION, bgpConfig, bgpPeerSpec, clusterNode, clusterPeers } from './k8s-peers';
+import { ADDRESS_ANNOTATION, bgpConfig, clusterNode, clusterPeers } from './k8s-peers';
+import { parseBgpFilter } from './k8s-filters';
+import { parseBgpPeer } from './k8s-peer-settings';
+import { passwordLookup, secretsNamespace } from './k8s-secrets';
+import type { SecretObject } from './k8s-secrets';
 import type { ClusterPeer, CrdObject, NodeObject } from './k8s-peers';
 import { refOf } from './k8s-problems';
 import type { ObjectProblems, ProblemReporter, ReportedKind } from './k8s-problems';
@@ -31,6 +35,10 @@ export interface KubernetesClusterSourceOptions {
   retryMs?: number;
   /** Told, after each recomputation, what is wrong (or right again) with every object read. */
   reporter?: ProblemReporter;
+  /** Namespace of the Secrets BGPPeer passwords name. Default env POD_NAMESPACE, else tortie-system. */
+  secretsNamespace?: string;
+  /** The mesh hold time (config timers.holdTime), which a BGPPeer's keepaliveTime alone must stay below. Default 90. */
+  meshHoldTime?: number;
 }
 
 interface Cache {
@@ -44,6 +52,9 @@ export class KubernetesClusterSource {
   private readonly opts: KubernetesClusterSourceOptions;
   private readonly log: Logger;
   private informers: Cache[] = [];
+  // BGPPeer details: Secrets of one namespace (passwords) and BGPFilters, beside the positional three
+  private secretsInf: Cache | undefined;
+  private filtersInf: Cache | undefined;
   private current: ClusterPeer[] = [];
   private currentJson = '[]';
   private onChange: (() => void) | undefined;
@@ -78,6 +89,10 @@ export class KubernetesClusterSource {
       crd('bgppeers'),
       crd('bgpconfigurations'),
     ];
+    const ns = this.secretsNs();
+    this.secretsInf = makeInformer(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns })) as unknown as Cache;
+    this.filtersInf = crd('bgpfilters');
+    this.informers.push(this.secretsInf, this.filtersInf);
     for (const inf of this.informers) {
       for (const ev of ['add', 'update', 'delete']) inf.on(ev, () => this.schedule());
       inf.on('error', (err) => {
@@ -115,6 +130,20 @@ export class KubernetesClusterSource {
     return this.current;
   }
 
+  private secretsNs(): string {
+    return this.opts.secretsNamespace ?? secretsNamespace();
+  }
+
+  // Without a reporter the log is the only place a skipped BGPPeer/BGPFilter shows up: once per distinct
+  // set of problems (problems never contain a password, k8s-secrets.ts).
+  private warnUnreported(kind: string, obj: CrdObject, problems: readonly string[]): void {
+    if (this.opts.reporter || problems.length === 0) return;
+    const key = `${kind} ${obj.metadata?.name} ${problems.join(' ')}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.warn({ kind, name: obj.metadata?.name, problems }, `${kind} ${obj.metadata?.name} not used: ${problems.join('; ')}`);
+  }
+
   private recompute(): void {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
@@ -135,12 +164,20 @@ export class KubernetesClusterSource {
       }
     });
     const peerObjs = peersInf.list() as CrdObject[];
+    const filters = new Map(((this.filtersInf?.list() ?? []) as CrdObject[]).map((f) => {
+      const r = parseBgpFilter(f);
+      problems.push({ ref: refOf('BGPFilter', f as never), problems: r.problems });
+      this.warnUnreported('BGPFilter', f, r.problems);
+      return [f.metadata?.name ?? '', r] as const;
+    }));
+    const password = passwordLookup((this.secretsInf?.list() ?? []) as SecretObject[], this.secretsNs());
     const bgpPeers = peerObjs.flatMap((p) => {
-      const spec = bgpPeerSpec(p);
-      problems.push({ ref: refOf('BGPPeer', p as never), problems: spec ? [] : ['spec: needs peerIP and asNumber'] });
-      return spec ?? [];
+      const r = parseBgpPeer(p, { filters, password, meshHoldTime: this.opts.meshHoldTime ?? 90 });
+      problems.push({ ref: refOf('BGPPeer', p as never), problems: r.problems });
+      this.warnUnreported('BGPPeer', p, r.problems);
+      return r.peer ?? [];
     });
-    const kinds: ReportedKind[] = ['Node', 'BGPPeer'];
+    const kinds: ReportedKind[] = ['Node', 'BGPPeer', 'BGPFilter'];
     this.opts.reporter?.report(kinds, problems);
     const cfg = bgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults);
     const next = clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family);

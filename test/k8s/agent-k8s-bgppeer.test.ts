@@ -1,0 +1,165 @@
+// Explicit BGPPeer settings through the agent's Kubernetes source, against the in-process apiserver:
+// timers / GR / passive / allowas-in, passwords from Secrets, BGPFilters, and problems — and every
+// change re-creates only the session it concerns.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../bgpd/agent/agent';
+import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
+import type { ObjectProblems, ProblemReporter, ReportedKind } from '../../bgpd/agent/k8s-problems';
+import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
+import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
+import { MemoryStore } from '../../ipam/store/memory-store';
+
+const until = async (fn: () => boolean, what: string): Promise<void> => {
+  const end = Date.now() + 3000;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const CRD = '/apis/tortie.dev/v1';
+const SECRETS = '/api/v1/namespaces/tortie-system/secrets';
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+async function setup(): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void> }> {
+  const c = await FakeCluster.start();
+  cleanups.push(() => c.close());
+  const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(c.api.url + path, {
+      method,
+      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const out: unknown = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  for (const [name, ip] of [['node-a', '198.18.0.1'], ['node-b', '198.18.0.2']]) {
+    await req('POST', '/api/v1/nodes', { metadata: { name, labels: { rack: 'r1' } }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+  }
+  let last = new Map<string, string[]>();
+  const reporter: ProblemReporter = {
+    report(_kinds: readonly ReportedKind[], items: readonly ObjectProblems[]) {
+      last = new Map(items.map((i) => [`${i.ref.kind}/${i.ref.name}`, i.problems]));
+    },
+  };
+  const speaker = new FakeSpeaker();
+  const start = async (): Promise<void> => {
+    const source = new KubernetesClusterSource({
+      kubeConfig: c.kubeConfig, nodeName: 'node-a', retryMs: 20, reporter, secretsNamespace: 'tortie-system', meshHoldTime: 9,
+      defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
+    });
+    const agent = new Agent({ ds: new MemoryStore(), speaker, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name: 'node-a' }, peerSource: source });
+    await agent.start();
+    cleanups.push(() => agent.stop());
+  };
+  return { req, speaker, problems: () => last, start };
+}
+
+describe('BGPPeer settings in the Kubernetes source', () => {
+  it('holdTime, keepaliveTime, maxRestartTime, passive and allowas-in land in that SpeakerPeer only', async () => {
+    const t = await setup();
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, holdTime: '1m30s', keepaliveTime: '30s', maxRestartTime: '300s', passive: true, numAllowedLocalASNumbers: 1 } });
+    await t.start();
+    expect(t.speaker.peers.get('Global_198_18_9_1')).toMatchObject({ asNumber: 65001, holdTime: 90, keepaliveTime: 30, passive: true, allowAsIn: 1, gracefulRestart: { enabled: true, restartTime: 300 } });
+    // the mesh keeps the node's defaults (identity(): hold 9, keepalive 3, GR 120)
+    expect(t.speaker.peers.get('Mesh_198_18_0_2')).toMatchObject({ holdTime: 9, keepaliveTime: 3, allowAsIn: 0, gracefulRestart: { restartTime: 120 } });
+    expect(t.problems().get('BGPPeer/tor')).toEqual([]);
+
+    // changing one field re-creates that session and nothing else
+    const mesh = t.speaker.peers.get('Mesh_198_18_0_2');
+    t.speaker.calls.length = 0;
+    await t.req('PATCH', `${CRD}/bgppeers/tor`, { spec: { holdTime: '30s', keepaliveTime: null } });
+    await until(() => t.speaker.peers.get('Global_198_18_9_1')?.holdTime === 30, 'new hold time');
+    expect(t.speaker.calls).toEqual(['remove Global_198_18_9_1', 'add Global_198_18_9_1']);
+    expect(t.speaker.peers.get('Global_198_18_9_1')).toMatchObject({ keepaliveTime: 10 });
+    expect(t.speaker.peers.get('Mesh_198_18_0_2')).toBe(mesh);
+  });
+
+  it('password: no Secret yet → no session and a problem; Secret created → session with the key; rotated → only it re-created', async () => {
+    const t = await setup();
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, password: { secretKeyRef: { name: 'bgp-tor', key: 'pw' } } } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'rr' }, spec: { peerIP: '198.18.9.2', asNumber: 64512 } });
+    await t.start();
+    expect([...t.speaker.peers.keys()].sort()).toEqual(['Global_198_18_9_2', 'Mesh_198_18_0_2']);
+    expect(t.problems().get('BGPPeer/tor')).toEqual(['spec.password.secretKeyRef: Secret tortie-system/bgp-tor not found; peer not configured']);
+    const untouched = [...t.speaker.peers.values()];
+
+    await t.req('POST', SECRETS, { metadata: { name: 'bgp-tor' }, data: { pw: b64('first-key') } });
+    await until(() => t.speaker.peers.has('Global_198_18_9_1'), 'tor appears once its Secret exists');
+    expect(t.speaker.peers.get('Global_198_18_9_1')!.password).toBe('first-key');
+    expect(t.problems().get('BGPPeer/tor')).toEqual([]);
+
+    t.speaker.calls.length = 0;
+    await t.req('PATCH', `${SECRETS}/bgp-tor`, { data: { pw: b64('second-key') } });
+    await until(() => t.speaker.peers.get('Global_198_18_9_1')?.password === 'second-key', 'rotated key');
+    expect(t.speaker.calls).toEqual(['remove Global_198_18_9_1', 'add Global_198_18_9_1']);
+    for (const p of untouched) expect(t.speaker.peers.get(p.name)).toBe(p);
+
+    // an unrelated Secret changing touches nothing
+    t.speaker.calls.length = 0;
+    await t.req('POST', SECRETS, { metadata: { name: 'other' }, data: { x: b64('y') } });
+    await t.req('PATCH', `${CRD}/bgppeers/rr`, { metadata: { labels: { touched: 'yes' } } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.speaker.calls).toEqual([]);
+
+    // a key too long: the session goes, and the problem says why without the value
+    await t.req('PATCH', `${SECRETS}/bgp-tor`, { data: { pw: b64('k'.repeat(81)) } });
+    await until(() => !t.speaker.peers.has('Global_198_18_9_1'), 'tor removed');
+    expect(t.problems().get('BGPPeer/tor')![0]).toMatch(/81 bytes, TCP-MD5 allows at most 80/);
+    expect(JSON.stringify([...t.problems()])).not.toContain('kkkkkkkk');
+  });
+
+  it('filters: an unknown BGPFilter keeps the peer out; created → peer with its policies; changed → only that peer re-created', async () => {
+    const t = await setup();
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, filters: ['no-default'] } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'rr' }, spec: { peerIP: '198.18.9.2', asNumber: 64512 } });
+    await t.start();
+    expect(t.speaker.peers.has('Global_198_18_9_1')).toBe(false);
+    expect(t.problems().get('BGPPeer/tor')).toEqual(['spec.filters[0]: BGPFilter "no-default" does not exist; peer not configured']);
+    const rr = t.speaker.peers.get('Global_198_18_9_2');
+
+    await t.req('POST', `${CRD}/bgpfilters`, { metadata: { name: 'no-default' }, spec: { importV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Reject' }] } });
+    await until(() => t.speaker.peers.has('Global_198_18_9_1'), 'tor appears with its filter');
+    const tor = t.speaker.peers.get('Global_198_18_9_1')!;
+    expect(tor.importPolicy).toEqual(['BGPFilter/no-default/importV4']);
+    expect(tor.exportPolicy).toEqual([]);
+    expect(tor.policies!['BGPFilter/no-default/importV4'].rules[0]).toMatchObject({ action: 'reject', match: { prefixList: [{ prefix: '0.0.0.0/0', ge: 0, le: 0 }] } });
+    expect(t.problems().get('BGPFilter/no-default')).toEqual([]);
+
+    t.speaker.calls.length = 0;
+    await t.req('PATCH', `${CRD}/bgpfilters/no-default`, { spec: { exportV4: [{ source: 'RemotePeers', action: 'Reject' }] } });
+    await until(() => (t.speaker.peers.get('Global_198_18_9_1')?.exportPolicy.length ?? 0) === 1, 'export filter applied');
+    expect(t.speaker.calls).toEqual(['remove Global_198_18_9_1', 'add Global_198_18_9_1']);
+    expect(t.speaker.peers.get('Global_198_18_9_2')).toBe(rr);
+
+    // the filter turns invalid (a Calico field tortie cannot honour): the peer goes, rr stays
+    await t.req('PATCH', `${CRD}/bgpfilters/no-default`, { spec: { exportV4: [{ interface: 'eth*', action: 'Reject' }] } });
+    await until(() => !t.speaker.peers.has('Global_198_18_9_1'), 'tor removed with its filter invalid');
+    expect(t.problems().get('BGPFilter/no-default')).toEqual(['spec.exportV4[0].interface: not supported by tortie (supported: cidr, matchOperator, prefixLength, source, action)']);
+    expect(t.problems().get('BGPPeer/tor')![0]).toMatch(/BGPFilter "no-default" is invalid/);
+    expect(t.speaker.peers.get('Global_198_18_9_2')).toBe(rr);
+  });
+
+  it('bad objects are reported and skipped; a Kubernetes nodeSelector selects; other peers are untouched', async () => {
+    const t = await setup();
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'good' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, nodeSelector: 'rack in (r1,r2),!spot' } });
+    await t.start();
+    expect(t.speaker.peers.has('Node_198_18_9_1')).toBe(true);
+    const before = new Map(t.speaker.peers);
+    t.speaker.calls.length = 0;
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'short-hold' }, spec: { peerIP: '198.18.9.3', asNumber: 65003, holdTime: '2s' } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'bad-selector' }, spec: { peerIP: '198.18.9.4', asNumber: 65004, nodeSelector: 'rack in (r1' } });
+    await until(() => t.problems().get('BGPPeer/bad-selector') !== undefined && t.problems().get('BGPPeer/short-hold') !== undefined, 'problems reported');
+    expect(t.problems().get('BGPPeer/short-hold')).toEqual(['spec.holdTime: expected a duration of 0s or 3s–65535s in whole seconds, found "2s"']);
+    expect(t.problems().get('BGPPeer/bad-selector')![0]).toMatch(/^spec\.nodeSelector: cannot parse "rack in \(r1" as a Kubernetes label selector/);
+    expect(t.problems().get('BGPPeer/good')).toEqual([]);
+    expect(t.speaker.calls).toEqual([]);
+    for (const [name, p] of before) expect(t.speaker.peers.get(name)).toBe(p);
+  });
+});
