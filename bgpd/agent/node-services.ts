@@ -83,6 +83,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
     ? new (await import('./k8s-source')).KubernetesClusterSource({
       ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
       nodeName: node, logger,
+      // a BGPPeer's keepaliveTime without holdTime must stay below the mesh hold time it keeps
+      meshHoldTime: config.timers.holdTime,
       defaults: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
     })
     : undefined;
