@@ -19,6 +19,8 @@ import { silentLogger } from '../session/peer-config';
 import { meshPeer } from '../speaker/peer-map';
 import type { SpeakerIdentity, SpeakerPeer } from '../speaker/peer-map';
 import { PoolIndex } from './encap';
+import { insideAny, originAttributes, SERVICE_SOURCE } from './k8s-services';
+import type { Advertisements } from './k8s-services';
 import { localState, poolUsage } from './local-state';
 import type { PoolUsage } from './local-state';
 import { applyOverrides, overridesSignature } from './peer-overrides';
@@ -64,6 +66,8 @@ export interface PeerSource {
   start(onChange: () => void): Promise<void>;
   stop(): Promise<void>;
   peers(): readonly SourcedPeer[];
+  /** Service CIDRs to originate, ranges never to program, communities per range (BGPConfiguration). */
+  advertisements?(): Advertisements;
 }
 
 const peerSignature = (p: SourcedPeer): string => `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}|${overridesSignature(p.overrides)}`;
@@ -82,6 +86,11 @@ export class Agent {
   private pools = new PoolIndex([]);
   private poolsJson = '[]';
   private readonly originated = new Set<string>();
+  /** pod prefix / service CIDR → the attributes it was originated with (JSON), to re-announce on change */
+  private readonly originSig = new Map<string, string>();
+  private readonly services = new Set<string>();
+  private noProgram: Cidr[] = [];
+  private noProgramJson = '[]';
   private readonly localBlocks = new Set<string>();
   private readonly peers = new Map<string, string>(); // name → signature
   /** remote prefix → best paths; only kept (and only counted in stats) when there is a programmer */
@@ -251,20 +260,26 @@ export class Agent {
       return !c || !noExport.some((n) => n.containsCidr(c));
     };
     const originate = new Set([...local.blocks, ...local.borrowed].filter(exported));
+    const ads = this.opts.peerSource?.advertisements?.();
     for (const p of [...this.originated]) {
       if (!originate.has(p)) {
         speaker.withdraw(p, ORIGIN_SOURCE);
         this.originated.delete(p);
+        this.originSig.delete(p);
         this.log.info({ prefix: p }, 'withdrawing pod prefix');
       }
     }
     for (const p of originate) {
-      if (!this.originated.has(p)) {
-        speaker.originate(p, ORIGIN_SOURCE);
+      const attrs = ads ? originAttributes(p, ads.prefixAdvertisements) : undefined;
+      const sig = attrs ? JSON.stringify(attrs) : '';
+      if (!this.originated.has(p) || this.originSig.get(p) !== sig) {
+        speaker.originate(p, ORIGIN_SOURCE, attrs);
+        if (!this.originated.has(p)) this.log.info({ prefix: p }, 'originating pod prefix');
         this.originated.add(p);
-        this.log.info({ prefix: p }, 'originating pod prefix');
+        this.originSig.set(p, sig);
       }
     }
+    this.syncServices(ads);
     const blockSet = new Set(local.blocks);
     for (const b of [...this.localBlocks]) {
       if (!blockSet.has(b)) {
@@ -282,6 +297,33 @@ export class Agent {
     await this.syncPeers(this.opts.peerSource?.peers() ?? desiredPeers(node.name, nodes, { mesh: this.opts.identity.nodeToNodeMesh, asNumber: this.opts.identity.asNumber }));
     // next hops map to nodes (VTEPs) and prefixes to pools: both may have changed under known routes
     if (nodesChanged || poolsChanged) for (const [prefix, set] of this.best) this.program(prefix, set);
+  }
+
+  // service CIDRs from the BGPConfiguration: originated under their own source so pod-block changes
+  // and config reloads never touch them; changing the excluded ranges re-decides every known route
+  private syncServices(ads: Advertisements | undefined): void {
+    const { speaker } = this.opts;
+    const want = new Map((ads?.services ?? []).map((p) => [p, originAttributes(p, ads!.prefixAdvertisements)] as const));
+    for (const p of [...this.services]) {
+      if (want.has(p)) continue;
+      speaker.withdraw(p, SERVICE_SOURCE);
+      this.services.delete(p);
+      this.originSig.delete(`svc ${p}`);
+      this.log.info({ prefix: p }, 'withdrawing service CIDR');
+    }
+    for (const [p, attrs] of want) {
+      const sig = JSON.stringify(attrs);
+      if (this.services.has(p) && this.originSig.get(`svc ${p}`) === sig) continue;
+      speaker.originate(p, SERVICE_SOURCE, attrs);
+      if (!this.services.has(p)) this.log.info({ prefix: p }, 'originating service CIDR');
+      this.services.add(p);
+      this.originSig.set(`svc ${p}`, sig);
+    }
+    const json = JSON.stringify(ads?.noProgram ?? []);
+    if (json === this.noProgramJson) return;
+    this.noProgramJson = json;
+    this.noProgram = (ads?.noProgram ?? []).flatMap((c) => Cidr.parse(c) ?? []);
+    for (const [prefix, set] of this.best) this.program(prefix, set);
   }
 
   private async syncPeers(want: readonly SourcedPeer[]): Promise<void> {
@@ -321,6 +363,11 @@ export class Agent {
   }
 
   private program(prefix: string, set: NextHopSet): void {
+    // Calico's reject CIDRs: service ranges are reached through kube-proxy on every node, never via a peer
+    if (this.noProgram.length > 0 && insideAny(prefix, this.noProgram)) {
+      this.opts.programmer?.removeRemote(prefix);
+      return;
+    }
     const byAddress = (this.nodeByAddress ??= new Map(this.nodes.flatMap((n) => [n.ipv4, n.ipv6].filter((a) => a !== undefined).map((a) => [a, n] as const))));
     const nextHops: RemoteNextHop[] = set.nextHops.map((h) => {
       const n = byAddress.get(h.address);

@@ -38,6 +38,8 @@ export interface NodeBgpConfig extends BgpConfigSpec {
 
 export interface ResolvedBgpConfig {
   config: NodeBgpConfig;
+  /** The port any node listens on (its node.<name> listenPort, else default's, else the file's): mesh peers dial it. */
+  listenPortOf(nodeName: string): number;
   /** One entry per BGPConfiguration object read (empty list = valid). */
   problems: ObjectProblems[];
 }
@@ -230,7 +232,9 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
     ...(restart !== undefined ? { nodeMeshMaxRestartTime: restart } : {}),
     ...(severity !== undefined ? { logSeverityScreen: severity } : {}),
   };
-  return { config, problems };
+  const listenPortOf = (name: string): number =>
+    (wins.has('listenPort') ? undefined : (byName.get(NODE_PREFIX + name)?.fields.listenPort ?? def.listenPort)) ?? file.listenPort;
+  return { config, problems, listenPortOf };
 }
 
 /** Calico's rule: the cluster-wide configuration is the object named `default`; fields it omits keep `base`. */

@@ -81,16 +81,8 @@ export function bgpPeerSpec(obj: CrdObject): BgpPeerSpec | undefined {
   return { name: obj.metadata?.name ?? '', peerIP, asNumber, ...(node ? { node } : {}), ...(nodeSelector ? { nodeSelector } : {}) };
 }
 
-/** Calico's rule: the cluster-wide configuration is the object named `default`; fields it omits keep `base`. */
-export function bgpConfig(objs: readonly CrdObject[], base: BgpConfigSpec): BgpConfigSpec {
-  const s = objs.find((o) => o.metadata?.name === 'default')?.spec ?? {};
-  const mesh = s.nodeToNodeMesh;
-  return {
-    asNumber: num(s.asNumber) ?? base.asNumber,
-    nodeToNodeMesh: typeof mesh === 'boolean' ? mesh : base.nodeToNodeMesh,
-    listenPort: num(s.listenPort) ?? base.listenPort,
-  };
-}
+// moved with the rest of the BGPConfiguration handling; re-exported for existing importers
+export { bgpConfig } from './k8s-bgpconfig';
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
