@@ -8,12 +8,17 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer } from '@kubernet
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
-import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
-import { ADDRESS_ANNOTATION, bgpConfig, clusterNode, clusterPeers } from './k8s-peers';
+import type { ConfigFileField } from '../../config/types';
+import { ADDRESS_ANNOTATION, clusterNode, clusterPeers } from './k8s-peers';
 import { parseBgpFilter } from './k8s-filters';
 import { parseBgpPeer } from './k8s-peer-settings';
 import { passwordLookup, secretsNamespace } from './k8s-secrets';
 import type { SecretObject } from './k8s-secrets';
+import { resolveBgpConfig } from './k8s-bgpconfig';
+import type { FileBgpSettings, NodeBgpConfig } from './k8s-bgpconfig';
+import { finishPeers, meshPorts, otherFamilyPeers } from './k8s-families';
+import { advertisementsFor } from './k8s-services';
+import type { Advertisements } from './k8s-services';
 import type { ClusterPeer, CrdObject, NodeObject } from './k8s-peers';
 import { refOf } from './k8s-problems';
 import type { ObjectProblems, ProblemReporter, ReportedKind } from './k8s-problems';
@@ -28,8 +33,16 @@ export interface KubernetesClusterSourceOptions {
   /** This node's Node object name. */
   nodeName: string;
   /** Used where no BGPConfiguration `default` exists or it omits a field (the node's own config). */
-  defaults: BgpConfigSpec;
+  defaults: FileBgpSettings;
+  /** BGPConfiguration fields ignored in favour of `defaults` (config `kubernetes.configFileWins`). */
+  configFileWins?: readonly ConfigFileField[];
   family?: 4 | 6;
+  /** Meshes to build, e.g. [4, 6] on a dual-stack node; overrides `family`. Node problems are reported for the first. */
+  families?: readonly (4 | 6)[];
+  /** The config file's peers for this node: a Kubernetes peer with the same name or address is left out. */
+  configPeers?: readonly { name: string; address: string }[];
+  /** Called with the node's effective BGPConfiguration whenever it changes (log level, listen port). */
+  onConfig?: (cfg: NodeBgpConfig) => void;
   logger?: Logger;
   /** Delay before restarting an informer whose watch failed. Default 1 s. */
   retryMs?: number;
@@ -56,6 +69,8 @@ export class KubernetesClusterSource {
   private secretsInf: Cache | undefined;
   private filtersInf: Cache | undefined;
   private current: ClusterPeer[] = [];
+  private ads: Advertisements = { services: [], noProgram: [], prefixAdvertisements: [] };
+  private configJson = '';
   private currentJson = '[]';
   private onChange: (() => void) | undefined;
   private stopped = false;
@@ -130,6 +145,11 @@ export class KubernetesClusterSource {
     return this.current;
   }
 
+  /** Service CIDRs to originate, ranges not to program, communities (from the BGPConfigurations). */
+  advertisements(): Advertisements {
+    return this.ads;
+  }
+
   private secretsNs(): string {
     return this.opts.secretsNamespace ?? secretsNamespace();
   }
@@ -149,7 +169,8 @@ export class KubernetesClusterSource {
     this.pending = undefined;
     if (this.stopped || this.informers.length < 3) return;
     const [nodesInf, peersInf, cfgInf] = this.informers;
-    const family = this.opts.family ?? 4;
+    const families = this.opts.families ?? [this.opts.family ?? 4];
+    const family = families[0];
     const problems: ObjectProblems[] = [];
     const nodeObjs = nodesInf.list() as NodeObject[];
     const nodes = nodeObjs.map((n) => clusterNode(n, family));
@@ -178,11 +199,25 @@ export class KubernetesClusterSource {
       this.warnUnreported('BGPPeer', p, r.problems);
       return r.peer ?? [];
     });
-    const kinds: ReportedKind[] = ['Node', 'BGPPeer', 'BGPFilter'];
+    const resolved = resolveBgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults, this.opts.nodeName, this.opts.configFileWins);
+    problems.push(...resolved.problems);
+    const kinds: ReportedKind[] = ['Node', 'BGPPeer', 'BGPConfiguration', 'BGPFilter'];
     this.opts.reporter?.report(kinds, problems);
-    const cfg = bgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults);
-    const next = clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family);
-    const json = JSON.stringify(next);
+    const cfg = resolved.config;
+    const cfgJson = JSON.stringify(cfg);
+    if (cfgJson !== this.configJson) {
+      this.configJson = cfgJson;
+      this.opts.onConfig?.(cfg);
+    }
+    const all = [...clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family), ...otherFamilyPeers(nodeObjs, bgpPeers, cfg, this.opts.nodeName, families)];
+    const { peers: next, dropped } = finishPeers(all, cfg, this.opts.configPeers ?? [], meshPorts(nodeObjs, families, resolved.listenPortOf));
+    for (const p of dropped) {
+      if (this.warned.has(`peer ${p.name}`)) continue;
+      this.warned.add(`peer ${p.name}`);
+      this.log.warn({ peer: p.name, address: p.address }, `Kubernetes peer ${p.name} left out: the config file's peers already have a session with that name or address`);
+    }
+    this.ads = advertisementsFor(cfg, nodes.find((n) => n.name === this.opts.nodeName)?.labels ?? {});
+    const json = JSON.stringify([next, this.ads]);
     if (json === this.currentJson) return;
     this.current = next;
     this.currentJson = json;

@@ -1,6 +1,7 @@
 // What a node runs next to the BGP speaker: the datastore, the agent, the route programmer and the
 // health endpoint, started from the config in one call so the daemon runtime needs only one call site.
-import type { TortieConfig } from '../../config/types';
+import { peersForThisNode } from '../../config/peers';
+import type { LogLevel, TortieConfig } from '../../config/types';
 import type { Datastore } from '../../ipam/datastore';
 import { Ipam } from '../../ipam/ipam';
 import { openDatastore } from '../../ipam/store/open';
@@ -12,6 +13,7 @@ import { speakerPeers } from '../health/speaker-source';
 import type { Logger } from '../session/peer-config';
 import type { Speaker } from '../speaker/speaker';
 import { Agent } from './agent';
+import type { LogSeverity } from './k8s-bgpconfig';
 import { tunnelAddress, vtepMac } from './tunnel';
 
 export interface NodeServices {
@@ -20,6 +22,8 @@ export interface NodeServices {
   health: HealthServer | undefined;
   stop(): Promise<void>;
 }
+
+const SEVERITY_LEVEL: Record<LogSeverity, LogLevel> = { Fatal: 'error', Error: 'error', Warning: 'warn', Info: 'info', Debug: 'debug' };
 
 export function datastoreSpecOf(config: TortieConfig): string {
   const d = config.datastore;
@@ -82,15 +86,31 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   const reporting = config.datastore.type === 'kubernetes'
     ? (await import('./k8s-reporting')).startKubernetesReporting({ ...(config.datastore.kubeconfig ? { kubeconfig: config.datastore.kubeconfig } : {}), host: node, logger })
     : undefined;
-  // with the Kubernetes datastore, sessions follow Node objects and the BGPPeer/BGPConfiguration CRDs
+  // with the Kubernetes datastore, sessions follow Node objects and the BGPPeer/BGPConfiguration CRDs;
+  // an IPv6 mesh joins the IPv4 one when this node has an IPv6 address
+  const families: (4 | 6)[] = config.nodeAddressV6 ? (config.nodeAddress ? [4, 6] : [6]) : [4];
   const peerSource = config.datastore.type === 'kubernetes'
     ? new (await import('./k8s-source')).KubernetesClusterSource({
       ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
-      nodeName: node, logger,
+      nodeName: node, logger, families,
       // a BGPPeer's keepaliveTime without holdTime must stay below the mesh hold time it keeps
       meshHoldTime: config.timers.holdTime,
       defaults: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
       ...(reporting ? { reporter: reporting.reporter } : {}),
+      configFileWins: config.kubernetes.configFileWins,
+      configPeers: peersForThisNode(config),
+      onConfig: (cfg) => {
+        // logSeverityScreen, else the file's log.level again (a removed field must not stick)
+        const level = cfg.logSeverityScreen ? SEVERITY_LEVEL[cfg.logSeverityScreen] : config.log.level;
+        if ('level' in logger && logger.level !== level) {
+          (logger as { level: LogLevel }).level = level;
+          logger.info({ level }, 'log level from the BGPConfiguration');
+        }
+        // the listener was bound before the CRDs were read and does not move while bgpd runs
+        if (cfg.listenPort !== config.listen.port) {
+          logger.error({ listenPort: cfg.listenPort, listening: config.listen.port }, `BGPConfiguration listenPort ${cfg.listenPort} differs from listen.port ${config.listen.port} bgpd listens on: other nodes dial ${cfg.listenPort}. Set listen.port to ${cfg.listenPort} in the config file and restart bgpd, or list listenPort in kubernetes.configFileWins`);
+        }
+      },
     })
     : undefined;
   const agent = new Agent({
