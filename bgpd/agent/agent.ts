@@ -331,7 +331,7 @@ export class Agent {
     for (const [name, sig] of [...this.peers]) {
       const w = wanted.get(name);
       if (w && peerSignature(w) === sig) continue;
-      await this.opts.speaker.removePeer(name, w ? 'node changed its role' : 'node left the mesh');
+      await this.opts.speaker.removePeer(name, w ? 'peer configuration changed' : 'peer no longer configured');
       this.peers.delete(name);
     }
     for (const p of want) {

@@ -81,3 +81,16 @@ describe('clusterPeers with explicit peer settings', () => {
     ]);
   });
 });
+
+describe('clusterPeers with two BGPPeers for one session', () => {
+  it('keeps the first by BGPPeer name, whatever order the informer lists them in', () => {
+    const nodes = [clusterNode({ metadata: { name: 'a' }, status: { addresses: [{ type: 'InternalIP', address: '198.18.0.1' }] } })];
+    const x = { ...parse({ holdTime: '30s' }).peer!, name: 'x' };
+    const y = { ...parse({ holdTime: '60s' }).peer!, name: 'y' };
+    const cfg = { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 };
+    for (const order of [[x, y], [y, x]]) {
+      const out = clusterPeers(nodes, order, cfg, 'a');
+      expect(out.map((p) => [p.name, p.overrides?.holdTime])).toEqual([['Global_198_18_9_1', 30]]);
+    }
+  });
+});

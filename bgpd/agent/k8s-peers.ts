@@ -93,10 +93,15 @@ export function clusterPeers(nodes: readonly ClusterNode[], bgpPeers: readonly E
   const me = nodes.find((n) => n.name === thisNode);
   if (me && me.address === undefined) k8sNodes.push({ name: me.name, labels: me.labels, addresses: [] });
   const reflectors = withAddr.some((n) => n.rrClusterId !== undefined);
-  const plans = meshPeersFrom(k8sNodes, bgpPeers, reflectors ? { ...cfg, nodeToNodeMesh: false } : cfg, thisNode, family);
+  // BGPPeers in name order: of two that give this node a session with the same name (same address and
+  // port), the first by name wins on every recomputation; informer order would make it flap
+  const sortedPeers = [...bgpPeers].sort(byName);
+  const plans = meshPeersFrom(k8sNodes, sortedPeers, reflectors ? { ...cfg, nodeToNodeMesh: false } : cfg, thisNode, family);
   const asOf = new Map(withAddr.map((n) => [n.address!, n.asNumber]));
   const explicitByName = new Map(bgpPeers.map((b) => [b.name, b]));
-  const out: ClusterPeer[] = plans.map((p) => {
+  const sessionNames = new Set<string>();
+  const unique = plans.filter((p) => !sessionNames.has(p.name) && sessionNames.add(p.name));
+  const out: ClusterPeer[] = unique.map((p) => {
     const b = p.peer !== undefined ? explicitByName.get(p.peer) : undefined;
     return {
       name: p.name,
