@@ -381,7 +381,7 @@ describe('validateConfig and loadConfig', () => {
   it('every example loads', () => {
     const dir = new URL('./examples/', import.meta.url).pathname;
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-    expect(files).toEqual(['dual-stack.yaml', 'full-mesh.yaml', 'minimal.yaml', 'route-reflector.yaml', 'tor-peering.yaml']);
+    expect(files).toEqual(['dual-stack.yaml', 'full-mesh.yaml', 'kubernetes.yaml', 'minimal.yaml', 'route-reflector.yaml', 'tor-peering.yaml']);
     for (const f of files) {
       const r = loadConfig(join(dir, f), { host });
       expect(r.errors?.map(formatConfigError) ?? [], f).toEqual([]);
