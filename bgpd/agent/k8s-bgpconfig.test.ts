@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationSeconds, isCommunityLiteral, resolveBgpConfig } from './k8s-bgpconfig';
+import { durationSeconds, isCommunityLiteral, logLevelFor, resolveBgpConfig } from './k8s-bgpconfig';
 import type { CrdObject } from './k8s-peers';
 
 const FILE = { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 };
@@ -87,6 +87,14 @@ describe('resolveBgpConfig', () => {
     const fileWins = resolveBgpConfig(objs, FILE, 'b', ['nodeMeshMaxRestartTime', 'logSeverityScreen']).config;
     expect(fileWins.nodeMeshMaxRestartTime).toBeUndefined();
     expect(fileWins.logSeverityScreen).toBeUndefined();
+  });
+});
+
+describe('logLevelFor', () => {
+  it("maps Calico's severities and falls back to the file's level when the field is gone", () => {
+    expect(logLevelFor({ logSeverityScreen: 'Warning' }, 'info')).toBe('warn');
+    expect(logLevelFor({ logSeverityScreen: 'Fatal' }, 'info')).toBe('error');
+    expect(logLevelFor({}, 'trace')).toBe('trace');
   });
 });
 

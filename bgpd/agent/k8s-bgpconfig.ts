@@ -4,7 +4,7 @@
 // Where the config file and a BGPConfiguration both give a value, the BGPConfiguration wins unless the
 // config file's `kubernetes.configFileWins` lists the field. Pure: k8s-source.ts feeds it the informer
 // cache and hands the problems to the reporter.
-import type { ConfigFileField } from '../../config/types';
+import type { ConfigFileField, LogLevel } from '../../config/types';
 import { Cidr } from '../../ipam/cidr';
 import type { BgpConfigSpec } from '../../ipam/k8s-nodes';
 import type { CrdObject } from './k8s-peers';
@@ -235,6 +235,12 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
   const listenPortOf = (name: string): number =>
     (wins.has('listenPort') ? undefined : (byName.get(NODE_PREFIX + name)?.fields.listenPort ?? def.listenPort)) ?? file.listenPort;
   return { config, problems, listenPortOf };
+}
+
+/** The daemon's log level: logSeverityScreen when set (Warning → warn, Fatal → error), else the file's. */
+export function logLevelFor(cfg: Pick<NodeBgpConfig, 'logSeverityScreen'>, fileLevel: LogLevel): LogLevel {
+  const map: Record<LogSeverity, LogLevel> = { Fatal: 'error', Error: 'error', Warning: 'warn', Info: 'info', Debug: 'debug' };
+  return cfg.logSeverityScreen ? map[cfg.logSeverityScreen] : fileLevel;
 }
 
 /** Calico's rule: the cluster-wide configuration is the object named `default`; fields it omits keep `base`. */

@@ -13,7 +13,7 @@ import { speakerPeers } from '../health/speaker-source';
 import type { Logger } from '../session/peer-config';
 import type { Speaker } from '../speaker/speaker';
 import { Agent } from './agent';
-import type { LogSeverity } from './k8s-bgpconfig';
+import { logLevelFor } from './k8s-bgpconfig';
 import { tunnelAddress, vtepMac } from './tunnel';
 
 export interface NodeServices {
@@ -22,8 +22,6 @@ export interface NodeServices {
   health: HealthServer | undefined;
   stop(): Promise<void>;
 }
-
-const SEVERITY_LEVEL: Record<LogSeverity, LogLevel> = { Fatal: 'error', Error: 'error', Warning: 'warn', Info: 'info', Debug: 'debug' };
 
 export function datastoreSpecOf(config: TortieConfig): string {
   const d = config.datastore;
@@ -101,7 +99,7 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
       configPeers: peersForThisNode(config),
       onConfig: (cfg) => {
         // logSeverityScreen, else the file's log.level again (a removed field must not stick)
-        const level = cfg.logSeverityScreen ? SEVERITY_LEVEL[cfg.logSeverityScreen] : config.log.level;
+        const level = logLevelFor(cfg, config.log.level);
         if ('level' in logger && logger.level !== level) {
           (logger as { level: LogLevel }).level = level;
           logger.info({ level }, 'log level from the BGPConfiguration');
