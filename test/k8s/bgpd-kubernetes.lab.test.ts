@@ -101,6 +101,10 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
         `control: { socket: ${join(dir, 'bgpd.sock')} }`,
       ].join('\n') + '\n',
     );
+    // an IPPool the schema accepts but IPAM must not use: the daemon's reporter marks it (k8s-reporting.ts)
+    const pool = JSON.stringify({ metadata: { name: 'hostbits' }, spec: { cidr: '10.71.0.1/24', blockSize: 26 } });
+    const post = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-H', 'content-type: application/json', '-d', pool, `${url}/apis/tortie.dev/v1/ippools`], { encoding: 'utf8' });
+    expect(post.status).toBe(0);
     const bgpd = exec([process.execPath, join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { NODE_PATH: join(ROOT, 'node_modules') });
     const curl = (u: string): string | undefined => {
       const r = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', u], { encoding: 'utf8' });
@@ -111,6 +115,13 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     const entries = JSON.parse(curl(`${url}/apis/tortie.dev/v1/datastoreentries`)!);
     const node = entries.items.find((o: any) => o.metadata.annotations['tortie.dev/key'] === '/tortie/nodes/tk8-node');
     expect(node?.spec).toMatchObject({ name: 'tk8-node', ipv4: '198.18.77.1' });
+    const cond = await until('Valid=False on the host-bits IPPool', () => {
+      const got = JSON.parse(curl(`${url}/apis/tortie.dev/v1/ippools/hostbits`) ?? '{}') as { status?: { conditions?: Array<Record<string, unknown>> } };
+      return got.status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
+    });
+    expect(cond.message).toMatch(/^spec\.cidr: 10\.71\.0\.1\/24 has host bits set/);
+    const events = JSON.parse(curl(`${url}/api/v1/namespaces/default/events`)!) as { items: Array<Record<string, any>> };
+    expect(events.items.map((e) => [e.involvedObject.name, e.source.host])).toEqual([['hostbits', 'tk8-node']]);
     // A process-wide measure for deploy/'s resource requests.
     // `ip netns exec` execs the command, so the child's pid is bgpd's.
     const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${bgpd.proc.pid}/status`, 'utf8'))?.[1]);

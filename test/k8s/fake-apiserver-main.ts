@@ -7,7 +7,7 @@ import { readCrds } from './manifests';
 async function main(): Promise<void> {
   const [host, port] = process.argv.slice(2);
   const api = await FakeApiServer.start({ ...(host ? { host } : {}), ...(port ? { port: Number(port) } : {}) });
-  for (const c of readCrds()) api.register({ group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, { columns: c.columns });
+  for (const c of readCrds()) api.register({ group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, { columns: c.columns, status: c.status });
   process.stdout.write(`${api.url}\n`);
   process.once('SIGTERM', () => void api.close().then(() => process.exit(0)));
 }
