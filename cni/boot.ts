@@ -3,11 +3,12 @@
 // start (measured: ADD 50 → 42 ms CPU). The cache is one file per command beside the bundle
 // (`<bundle>.<COMMAND>.cache`), written atomically on the first run of that command; V8 rejects a cache
 // from another V8 version or another source text, and then it is simply rewritten. A bin dir that is
-// not writable only means no cache. Builtins only: this file must stay tiny.
+// not writable only means no cache. Builtins only: this file (and koffi-preload.ts) must stay tiny.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
+import { preloadKoffi } from './koffi-preload';
 
 export function bootFromCache(bundle: string): void {
   const command = /^[A-Z]{2,10}$/.test(process.env.CNI_COMMAND ?? '') ? process.env.CNI_COMMAND : 'OTHER';
@@ -38,5 +39,11 @@ export function bootFromCache(bundle: string): void {
   // Module._nodeModulePaths is how the CommonJS loader finds node_modules (koffi, etcd3) from a dir.
   (mod as unknown as { paths: string[] }).paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(bundle));
   const wrapper = script.runInThisContext() as (exports: unknown, require: (id: string) => unknown, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(mod.exports, mod.exports, (id: string) => mod.require(id), mod, bundle, dirname(bundle));
+  let koffiTried = false;
+  const load = (id: string): unknown => {
+    // koffi's own loader costs ~5 ms more than its dlopen (koffi-preload.ts); still required by name.
+    if (id === 'koffi' && !koffiTried) koffiTried = preloadKoffi(mod) || true;
+    return mod.require(id);
+  };
+  wrapper.call(mod.exports, mod.exports, load, mod, bundle, dirname(bundle));
 }

@@ -1,8 +1,8 @@
 // Who a CNI call is for: pod, host veth name, IPAM handle, node. Calico-compatible derivations
 // (shared/reference/calico.md §2.3).
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { sha1Hex } from './sha1';
 import type { CniEnv } from './env';
 import type { NetConf } from './netconf';
 
@@ -25,7 +25,7 @@ export function podIdentity(env: CniEnv): PodIdentity {
 export function hostVethName(env: CniEnv, prefix = 'cali'): string {
   const id = podIdentity(env);
   const key = id.namespace && id.pod ? `${id.namespace}.${id.pod}` : env.containerId;
-  return prefix + createHash('sha1').update(key).digest('hex').slice(0, 11);
+  return prefix + sha1Hex(key).slice(0, 11);
 }
 
 export function handleId(conf: NetConf, containerId: string): string {
