@@ -92,6 +92,22 @@ describe('KubernetesProblemReporter', () => {
     expect(log.lines.filter((l) => l.startsWith('warn BGPPeer'))).toHaveLength(50);
   });
 
+  it('a status write that 404s (object gone, or no status subresource) is not retried until the object changes', async () => {
+    const api = new RecordingApi();
+    api.fail = (op) => (op.startsWith('status') ? 404 : undefined);
+    const r = new KubernetesProblemReporter({ api, host: 'n1' });
+    for (let i = 0; i < 3; i++) {
+      r.report(['BGPPeer'], [peer('p', ['spec.a: bad'])]);
+      await r.idle();
+    }
+    expect(api.calls.filter((c) => c.startsWith('status'))).toHaveLength(1);
+    const changed = peer('p', ['spec.a: bad']);
+    changed.ref = { ...changed.ref, resourceVersion: '8' };
+    r.report(['BGPPeer'], [changed]);
+    await r.idle();
+    expect(api.calls.filter((c) => c.startsWith('status'))).toHaveLength(2);
+  });
+
   it('only the newest desired condition of an object is written, and none that the object already has', async () => {
     const api = new RecordingApi();
     let release!: () => void;

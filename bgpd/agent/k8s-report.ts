@@ -130,6 +130,8 @@ export class KubernetesProblemReporter implements ProblemReporter {
     // forget objects of these kinds that are gone, so memory follows the cluster
     for (const m of [this.posted, this.logged])
       for (const k of m.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seen.has(k)) m.delete(k);
+    const seenStatus = new Set(items.map((i) => `${i.ref.kind}/${i.ref.name}`));
+    for (const k of this.sentStatus.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seenStatus.has(k)) this.sentStatus.delete(k);
     this.kick();
   }
 
@@ -294,8 +296,9 @@ export class KubernetesProblemReporter implements ProblemReporter {
     } catch (err) {
       const code = codeOf(err);
       // 409: another node (or the admin) changed the object first; the informer brings the new revision
-      // and the next recomputation decides again. 404: the object is gone.
-      if (code !== 409) this.sentStatus.delete(key);
+      // and the next recomputation decides again. 404: the object is gone (or its CRD has no status
+      // subresource): not again for this revision either. Anything else: retried on the next recomputation.
+      if (code !== 409 && code !== 404) this.sentStatus.delete(key);
       if (code === 403) this.deny(`status:${plural}`);
       this.apiError(`patch ${plural}/status`, p.ref.kind, err);
     }
