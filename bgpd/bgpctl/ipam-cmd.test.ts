@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ipam } from '../../ipam/ipam';
-import { handleKey } from '../../ipam/keys';
+import { handleKey, poolKey } from '../../ipam/keys';
 import { FileStore } from '../../ipam/store/file-store';
 import { runIpamCommand, type IpamCmdIo } from './ipam-cmd';
 
@@ -51,5 +51,22 @@ describe('bgpctl ipam', () => {
     expect(await run('release', '--ip', a.ip)).toMatchObject({ code: 1, err: `IP address ${a.ip} is not assigned\n` });
     expect((await run('configure', '--max-blocks-per-host', '4')).out).toContain('maxBlocksPerHost: 4');
     expect((await run('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('bgpctl ipam pool list', () => {
+  it('shows pools IPAM skips (written past pool add) with the reason', async () => {
+    const ds = new FileStore(join(dir, 'store-list'), { durable: false });
+    const io = (): IpamCmdIo & { text: () => string } => {
+      let out = '';
+      return { out: (t) => (out += t), err: (t) => (out += t), env: { TORTIE_DATASTORE: `file:${dir}/store-list?nosync` }, text: () => out };
+    };
+    await ds.create(poolKey('good'), JSON.stringify({ name: 'good', cidr: '10.5.0.0/24', blockSize: 26 }));
+    await ds.create(poolKey('bad'), JSON.stringify({ name: 'bad', cidr: '10.6.0.1/24', blockSize: 26 }));
+    await ds.close();
+    const o = io();
+    expect(await runIpamCommand(['pool', 'list'], o)).toBe(0);
+    expect(o.text()).toMatch(/^good\t10\.5\.0\.0\/24\tblock \/26/m);
+    expect(o.text()).toContain('bad\tNOT USED: cidr: 10.6.0.1/24 has host bits set (did you mean 10.6.0.0/24?)');
   });
 });

@@ -10,7 +10,7 @@ import { renderIp, renderShow, showIp, showIpam } from '../../ipam/cli/show';
 import type { Datastore } from '../../ipam/datastore';
 import { IpamError } from '../../ipam/errors';
 import type { Encapsulation } from '../../ipam/model';
-import { createPool, deletePool, listPools } from '../../ipam/pools';
+import { checkStoredPools, createPool, deletePool, listPools } from '../../ipam/pools';
 import { Resources } from '../../ipam/resources';
 import { KUBERNETES_SPEC_PREFIX, isKubernetesSpec } from '../../ipam/store/kubernetes-open';
 import { DEFAULT_DATASTORE, openDatastore } from '../../ipam/store/open';
@@ -38,7 +38,7 @@ export const IPAM_USAGE = `usage: bgpctl ipam [--datastore SPEC] [--json] COMMAN
                                         Acts only on what two looks DURATION apart (default 5s) agree on
   pool list | pool add CIDR [--name N] [--block-size N] [--encap ipip|vxlan|none] [--cross-subnet]
                              [--no-nat] [--disabled] [--node-selector SEL]
-            | pool rm NAME
+            | pool rm NAME            (list also names pools IPAM skips: "NOT USED: <why>")
   configure [--strict-affinity true|false] [--max-blocks-per-host N] [--auto-allocate-blocks true|false]
 SPEC: file:/var/lib/tortie/ipam (default, or $TORTIE_DATASTORE) | etcd:http://127.0.0.1:2379
       | kubernetes:[KUBECONFIG]
@@ -165,7 +165,11 @@ async function poolCommand(ds: Datastore, args: readonly string[], v: Record<str
     case 'list': {
       const pools = (await listPools(ds)).map((p) => p.value);
       if (v.json) io.out(JSON.stringify(pools, null, 2) + '\n');
-      else for (const p of pools) io.out(`${p.name}\t${p.cidr}\tblock /${p.blockSize}\t${p.encapsulation}${p.crossSubnet ? ' (cross-subnet)' : ''}\tnat=${p.natOutgoing}${p.disabled ? '\tdisabled' : ''}\n`);
+      else {
+        for (const p of pools) io.out(`${p.name}\t${p.cidr}\tblock /${p.blockSize}\t${p.encapsulation}${p.crossSubnet ? ' (cross-subnet)' : ''}\tnat=${p.natOutgoing}${p.disabled ? '\tdisabled' : ''}\n`);
+        // pools IPAM skips (written past createPool, e.g. kubectl apply): say so instead of hiding them
+        for (const c of await checkStoredPools(ds)) if (!c.pool) io.out(`${c.name}\tNOT USED: ${c.problems.map((x) => `${x.field}: ${x.message}`).join('; ')}\n`);
+      }
       return 0;
     }
     case 'add': {
