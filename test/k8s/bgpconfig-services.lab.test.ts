@@ -3,26 +3,13 @@
 // prefixAdvertisements communities, a CIDR added / removed later is announced / withdrawn without the
 // session restarting, and a route inside a service range learned from BIRD stays out of the kernel
 // (until the range is removed). ~3 s.
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { BirdDaemon } from '../lab/daemons/bird';
-import type { LabHost } from '../lab/lab-host';
 import { useLab } from '../lab/use-lab';
 import { waitFor } from '../lab/wait-for';
+import { api, CRD, startApiServer, startBgpd, withLog } from './k8s-lab';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const isRoot = process.getuid?.() === 0;
-const CRD = '/apis/tortie.dev/v1';
-
-/** The apiserver listens on the node namespace's loopback: reach it with curl from there. */
-async function api(host: LabHost, url: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const ctype = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-  const args = ['-s', '-f', '-X', method, '-H', `content-type: ${ctype}`, ...(body !== undefined ? ['-d', JSON.stringify(body)] : []), url + path];
-  return JSON.parse((await host.exec('curl', args)).stdout) as unknown;
-}
 
 describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
   const lab = useLab({ prefix: 'kbc' });
@@ -32,8 +19,7 @@ describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD
     const tor = await lab().host('tor');
     await lab().link(node, tor, { addrA: '198.18.81.1/24', addrB: '198.18.81.2/24' });
 
-    const apiProc = node.spawn('api', process.execPath, ['--import', 'tsx', join(ROOT, 'test/k8s/fake-apiserver-main.ts')], { cwd: ROOT });
-    const url = await waitFor(() => /http:\/\/\S+/.exec(apiProc.logs())?.[0], { what: 'fake apiserver URL' });
+    const url = await startApiServer(node);
     await api(node, url, 'POST', `${CRD}/bgpconfigurations`, {
       metadata: { name: 'default' },
       spec: {
@@ -45,31 +31,16 @@ describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD
     await api(node, url, 'POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.81.2', asNumber: 65001 } });
     await api(node, url, 'POST', '/api/v1/nodes', { metadata: { name: 'kbc-node' }, status: { addresses: [{ type: 'InternalIP', address: '198.18.81.1' }] } });
 
-    const dir = node.dir('bgpd');
-    await build({
-      entryPoints: [join(ROOT, 'bgpd/main.ts')], outfile: join(dir, 'bgpd.cjs'), bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-      external: ['koffi', 'etcd3', '@kubernetes/client-node'], logLevel: 'error',
-    });
-    writeFileSync(join(dir, 'kubeconfig'), JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'f',
-      clusters: [{ name: 'f', cluster: { server: url, 'insecure-skip-tls-verify': true } }], users: [{ name: 'f', user: { token: 't' } }], contexts: [{ name: 'f', context: { cluster: 'f', user: 'f' } }],
-    }));
-    writeFileSync(join(dir, 'bgpd.yaml'), stringify({
-      nodeName: 'kbc-node', routerId: '198.18.81.1', nodeAddress: '198.18.81.1/24', asNumber: 64512,
-      datastore: { type: 'kubernetes', kubeconfig: join(dir, 'kubeconfig') },
-      health: { enabled: false }, control: { socket: join(dir, 'bgpd.sock') }, log: { level: 'debug' },
-      timers: { holdTime: 30, connectRetryTime: 1 },
-    }));
     const bird = await BirdDaemon.start(tor, {
       routerId: '198.18.81.2', localAs: 65001, localAddress: '198.18.81.2',
       neighbors: [{ address: '198.18.81.1', as: 64512 }],
       // one route inside the service range (must stay out of bgpd's kernel table), one outside it
       routes: [{ prefix: '10.96.5.0/24' }, { prefix: '198.18.200.0/24' }],
     });
-    const bgpd = node.spawn('bgpd', process.execPath, [join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { cwd: ROOT, env: { NODE_PATH: join(ROOT, 'node_modules'), TORTIE_STATE_DIR: dir } });
+    const bgpd = await startBgpd(node, url, { nodeName: 'kbc-node', routerId: '198.18.81.1', nodeAddress: '198.18.81.1/24' });
 
     const svc = await waitFor(async () => (await bird.routes()).find((r) => r.prefix === '10.96.0.0/12'), { what: '10.96.0.0/12 at BIRD', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() })
-      .catch((err: Error) => { throw new Error(`${err.message}\nbgpd log:\n${bgpd.logs().slice(-3000)}`); });
+      .catch(withLog(bgpd));
     expect(svc).toMatchObject({ asPath: [64512], nextHop: '198.18.81.1', communities: ['64512:100'], largeCommunities: ['64512:7:8'] });
     const since = await birdSince(bird);
 

@@ -1,0 +1,38 @@
+// Two real bgpd nodes with the Kubernetes datastore on a dual-stack link: from their Node objects (IPv6
+// InternalIP on one, the tortie.dev/address-v6 annotation on the other) each builds an IPv4 and an IPv6
+// mesh session, and an IPv6 prefix one node advertises lands in the other's kernel via the IPv6 session.
+// The fake apiserver listens on node a's link address so both can reach it. ~4 s.
+import { describe, expect, it } from 'vitest';
+import { useLab } from '../lab/use-lab';
+import { waitFor } from '../lab/wait-for';
+import { api, startApiServer, startBgpd, withLog } from './k8s-lab';
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!isRoot)(`IPv6 mesh from Node objects with real bgpd${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
+  const lab = useLab({ prefix: 'k6m' });
+
+  it('both nodes get an IPv4 and an IPv6 session; IPv6 routes travel over the IPv6 one', async () => {
+    const a = await lab().host('a');
+    const b = await lab().host('b');
+    await lab().link(a, b, { addrA: '198.18.83.1/24', addrB: '198.18.83.2/24', v6: { addrA: 'fd00:83::1/64', addrB: 'fd00:83::2/64' } });
+    const url = await startApiServer(a, '198.18.83.1');
+    const nodeObj = (name: string, addresses: string[], annotations: Record<string, string> = {}) => ({
+      metadata: { name, annotations }, status: { addresses: addresses.map((address) => ({ type: 'InternalIP', address })) },
+    });
+    await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-a', ['198.18.83.1', 'fd00:83::1']));
+    await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-b', ['198.18.83.2'], { 'tortie.dev/address-v6': 'fd00:83::2' }));
+    const common = { gracefulRestart: { enabled: false } };
+    const bgpdA = await startBgpd(a, url, { ...common, nodeName: 'k6m-a', routerId: '198.18.83.1', nodeAddress: '198.18.83.1/24', nodeAddressV6: 'fd00:83::1/64', advertisePrefixes: ['fd00:a1::/64', '10.83.1.0/24'] });
+    const bgpdB = await startBgpd(b, url, { ...common, nodeName: 'k6m-b', routerId: '198.18.83.2', nodeAddress: '198.18.83.2/24', nodeAddressV6: 'fd00:83::2/64' });
+
+    // B learns A's prefixes: the IPv6 one needs the IPv6 session (each session carries its own family)
+    const v6 = await waitFor(async () => (await b.ip(['-6', 'route', 'show', 'fd00:a1::/64'])) || undefined, { what: 'fd00:a1::/64 in b\'s kernel', timeoutMs: 30_000, abortIf: () => bgpdB.exitReason() ?? bgpdA.exitReason() })
+      .catch(withLog(bgpdB));
+    expect(v6).toContain('via fd00:83::1');
+    await waitFor(async () => (await b.ip(['route', 'show', '10.83.1.0/24'])).includes('via 198.18.83.1'), { what: '10.83.1.0/24 in b\'s kernel' }).catch(withLog(bgpdB));
+    expect(bgpdA.logs()).toMatch(/"peer added".*"peer":"Mesh_fd00_83__2"/);
+    expect(bgpdB.logs()).toMatch(/"peer added".*"peer":"Mesh_fd00_83__1"/);
+    expect(bgpdB.logs()).toMatch(/"peer added".*"peer":"Mesh_198_18_83_1"/);
+  });
+});
