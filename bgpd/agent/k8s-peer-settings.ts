@@ -41,6 +41,8 @@ export interface PeerSettingsContext {
   password: PasswordLookup;
   /** The mesh hold time, which keepaliveTime alone is checked against. */
   meshHoldTime: number;
+  /** Set while BGPFilters cannot be read: why. A BGPPeer with filters is then not configured. */
+  filtersUnavailable?: string;
 }
 
 export interface ParsedPeer {
@@ -88,6 +90,7 @@ export function parseBgpPeer(obj: CrdObject, ctx: PeerSettingsContext): ParsedPe
   }
   if (s.filters !== undefined) {
     if (!Array.isArray(s.filters) || !s.filters.every((f) => typeof f === 'string')) problems.push(`spec.filters: expected a list of BGPFilter names, found ${JSON.stringify(s.filters)}`);
+    else if (s.filters.length > 0 && ctx.filtersUnavailable) problems.push(`spec.filters: ${ctx.filtersUnavailable}; peer not configured`);
     else if (s.filters.length > 0) {
       // the session's family is the peer address's: a dual-stack node runs both kinds of session
       const family = spec && splitPeerIp(spec.peerIP, 179).address.includes(':') ? 6 : 4;

@@ -14,7 +14,7 @@ import { parseBgpFilter } from './k8s-filters';
 import type { ParsedFilter } from './k8s-filters';
 import { parseBgpPeer } from './k8s-peer-settings';
 import { passwordLookup, secretsNamespace } from './k8s-secrets';
-import type { SecretObject } from './k8s-secrets';
+import type { PasswordLookup, SecretObject } from './k8s-secrets';
 import { resolveBgpConfig } from './k8s-bgpconfig';
 import type { FileBgpSettings, NodeBgpConfig } from './k8s-bgpconfig';
 import { finishPeers, meshPorts, otherFamilyPeers } from './k8s-families';
@@ -72,6 +72,8 @@ export class KubernetesClusterSource {
   // the informer cache keeps an unchanged object's identity: parse each BGPFilter once, not on every
   // event (200 filters × 20 rules cost 20 ms CPU per recomputation, test/k8s/bgppeer-settings-measure.ts)
   private readonly parsedFilters = new WeakMap<object, ParsedFilter>();
+  /** Which of the Secrets / BGPFilters informers has listed successfully at least once. */
+  private readonly listed = new Set<'secrets' | 'bgpfilters'>();
   private current: ClusterPeer[] = [];
   private ads: Advertisements = { services: [], noProgram: [], prefixAdvertisements: [] };
   private configJson = '';
@@ -109,21 +111,27 @@ export class KubernetesClusterSource {
       crd('bgpconfigurations'),
     ];
     const ns = this.secretsNs();
-    this.secretsInf = makeInformer(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns })) as unknown as Cache;
-    this.filtersInf = crd('bgpfilters');
+    // client-node reports a failed list as an 'error' event (then retried below), never by rejecting
+    // start(): a successful list is what says these two are readable
+    const listed = <T>(what: 'secrets' | 'bgpfilters', list: Promise<T>): Promise<T> =>
+      list.then((r) => {
+        if (!this.listed.has(what)) this.schedule();
+        this.listed.add(what);
+        this.warned.delete(`watch ${what === 'secrets' ? `secrets in ${ns}` : what}`);
+        return r;
+      });
+    this.secretsInf = makeInformer(kc, `/api/v1/namespaces/${ns}/secrets`, () => listed('secrets', core.listNamespacedSecret({ namespace: ns }))) as unknown as Cache;
+    this.filtersInf = makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/bgpfilters`, () =>
+      listed('bgpfilters', co.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'bgpfilters' })) as never,
+    ) as unknown as Cache;
     this.informers.push(this.secretsInf, this.filtersInf);
     for (const inf of this.informers) {
       for (const ev of ['add', 'update', 'delete']) inf.on(ev, () => this.schedule());
-      inf.on('error', (err) => {
-        this.log.warn({ err: (err as Error | undefined)?.message ?? String(err) }, 'kubernetes watch failed; restarting');
-        if (this.stopped) return;
-        const t = setTimeout(() => {
-          this.retryTimers.delete(t);
-          if (!this.stopped) inf.start().catch(() => undefined);
-        }, this.opts.retryMs ?? 1000);
-        this.retryTimers.add(t);
-      });
+      inf.on('error', (err) => this.restartLater(inf, err));
     }
+    // Secrets and BGPFilters may be unreadable (no RBAC for Secrets, BGPFilter CRD not installed yet):
+    // everything else still runs; BGPPeers that need them stay unconfigured, with a problem saying why,
+    // until a retry lists them
     await Promise.all(this.informers.map((i) => i.start()));
     this.recompute();
   }
@@ -152,6 +160,23 @@ export class KubernetesClusterSource {
   /** Service CIDRs to originate, ranges not to program, communities (from the BGPConfigurations). */
   advertisements(): Advertisements {
     return this.ads;
+  }
+
+  private restartLater(inf: Cache, err: unknown): void {
+    const msg = (err as Error | undefined)?.message ?? String(err);
+    // the optional two may fail for as long as RBAC or the CRD is missing: warn once until they list
+    const optional = inf === this.secretsInf ? `secrets in ${this.secretsNs()}` : inf === this.filtersInf ? 'bgpfilters' : undefined;
+    if (optional === undefined) this.log.warn({ err: msg }, 'kubernetes watch failed; restarting');
+    else if (!this.warned.has(`watch ${optional}`)) {
+      this.warned.add(`watch ${optional}`);
+      this.log.warn({ err: msg }, `cannot list/watch ${optional} (retrying every ${this.opts.retryMs ?? 1000} ms; BGPPeers needing them stay unconfigured)`);
+    }
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (!this.stopped) inf.start().catch((e: unknown) => this.restartLater(inf, e));
+    }, this.opts.retryMs ?? 1000);
+    this.retryTimers.add(t);
   }
 
   private secretsNs(): string {
@@ -197,9 +222,13 @@ export class KubernetesClusterSource {
       this.warnUnreported('BGPFilter', f, r.problems);
       return [f.metadata?.name ?? '', r] as const;
     }));
-    const password = passwordLookup((this.secretsInf?.list() ?? []) as SecretObject[], this.secretsNs());
+    const ns = this.secretsNs();
+    const password: PasswordLookup = this.secretsInf && this.listed.has('secrets')
+      ? passwordLookup(this.secretsInf.list() as SecretObject[], ns)
+      : () => ({ problem: `spec.password.secretKeyRef: the Secrets of namespace ${ns} cannot be listed yet (RBAC: get/list/watch secrets there); peer not configured` });
+    const filtersListed = this.listed.has('bgpfilters');
     const bgpPeers = peerObjs.flatMap((p) => {
-      const r = parseBgpPeer(p, { filters, password, meshHoldTime: this.opts.meshHoldTime ?? 90 });
+      const r = parseBgpPeer(p, { filters, password, meshHoldTime: this.opts.meshHoldTime ?? 90, ...(filtersListed ? {} : { filtersUnavailable: 'BGPFilters cannot be listed yet (is the bgpfilters.tortie.dev CRD installed?)' }) });
       problems.push({ ref: refOf('BGPPeer', p as never), problems: r.problems });
       this.warnUnreported('BGPPeer', p, r.problems);
       return r.peer ?? [];

@@ -26,7 +26,7 @@ const CRD = '/apis/tortie.dev/v1';
 const SECRETS = '/api/v1/namespaces/tortie-system/secrets';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-async function setup(): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void> }> {
+async function setup(): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void>; cluster: FakeCluster }> {
   const c = await FakeCluster.start();
   cleanups.push(() => c.close());
   const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
@@ -58,7 +58,7 @@ async function setup(): Promise<{ req: (method: string, path: string, body?: unk
     await agent.start();
     cleanups.push(() => agent.stop());
   };
-  return { req, speaker, problems: () => last, start };
+  return { req, speaker, problems: () => last, start, cluster: c };
 }
 
 describe('BGPPeer settings in the Kubernetes source', () => {
@@ -161,5 +161,29 @@ describe('BGPPeer settings in the Kubernetes source', () => {
     expect(t.problems().get('BGPPeer/good')).toEqual([]);
     expect(t.speaker.calls).toEqual([]);
     for (const [name, p] of before) expect(t.speaker.peers.get(name)).toBe(p);
+  });
+
+  it('unreadable Secrets (no RBAC) or BGPFilters (no CRD) at start: the rest runs, those peers wait with a problem, a retry brings them', async () => {
+    const t = await setup();
+    await t.req('POST', SECRETS, { metadata: { name: 'bgp-tor' }, data: { pw: b64('k1') } });
+    await t.req('POST', `${CRD}/bgpfilters`, { metadata: { name: 'f' }, spec: { exportV4: [{ action: 'Reject' }] } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, password: { secretKeyRef: { name: 'bgp-tor', key: 'pw' } } } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'filtered' }, spec: { peerIP: '198.18.9.3', asNumber: 65003, filters: ['f'] } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'rr' }, spec: { peerIP: '198.18.9.2', asNumber: 64512 } });
+    const refused = (path: string): boolean => path.startsWith('/api/v1/namespaces/tortie-system/secrets') || path.startsWith(`${CRD}/bgpfilters`);
+    t.cluster.api.setHook(({ path }) => (refused(path) ? { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden' } } : undefined));
+    await t.start();
+    expect([...t.speaker.peers.keys()].sort()).toEqual(['Global_198_18_9_2', 'Mesh_198_18_0_2']);
+    expect(t.problems().get('BGPPeer/tor')).toEqual(['spec.password.secretKeyRef: the Secrets of namespace tortie-system cannot be listed yet (RBAC: get/list/watch secrets there); peer not configured']);
+    expect(t.problems().get('BGPPeer/filtered')).toEqual(['spec.filters: BGPFilters cannot be listed yet (is the bgpfilters.tortie.dev CRD installed?); peer not configured']);
+    // retries fail for a while (the rejected restart must be retried again, not dropped)
+    const lists = (): number => t.cluster.api.requests.filter((r) => r.startsWith('GET /api/v1/namespaces/tortie-system/secrets') && !r.includes('watch=true')).length;
+    const before = lists();
+    await until(() => lists() >= before + 2, 'secrets list retried twice');
+    t.speaker.calls.length = 0;
+    t.cluster.api.setHook(undefined);
+    await until(() => t.speaker.peers.has('Global_198_18_9_1') && t.speaker.peers.has('Global_198_18_9_3'), 'both peers once readable');
+    expect(t.speaker.peers.get('Global_198_18_9_1')!.password).toBe('k1');
+    expect(t.speaker.calls.sort()).toEqual(['add Global_198_18_9_1', 'add Global_198_18_9_3']);
   });
 });
