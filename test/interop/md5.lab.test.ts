@@ -4,7 +4,8 @@
 //   passive  the daemon connects (tortie is passive), same password  → Established, routes both ways
 //   wrong    different passwords, both sides connect                  → never Established
 //   nopw     the daemon has a password, tortie none                   → never Established
-// tortie listens on `::`, so the keys of these IPv4 peers take the v4-mapped form on its listener.
+// plus one IPv6 session each way. tortie listens on `::`, so its IPv4 peers' keys take the v4-mapped
+// form on the listener.
 import { describe, it, expect } from 'vitest';
 import { useLab } from '../lab/use-lab';
 import { waitFor } from '../lab/wait-for';
@@ -29,24 +30,35 @@ interface Case {
   scenario: Scenario;
   /** /24 of this pair's veth: tortie .1, daemon .2 */
   net: string;
+  /** IPv6 session: over fd00:<n>::1 / ::2 on the same veth, IPv6 unicast only */
+  v6?: boolean;
   host?: LabHost;
   daemon?: BgpDaemon;
 }
 
 const scenarios: Scenario[] = ['active', 'passive', 'wrong', 'nopw'];
-const cases: Case[] = (['bird', 'frr'] as const).flatMap((kind, k) =>
-  scenarios.map((scenario, i) => ({ kind, scenario, net: `198.18.${71 + k * 4 + i}` })),
-);
-const name = (c: Case) => `${c.kind}-${c.scenario}`;
-const daemonPrefix = (c: Case) => `10.${71 + cases.indexOf(c)}.0.0/24`;
+const cases: Case[] = [
+  ...(['bird', 'frr'] as const).flatMap((kind, k) => scenarios.map((scenario, i) => ({ kind, scenario, net: `198.18.${71 + k * 4 + i}` }))),
+  // IPv6: BIRD connects to tortie's dual-stack listener (IPv6 key there), tortie connects to FRR (AF_INET6 socket)
+  { kind: 'bird', scenario: 'passive', net: '198.18.79', v6: true },
+  { kind: 'frr', scenario: 'active', net: '198.18.80', v6: true },
+];
+const idx = (c: Case) => 71 + cases.indexOf(c);
+const name = (c: Case) => `${c.kind}-${c.scenario}${c.v6 ? '-v6' : ''}`;
+const tortieAddr = (c: Case) => (c.v6 ? `fd00:${idx(c)}::1` : `${c.net}.1`);
+const daemonAddr = (c: Case) => (c.v6 ? `fd00:${idx(c)}::2` : `${c.net}.2`);
+const daemonPrefix = (c: Case) => (c.v6 ? `2001:db8:${idx(c)}::/48` : `10.${idx(c)}.0.0/24`);
+const TORTIE_PREFIX6 = '2001:db8:70::/48';
+const tortiePrefix = (c: Case) => (c.v6 ? TORTIE_PREFIX6 : TORTIE_PREFIX);
 
 function tortiePeer(c: Case): Record<string, unknown> {
   return {
     name: name(c),
-    address: `${c.net}.2`,
+    address: daemonAddr(c),
     asNumber: DAEMON_AS,
-    localAddress: `${c.net}.1`,
+    localAddress: tortieAddr(c),
     passive: c.scenario === 'passive',
+    ...(c.v6 ? { families: ['ipv6'] } : {}),
     ...(c.scenario === 'nopw' ? {} : { password: c.scenario === 'wrong' ? 'not-the-same' : PASSWORD }),
   };
 }
@@ -64,7 +76,8 @@ async function startDaemon(c: Case): Promise<BgpDaemon> {
     routerId: `${c.net}.2`,
     localAs: DAEMON_AS,
     localAddress: `${c.net}.2`,
-    neighbors: [{ address: `${c.net}.1`, as: TORTIE_AS, passive: c.scenario === 'active', password: PASSWORD }],
+    localAddress6: `fd00:${idx(c)}::2`,
+    neighbors: [{ address: tortieAddr(c), as: TORTIE_AS, passive: c.scenario === 'active', password: PASSWORD }],
     routes: [{ prefix: daemonPrefix(c) }],
   };
   return c.kind === 'bird' ? BirdDaemon.start(c.host!, spec) : FrrDaemon.start(c.host!, spec);
@@ -76,8 +89,8 @@ describe('TCP-MD5 with BIRD and FRR', () => {
   it('same password: Established and routes exchanged whoever connects; wrong or missing password: never up; bgpd keeps running', async () => {
     const t = await lab().host('t');
     for (const c of cases) {
-      c.host = await lab().host(`${c.kind[0]}${c.scenario}`);
-      await lab().link(t, c.host, { addrA: `${c.net}.1/24`, addrB: `${c.net}.2/24` });
+      c.host = await lab().host(`${c.kind[0]}${c.v6 ? '6' : ''}${c.scenario}`.slice(0, 8));
+      await lab().link(t, c.host, { addrA: [`${c.net}.1/24`, `fd00:${idx(c)}::1/64`], addrB: [`${c.net}.2/24`, `fd00:${idx(c)}::2/64`] });
     }
     await Promise.all(cases.map(async (c) => (c.daemon = await startDaemon(c))));
     const t0 = Date.now();
@@ -86,7 +99,7 @@ describe('TCP-MD5 with BIRD and FRR', () => {
       asNumber: TORTIE_AS,
       listen: '198.18.71.1',
       peers: cases.map(tortiePeer),
-      advertisePrefixes: [TORTIE_PREFIX],
+      advertisePrefixes: [TORTIE_PREFIX, TORTIE_PREFIX6],
       // no listen address = '::' (dual stack): the IPv4 peers' keys go on it in the v4-mapped form
       extra: { listen: { port: 179 } },
     });
@@ -108,11 +121,11 @@ describe('TCP-MD5 with BIRD and FRR', () => {
         const routes = JSON.parse((await tortie.ctl(['show', 'routes', '--json'])).stdout) as RouteRow[];
         return routes.find((r) => r.prefix === daemonPrefix(c))?.paths.some((p) => p.from === name(c));
       }, { what: `${name(c)}: tortie received ${daemonPrefix(c)}` });
-      await waitFor(async () => (await c.daemon!.routes()).some((r) => r.prefix === TORTIE_PREFIX), { what: `${name(c)}: daemon received ${TORTIE_PREFIX}` });
-      expect(await c.daemon!.established(`${c.net}.1`)).toBe(true);
+      await waitFor(async () => (await c.daemon!.routes()).some((r) => r.prefix === tortiePrefix(c)), { what: `${name(c)}: daemon received ${tortiePrefix(c)}` });
+      expect(await c.daemon!.established(tortieAddr(c))).toBe(true);
     }
 
-    console.log(`md5 interop: routes exchanged on all 4 good sessions ${Date.now() - t0} ms after bgpd start`);
+    console.log(`md5 interop: routes exchanged on all ${good.length} good sessions ${Date.now() - t0} ms after bgpd start`);
 
     // Both sides of `wrong` and the daemon side of `nopw` keep trying (retry timers 1–2 s); give them
     // several rounds, checking all along that none of these sessions ever comes up.
@@ -120,7 +133,7 @@ describe('TCP-MD5 with BIRD and FRR', () => {
     while (Date.now() < until) {
       for (const c of bad) {
         expect((await tortie.peer(name(c)))?.state, name(c)).not.toBe('Established');
-        expect(await c.daemon!.established(`${c.net}.1`), name(c)).toBe(false);
+        expect(await c.daemon!.established(tortieAddr(c)), name(c)).toBe(false);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
