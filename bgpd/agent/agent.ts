@@ -91,6 +91,8 @@ export class Agent {
   private readonly services = new Set<string>();
   private noProgram: Cidr[] = [];
   private noProgramJson = '[]';
+  /** known best routes inside a service range, so not handed to the programmer */
+  private readonly heldBack = new Set<string>();
   private readonly localBlocks = new Set<string>();
   private readonly peers = new Map<string, string>(); // name → signature
   /** remote prefix → best paths; only kept (and only counted in stats) when there is a programmer */
@@ -164,7 +166,7 @@ export class Agent {
       localBlocks: this.localBlocks.size,
       borrowedAddresses: this.originated.size - this.localBlocks.size,
       meshPeers: this.peers.size,
-      remoteRoutes: this.best.size,
+      remoteRoutes: this.best.size - this.heldBack.size,
       syncs: this.syncs,
       syncErrors: this.syncErrors,
       lastSyncError: this.lastSyncError,
@@ -354,6 +356,7 @@ export class Agent {
     for (const c of changes) {
       const prefix = prefixText(c.afi, c.prefix);
       if (c.best === null || c.best.local) {
+        this.heldBack.delete(prefix);
         if (this.best.delete(prefix)) this.opts.programmer?.removeRemote(prefix);
         continue;
       }
@@ -365,9 +368,11 @@ export class Agent {
   private program(prefix: string, set: NextHopSet): void {
     // Calico's reject CIDRs: service ranges are reached through kube-proxy on every node, never via a peer
     if (this.noProgram.length > 0 && insideAny(prefix, this.noProgram)) {
+      this.heldBack.add(prefix);
       this.opts.programmer?.removeRemote(prefix);
       return;
     }
+    this.heldBack.delete(prefix);
     const byAddress = (this.nodeByAddress ??= new Map(this.nodes.flatMap((n) => [n.ipv4, n.ipv6].filter((a) => a !== undefined).map((a) => [a, n] as const))));
     const nextHops: RemoteNextHop[] = set.nextHops.map((h) => {
       const n = byAddress.get(h.address);

@@ -108,9 +108,11 @@ describe('BGPConfiguration in the agent', () => {
       { afi: Afi.IPv4, prefix: prefixKey(Afi.IPv4, '10.244.9.0/26'), best: nh },
     ]);
     expect([...a.programmer.remotes.keys()]).toEqual(['10.244.9.0/26']);
+    expect(a.agent.stats().remoteRoutes).toBe(1);
     // the range removed from the BGPConfiguration: its known routes are programmed after all
     await c.req('PATCH', `${CRD}/bgpconfigurations/default`, { spec: { serviceClusterIPs: null } });
     await until(() => a.programmer.remotes.size === 3, 'service routes programmed once no longer a service range');
+    expect(a.agent.stats().remoteRoutes).toBe(3);
   });
 
   it('attaches communities to pod blocks and service CIDRs inside a prefixAdvertisements cidr; an undefined name is a problem', async () => {
