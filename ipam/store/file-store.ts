@@ -420,13 +420,15 @@ export class FileStore implements Datastore {
   private catchUpLog(): void {
     const st = statSync(this.logPath);
     if (st.ino !== this.logIno) {
-      // First use in this process, or the log was rotated: the newest revision is in the tail.
+      // First use in this process, or the log was rotated: the newest revision is that of the last
+      // readable line (revisions grow in log order: each is appended under the lock above every one
+      // before it), so only the end of the log is read, not the whole 64 KiB tail (~600 JSON lines
+      // per CNI call on a busy node).
       this.logIno = st.ino;
-      const tail = Math.max(0, st.size - TAIL_BYTES);
-      const r = readLogFrom(this.logPath, tail, tail > 0);
-      if (r.lines.length || tail === 0) {
-        for (const l of r.lines) if (l.r > this.lastRev) this.lastRev = l.r;
-        this.logOffset = r.end;
+      const last = lastLogLine(this.logPath, st.size, TAIL_BYTES);
+      if (last.line || st.size <= TAIL_BYTES) {
+        if (last.line && last.line.r > this.lastRev) this.lastRev = last.line.r;
+        this.logOffset = last.end;
         return;
       }
       this.logOffset = 0; // nothing readable in the tail (torn garbage): read it all
@@ -511,6 +513,48 @@ function lastByte(fd: number, size: number): number {
   const b = Buffer.alloc(1);
   readSync(fd, b, 0, 1, size - 1);
   return b[0];
+}
+
+/**
+ * The last complete line of the log's final `limit` bytes that parses, read backwards in growing
+ * chunks; `end` is the offset just past the log's last newline (0 without one). A line cut by the
+ * start of the window does not count (it may be the tail of a longer one).
+ */
+function lastLogLine(path: string, size: number, limit: number): { line?: LogLine; end: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const max = Math.min(size, limit);
+    for (let n = Math.min(max, 4096); n > 0; n = n === max ? 0 : Math.min(max, n * 4)) {
+      const start = size - n;
+      const buf = Buffer.alloc(n);
+      readSync(fd, buf, 0, n, start);
+      const lastNl = buf.lastIndexOf(0x0a);
+      if (lastNl < 0) {
+        if (n === max) return { end: start === 0 ? 0 : size }; // no newline in the whole window
+        continue;
+      }
+      const end = start + lastNl + 1;
+      for (let hi = lastNl; ; ) {
+        const lo = hi > 0 ? buf.lastIndexOf(0x0a, hi - 1) : -1;
+        if (lo < 0 && start > 0) break; // the line may begin before the window: widen it
+        const text = buf.subarray(lo + 1, hi).toString('utf8');
+        if (text) {
+          try {
+            const l = JSON.parse(text) as LogLine;
+            if (typeof l.r === 'number' && typeof l.k === 'string') return { line: l, end };
+          } catch {
+            // a torn line: look further back
+          }
+        }
+        if (lo < 0) return { end };
+        hi = lo;
+      }
+      if (n === max) return { end };
+    }
+    return { end: 0 };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
