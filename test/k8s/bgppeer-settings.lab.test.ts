@@ -1,0 +1,51 @@
+// The real bgpd (bundled from source) with the Kubernetes datastore against BIRD, in lab network
+// namespaces, the fake apiserver next to bgpd: a BGPPeer's holdTime is what the session negotiates, its
+// BGPFilter keeps a rejected prefix out of the RIB and the kernel, and changing the filter lets it in.
+import { describe, expect, it } from 'vitest';
+import { BirdDaemon } from '../lab/daemons/bird';
+import { useLab } from '../lab/use-lab';
+import { waitFor } from '../lab/wait-for';
+import { api, CRD, startApiServer, startBgpd, withLog } from './k8s-lab';
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!isRoot)(`BGPPeer settings with a real bgpd and BIRD${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
+  const lab = useLab({ prefix: 'kbf' });
+
+  it('negotiates the BGPPeer holdTime and applies its BGPFilter to what reaches the kernel', async () => {
+    const node = await lab().host('node');
+    const tor = await lab().host('tor');
+    await lab().link(node, tor, { addrA: '198.18.83.1/24', addrB: '198.18.83.2/24' });
+
+    const url = await startApiServer(node);
+    await api(node, url, 'POST', `${CRD}/bgpfilters`, {
+      metadata: { name: 'tor-in' },
+      spec: { importV4: [{ cidr: '198.18.201.0/24', matchOperator: 'Equal', action: 'Reject' }] },
+    });
+    await api(node, url, 'POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.83.2', asNumber: 65001, holdTime: '12s', filters: ['tor-in'] } });
+    await api(node, url, 'POST', '/api/v1/nodes', { metadata: { name: 'kbf-node' }, status: { addresses: [{ type: 'InternalIP', address: '198.18.83.1' }] } });
+
+    const bird = await BirdDaemon.start(tor, {
+      routerId: '198.18.83.2', localAs: 65001, localAddress: '198.18.83.2',
+      neighbors: [{ address: '198.18.83.1', as: 64512, holdTime: 30 }],
+      routes: [{ prefix: '198.18.200.0/24' }, { prefix: '198.18.201.0/24' }],
+    });
+    const bgpd = await startBgpd(node, url, { nodeName: 'kbf-node', routerId: '198.18.83.1', nodeAddress: '198.18.83.1/24' });
+
+    await waitFor(async () => (await node.ip(['route', 'show', '198.18.200.0/24'])).includes('via 198.18.83.2'), { what: '198.18.200.0/24 in the kernel', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() })
+      .catch(withLog(bgpd));
+    // BIRD offered 30 s, the BGPPeer 12 s (the config's timers say 30): the lower one is negotiated
+    // both routes were sent (BIRD counts them), so the missing one was filtered, not late
+    const proto = await waitFor(async () => {
+      const out = await bird.birdc(['show', 'protocols', 'all']);
+      return /Routes:\s+\d+ imported, 2 exported/.test(out) ? out : undefined;
+    }, { what: 'BIRD exported both routes' });
+    expect(proto).toMatch(/Hold timer:\s+[\d.]+\/12\b/);
+    expect(await node.ip(['route', 'show', '198.18.201.0/24'])).toBe('');
+
+    // the filter no longer rejects it: the session is re-created with the new policy and the route comes in
+    await api(node, url, 'PATCH', `${CRD}/bgpfilters/tor-in`, { spec: { importV4: [{ cidr: '198.18.202.0/24', matchOperator: 'Equal', action: 'Reject' }] } });
+    await waitFor(async () => (await node.ip(['route', 'show', '198.18.201.0/24'])).includes('via 198.18.83.2'), { what: '198.18.201.0/24 in the kernel after the filter change', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() })
+      .catch(withLog(bgpd));
+  });
+});
