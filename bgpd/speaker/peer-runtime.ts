@@ -4,6 +4,7 @@
 import type { Rib } from '../rib/rib';
 import type { RibDriver } from '../rib/driver';
 import type { PeerId } from '../rib/types';
+import { recordError } from '../session/counters';
 import { codecContextFor } from '../session/open-negotiation';
 import type { Negotiated } from '../session/open-negotiation';
 import type { Logger } from '../session/peer-config';
@@ -87,6 +88,8 @@ export class PeerRuntime {
         return;
       }
       this.host.logger.error({ peer: this.name, errno: problem.errno, err: problem.message }, 'TCP-MD5 unavailable: the session stays Idle');
+      // and `bgpctl show peers` says why ("Socket: TCP-MD5 unavailable: ENOPROTOOPT …")
+      recordError(this.session.counters, { direction: 'local', text: `local ${problem.message}`, at: Date.now() });
     });
   }
 

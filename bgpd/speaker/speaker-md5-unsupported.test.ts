@@ -6,6 +6,7 @@ import type { PeerConfig } from '../../config/types';
 import type { BgpSocket } from '../session/transport';
 import { Speaker } from './speaker';
 import { fromConfig } from './peer-map';
+import { peerRow } from './views';
 
 vi.mock('../../dataplane/sockopt/index', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../dataplane/sockopt/index')>();
@@ -41,6 +42,7 @@ describe('speaker: TCP-MD5 unavailable', () => {
     expect(err).toContain('"peer":"tor-md5"');
     expect(err).toContain('"errno":"ENOPROTOOPT"');
     expect(secret.session.state).toBe('Idle');
+    expect(peerRow(speaker, secret).lastError).toBe('Socket: TCP-MD5 unavailable: ENOPROTOOPT (kernel without CONFIG_TCP_MD5SIG?)');
     expect(plain.session.state).not.toBe('Idle');
     expect(lines.join('\n')).not.toContain('hunter2');
     await speaker.shutdown('test over');
