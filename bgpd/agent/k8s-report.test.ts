@@ -1,6 +1,6 @@
 // The reporter's bookkeeping with a recording API (the fake-apiserver tests are in test/k8s/problem-report.test.ts).
 import { describe, expect, it } from 'vitest';
-import type { ObjectProblems } from './k8s-problems';
+import type { ObjectProblems, StatusCondition } from './k8s-problems';
 import { KubernetesProblemReporter, type EventBody, type ReportApi } from './k8s-report';
 
 class RecordingApi implements ReportApi {
@@ -106,6 +106,51 @@ describe('KubernetesProblemReporter', () => {
     r.report(['BGPPeer'], [changed]);
     await r.idle();
     expect(api.calls.filter((c) => c.startsWith('status'))).toHaveLength(2);
+  });
+
+  it('two nodes that disagree about an object settle instead of rewriting each other forever', async () => {
+    // one object, its Valid condition as both reporters' informers would show it after each write
+    let cond: StatusCondition | undefined;
+    const apiFor = (): RecordingApi => {
+      const api = new RecordingApi();
+      api.patchStatus = async (_p, _n, body) => {
+        cond = (body.status as { conditions: StatusCondition[] }).conditions[0];
+        api.calls.push(`status ${cond.status} ${cond.message}`);
+      };
+      return api;
+    };
+    const [apiA, apiB] = [apiFor(), apiFor()];
+    const a = new KubernetesProblemReporter({ api: apiA, host: 'a' });
+    const b = new KubernetesProblemReporter({ api: apiB, host: 'b' });
+    const seen = (problems: string[]): ObjectProblems => {
+      const item = peer('p', problems);
+      item.ref = { ...item.ref, ...(cond ? { conditions: [cond] } : {}) };
+      return item;
+    };
+    const round = async (r: KubernetesProblemReporter, problems: string[]): Promise<void> => {
+      r.report(['BGPPeer'], [seen(problems)]);
+      await r.idle();
+    };
+    // a sees a problem only it has (say, something about its own node); b finds the object valid
+    await round(a, ['spec.x: only a sees this']);
+    for (let i = 0; i < 3; i++) {
+      await round(b, []);
+      await round(a, ['spec.x: only a sees this']);
+    }
+    const st = (api: RecordingApi): string[] => api.calls.filter((c) => c.startsWith('status'));
+    expect(st(apiA)).toEqual(['status False spec.x: only a sees this']);
+    expect(st(apiB)).toEqual([]);
+    // a's problem goes away: a withdraws its own verdict
+    await round(a, []);
+    expect(cond).toMatchObject({ status: 'True' });
+    // b now sees a different problem: a new problem always shows; a, finding it valid, leaves b's verdict
+    await round(b, ['spec.y: only b sees this']);
+    for (let i = 0; i < 3; i++) {
+      await round(a, []);
+      await round(b, ['spec.y: only b sees this']);
+    }
+    expect(cond).toMatchObject({ status: 'False', message: 'spec.y: only b sees this' });
+    expect([...st(apiA), ...st(apiB)]).toEqual(['status False spec.x: only a sees this', 'status True the spec is valid', 'status False spec.y: only b sees this']);
   });
 
   it('only the newest desired condition of an object is written, and none that the object already has', async () => {

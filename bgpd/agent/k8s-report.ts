@@ -96,6 +96,8 @@ export class KubernetesProblemReporter implements ProblemReporter {
   private readonly pendingStatus = new Map<string, PendingStatus>();
   /** status key → signature of the last condition sent for the object revision it was computed from. */
   private readonly sentStatus = new Map<string, string>();
+  /** status key → the condition message this process last computed (whether or not it wrote it). */
+  private readonly ownVerdict = new Map<string, string>();
   /** object key (kind/name/uid) → problem → the Event that reported it. */
   private readonly posted = new Map<string, Map<string, Posted>>();
   /** object key → problems already logged. */
@@ -131,7 +133,8 @@ export class KubernetesProblemReporter implements ProblemReporter {
     for (const m of [this.posted, this.logged])
       for (const k of m.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seen.has(k)) m.delete(k);
     const seenStatus = new Set(items.map((i) => `${i.ref.kind}/${i.ref.name}`));
-    for (const k of this.sentStatus.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seenStatus.has(k)) this.sentStatus.delete(k);
+    for (const m of [this.sentStatus, this.ownVerdict])
+      for (const k of m.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seenStatus.has(k)) m.delete(k);
     this.kick();
   }
 
@@ -209,8 +212,11 @@ export class KubernetesProblemReporter implements ProblemReporter {
       if (!current) return;
       want = { type: CONDITION_TYPE, status: 'True', reason: 'Valid', message: 'the spec is valid', ...gen };
     }
-    if (current && sameCondition(current, want)) {
+    const ownBefore = this.ownVerdict.get(key);
+    this.ownVerdict.set(key, want.message ?? '');
+    if (current && (sameCondition(current, want) || !mayReplace(current, want, ownBefore))) {
       this.sentStatus.delete(key);
+      this.pendingStatus.delete(key);
       return;
     }
     const sig = `${ref.resourceVersion ?? ''} ${JSON.stringify(want)}`;
@@ -372,6 +378,19 @@ function clientApi(kc: KubeConfig): ReportApi {
 function objectKey(ref: ObjectRef): string {
   // with the uid: a deleted and re-created object with the same problem is a new object to tell about
   return `${ref.kind}/${ref.name}/${ref.uid ?? ''}`;
+}
+
+/**
+ * Whether this node may overwrite a Valid condition another writer (maybe another node) left. Nodes can
+ * disagree (a problem only one node sees); without this rule two of them would rewrite each other's
+ * verdict on every status change, forever. A new problem always shows (→ False); otherwise a node replaces
+ * only a verdict it reached itself (its problems changed or went away) or one about an older generation.
+ * With that, disagreeing nodes settle after at most two writes.
+ */
+function mayReplace(current: StatusCondition, want: StatusCondition, ownBefore: string | undefined): boolean {
+  if (want.status === 'False' && current.status !== 'False') return true;
+  if (want.observedGeneration !== undefined && (current.observedGeneration === undefined || current.observedGeneration < want.observedGeneration)) return true;
+  return current.message === ownBefore;
 }
 
 function sameCondition(a: StatusCondition, b: StatusCondition): boolean {
