@@ -134,6 +134,9 @@ describe('KubernetesProblemReporter with the agent', () => {
     expect(Date.parse(validCondition(api, 'broken')!.lastTransitionTime as string)).toBeGreaterThanOrEqual(Date.parse(cond.lastTransitionTime as string));
     await until(() => speaker.peers.has('Global_198_18_9_2'), 'the fixed peer gets its session');
     expect(speaker.peers.get('Global_198_18_9_1')).toBe(tor);
+    // the status writes (new resourceVersions) never re-create a session
+    await settle();
+    expect(speaker.calls.filter((c) => c.includes('Global_'))).toEqual(['add Global_198_18_9_1', 'add Global_198_18_9_2']);
     expect(log.all).toContain('info BGPPeer broken is valid again');
     expect(eventsAbout(api, 'broken')).toHaveLength(1);
   });
