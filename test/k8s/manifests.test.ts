@@ -224,3 +224,23 @@ describe('bgpd config and DaemonSet', () => {
   });
 });
 
+
+describe('RBAC for problem reports (bgpd/agent/k8s-report.ts)', () => {
+  const role = readDocs(join(DEPLOY, 'rbac.yaml')).find((d) => d.kind === 'ClusterRole') as Doc & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+  const allowed = (group: string, resource: string, verb: string) =>
+    role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+
+  it('may create/patch Events and write the status of the reported CRDs, never their spec', () => {
+    expect(allowed('', 'events', 'create') && allowed('', 'events', 'patch')).toBe(true);
+    for (const p of ['bgppeers', 'ippools', 'bgpconfigurations', 'bgpfilters']) {
+      expect(allowed(GROUP, `${p}/status`, 'patch'), p).toBe(true);
+      expect(allowed(GROUP, p, 'patch'), p).toBe(false);
+    }
+    expect(allowed('', 'nodes/status', 'patch')).toBe(false);
+  });
+
+  it('every CRD the reporter writes a condition to has the status subresource', () => {
+    const withStatus = new Set(readCrds().filter((c) => c.status).map((c) => c.plural));
+    for (const p of ['bgppeers', 'ippools', 'bgpconfigurations', 'bgpfilters']) expect(withStatus.has(p), p).toBe(true);
+  });
+});
