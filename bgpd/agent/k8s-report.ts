@@ -400,7 +400,8 @@ function sameCondition(a: StatusCondition, b: StatusCondition): boolean {
 /** kubelet names Events `<object>.<unix nanos in hex>`; a random tail keeps two nodes from colliding. */
 function eventName(objName: string): string {
   const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3));
-  return `${objName}.${nanos.toString(16)}`;
+  // an object name may use all 253 characters an Event name may have
+  return `${objName.slice(0, 253 - 17)}.${nanos.toString(16)}`;
 }
 
 function rfc3339(ms: number): string {
