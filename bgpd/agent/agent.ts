@@ -24,7 +24,7 @@ import type { Advertisements } from './k8s-services';
 import { localState, poolUsage } from './local-state';
 import type { PoolUsage } from './local-state';
 import { applyOverrides, overridesSignature } from './peer-overrides';
-import type { PeerOverrides } from './peer-overrides';
+import type { OverridesSignature, PeerOverrides } from './peer-overrides';
 import { desiredPeers } from './peer-set';
 import type { AgentProgrammer, AgentSpeaker, AgentStats, DesiredPeer } from './types';
 
@@ -70,7 +70,10 @@ export interface PeerSource {
   advertisements?(): Advertisements;
 }
 
-const peerSignature = (p: SourcedPeer): string => `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}|${overridesSignature(p.overrides)}`;
+function peerSignature(p: SourcedPeer): OverridesSignature {
+  const o = overridesSignature(p.overrides);
+  return { ...o, session: `${p.address}|${p.asNumber}|${p.role}|${p.port ?? ''}|${p.passive ?? ''}|${o.session}` };
+}
 
 export class Agent {
   private readonly opts: AgentOptions;
@@ -94,7 +97,7 @@ export class Agent {
   /** known best routes inside a service range, so not handed to the programmer */
   private readonly heldBack = new Set<string>();
   private readonly localBlocks = new Set<string>();
-  private readonly peers = new Map<string, string>(); // name → signature
+  private readonly peers = new Map<string, OverridesSignature>(); // name → signature
   /** remote prefix → best paths; only kept (and only counted in stats) when there is a programmer */
   private readonly best = new Map<string, NextHopSet>();
   /** next-hop address → node, rebuilt when the node list changes (program() runs once per route) */
@@ -332,7 +335,20 @@ export class Agent {
     const wanted = new Map(want.map((p) => [p.name, p]));
     for (const [name, sig] of [...this.peers]) {
       const w = wanted.get(name);
-      if (w && peerSignature(w) === sig) continue;
+      const next = w ? peerSignature(w) : undefined;
+      if (next && next.session === sig.session && next.import === sig.import) {
+        if (next.export === sig.export) continue;
+        // only the export filters changed: the RIB re-runs export at once, no session reset. An import
+        // change re-creates the session: a peer without route refresh would never re-send what it
+        // already sent, so the new import policy would miss those routes
+        const refresh = this.opts.speaker.refreshPeer?.bind(this.opts.speaker);
+        if (refresh) {
+          refresh(this.speakerPeer(w!));
+          this.peers.set(name, next);
+          this.log.info({ peer: name }, 'export policy changed; applied without a session reset');
+          continue;
+        }
+      }
       await this.opts.speaker.removePeer(name, w ? 'peer configuration changed' : 'peer no longer configured');
       this.peers.delete(name);
     }

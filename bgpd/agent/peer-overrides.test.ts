@@ -18,9 +18,19 @@ describe('applyOverrides', () => {
   });
 
   it('signature changes with every setting, and holds a hash of the password, not the password', () => {
-    const sigs = [undefined, { holdTime: 30 }, { holdTime: 31 }, { password: 'a' }, { password: 'b' }, { importPolicy: ['x'] }].map(overridesSignature);
+    const sigs = [undefined, { holdTime: 30 }, { holdTime: 31 }, { password: 'a' }, { password: 'b' }, { importPolicy: ['x'] }].map((o) => JSON.stringify(overridesSignature(o)));
     expect(new Set(sigs).size).toBe(sigs.length);
-    expect(overridesSignature({ password: 'hunter2' })).not.toContain('hunter2');
+    expect(JSON.stringify(overridesSignature({ password: 'hunter2' }))).not.toContain('hunter2');
+  });
+
+  it('splits session settings from the import and export chains (with their definitions)', () => {
+    const reject: Policy = { rules: [{ match: {}, action: 'reject' }], defaultAction: 'builtin' };
+    const accept: Policy = { rules: [{ match: {}, action: 'accept' }], defaultAction: 'builtin' };
+    const a = overridesSignature({ holdTime: 30, importPolicy: ['i'], exportPolicy: ['e'], policies: { i: reject, e: reject } });
+    const b = overridesSignature({ holdTime: 30, importPolicy: ['i'], exportPolicy: ['e'], policies: { i: reject, e: accept } });
+    expect([a.session === b.session, a.import === b.import, a.export === b.export]).toEqual([true, true, false]);
+    const c = overridesSignature({ holdTime: 30, importPolicy: ['i'], exportPolicy: ['e'], policies: { i: accept, e: reject } });
+    expect([a.session === c.session, a.import === c.import, a.export === c.export]).toEqual([true, false, true]);
   });
 });
 

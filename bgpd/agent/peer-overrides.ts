@@ -34,10 +34,19 @@ export function applyOverrides(base: SpeakerPeer, o: PeerOverrides | undefined):
   };
 }
 
-/** Part of the agent's peer signature: any change here re-creates that one session. */
-export function overridesSignature(o: PeerOverrides | undefined): string {
-  if (!o) return '';
-  const { password, ...rest } = o;
+export interface OverridesSignature {
+  /** Everything that needs a new session when it changes (timers, password hash, GR time, allowAsIn). */
+  session: string;
+  /** The import / export chains with their definitions: a change here alone can be applied in place. */
+  import: string;
+  export: string;
+}
+
+/** Part of the agent's peer signature; the password appears only as a SHA-256. */
+export function overridesSignature(o: PeerOverrides | undefined): OverridesSignature {
+  if (!o) return { session: '', import: '', export: '' };
+  const { password, importPolicy, exportPolicy, policies, ...rest } = o;
   const pw = password === undefined ? '' : createHash('sha256').update(password).digest('hex');
-  return `${pw}|${JSON.stringify(rest)}`;
+  const chain = (names: readonly string[] | undefined): string => JSON.stringify((names ?? []).map((n) => [n, policies?.[n]]));
+  return { session: `${pw}|${JSON.stringify(rest)}`, import: chain(importPolicy), export: chain(exportPolicy) };
 }

@@ -9,6 +9,8 @@ import type { LocalBlock, RemoteRoute } from '../../dataplane/programmer/types';
 export interface AgentSpeaker {
   addPeer(peer: SpeakerPeer): unknown;
   removePeer(name: string, reason?: string): Promise<boolean>;
+  /** Same session, new policies (the Speaker re-runs export at once and asks the peer to re-send). Optional. */
+  refreshPeer?(peer: SpeakerPeer): void;
   /** `source` keeps the agent's pod prefixes apart from the config's advertisePrefixes; `attrs` = communities. */
   originate(prefix: string, source: string, attrs?: OriginAttributes): void;
   withdraw(prefix: string, source: string): void;

@@ -6,6 +6,7 @@ import { Agent } from '../../bgpd/agent/agent';
 import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
 import type { ObjectProblems, ProblemReporter, ReportedKind } from '../../bgpd/agent/k8s-problems';
 import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
+import type { SpeakerPeer } from '../../bgpd/speaker/peer-map';
 import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
 import { MemoryStore } from '../../ipam/store/memory-store';
 
@@ -26,7 +27,15 @@ const CRD = '/apis/tortie.dev/v1';
 const SECRETS = '/api/v1/namespaces/tortie-system/secrets';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-async function setup(): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void>; cluster: FakeCluster }> {
+/** A speaker that can apply new policies to a running session, as the real Speaker's refreshPeer does. */
+class RefreshingSpeaker extends FakeSpeaker {
+  refreshPeer(peer: SpeakerPeer): void {
+    this.peers.set(peer.name, peer);
+    this.calls.push(`refresh ${peer.name}`);
+  }
+}
+
+async function setup(speaker = new FakeSpeaker()): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void>; cluster: FakeCluster }> {
   const c = await FakeCluster.start();
   cleanups.push(() => c.close());
   const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
@@ -48,7 +57,6 @@ async function setup(): Promise<{ req: (method: string, path: string, body?: unk
       last = new Map(items.map((i) => [`${i.ref.kind}/${i.ref.name}`, i.problems]));
     },
   };
-  const speaker = new FakeSpeaker();
   const start = async (): Promise<void> => {
     const source = new KubernetesClusterSource({
       kubeConfig: c.kubeConfig, nodeName: 'node-a', retryMs: 20, reporter, secretsNamespace: 'tortie-system', meshHoldTime: 9,
@@ -185,5 +193,24 @@ describe('BGPPeer settings in the Kubernetes source', () => {
     await until(() => t.speaker.peers.has('Global_198_18_9_1') && t.speaker.peers.has('Global_198_18_9_3'), 'both peers once readable');
     expect(t.speaker.peers.get('Global_198_18_9_1')!.password).toBe('k1');
     expect(t.speaker.calls.sort()).toEqual(['add Global_198_18_9_1', 'add Global_198_18_9_3']);
+  });
+
+  it('with a speaker that can refresh: an export-only filter change keeps the session, an import change re-creates it', async () => {
+    const t = await setup(new RefreshingSpeaker());
+    await t.req('POST', `${CRD}/bgpfilters`, { metadata: { name: 'f' }, spec: { importV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Reject' }] } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001, filters: ['f'] } });
+    await t.start();
+    expect(t.speaker.peers.get('Global_198_18_9_1')!.exportPolicy).toEqual([]);
+    t.speaker.calls.length = 0;
+    await t.req('PATCH', `${CRD}/bgpfilters/f`, { spec: { exportV4: [{ source: 'RemotePeers', action: 'Reject' }] } });
+    await until(() => t.speaker.peers.get('Global_198_18_9_1')!.exportPolicy.length === 1, 'export filter applied');
+    expect(t.speaker.calls).toEqual(['refresh Global_198_18_9_1']);
+    expect(t.speaker.peers.get('Global_198_18_9_1')!.policies!['BGPFilter/f/exportV4']).toBeDefined();
+
+    t.speaker.calls.length = 0;
+    await t.req('PATCH', `${CRD}/bgpfilters/f`, { spec: { importV4: [{ cidr: '0.0.0.0/0', matchOperator: 'Equal', action: 'Accept' }] } });
+    await until(() => t.speaker.calls.length >= 2, 'import change handled');
+    expect(t.speaker.calls).toEqual(['remove Global_198_18_9_1', 'add Global_198_18_9_1']);
+    expect(t.speaker.peers.get('Global_198_18_9_1')!.policies!['BGPFilter/f/importV4'].rules[0].action).toBe('accept');
   });
 });

@@ -1,6 +1,7 @@
 // The real bgpd (bundled from source) with the Kubernetes datastore against BIRD, in lab network
 // namespaces, the fake apiserver next to bgpd: a BGPPeer's holdTime is what the session negotiates, its
-// BGPFilter keeps a rejected prefix out of the RIB and the kernel, and changing the filter lets it in.
+// BGPFilter keeps a rejected prefix out of the RIB and the kernel, changing the filter lets it in, and an
+// export filter added later withdraws a route without a session reset.
 import { describe, expect, it } from 'vitest';
 import { BirdDaemon } from '../lab/daemons/bird';
 import { useLab } from '../lab/use-lab';
@@ -23,6 +24,8 @@ describe.skipIf(!isRoot)(`BGPPeer settings with a real bgpd and BIRD${isRoot ? '
       spec: { importV4: [{ cidr: '198.18.201.0/24', matchOperator: 'Equal', action: 'Reject' }] },
     });
     await api(node, url, 'POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.83.2', asNumber: 65001, holdTime: '12s', filters: ['tor-in'] } });
+    // a service CIDR bgpd originates, for the export filter below
+    await api(node, url, 'POST', `${CRD}/bgpconfigurations`, { metadata: { name: 'default' }, spec: { serviceClusterIPs: [{ cidr: '10.96.0.0/12' }] } });
     await api(node, url, 'POST', '/api/v1/nodes', { metadata: { name: 'kbf-node' }, status: { addresses: [{ type: 'InternalIP', address: '198.18.83.1' }] } });
 
     const bird = await BirdDaemon.start(tor, {
@@ -47,5 +50,21 @@ describe.skipIf(!isRoot)(`BGPPeer settings with a real bgpd and BIRD${isRoot ? '
     await api(node, url, 'PATCH', `${CRD}/bgpfilters/tor-in`, { spec: { importV4: [{ cidr: '198.18.202.0/24', matchOperator: 'Equal', action: 'Reject' }] } });
     await waitFor(async () => (await node.ip(['route', 'show', '198.18.201.0/24'])).includes('via 198.18.83.2'), { what: '198.18.201.0/24 in the kernel after the filter change', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() })
       .catch(withLog(bgpd));
+
+    // an export-only change is applied to the running session (Speaker.refreshPeer): BIRD loses the
+    // service CIDR without the session going down
+    await waitFor(async () => (await bird.routes()).some((r) => r.prefix === '10.96.0.0/12'), { what: '10.96.0.0/12 at BIRD' });
+    const since = await established(bird);
+    await api(node, url, 'PATCH', `${CRD}/bgpfilters/tor-in`, { spec: { exportV4: [{ cidr: '10.96.0.0/12', matchOperator: 'Equal', action: 'Reject' }] } });
+    await waitFor(async () => !(await bird.routes()).some((r) => r.prefix === '10.96.0.0/12'), { what: '10.96.0.0/12 withdrawn at BIRD' }).catch(withLog(bgpd));
+    expect(await established(bird)).toBe(since);
   });
 });
+
+/** When BIRD's session to bgpd last changed state (the "since" column of show protocols). */
+async function established(bird: BirdDaemon): Promise<string> {
+  const out = await bird.birdc(['show', 'protocols']);
+  const line = out.split('\n').find((l) => /\bBGP\b/.test(l) && /Established/.test(l));
+  if (!line) throw new Error(`no established BGP protocol in:\n${out}`);
+  return line.trim().split(/\s+/).slice(3, 5).join(' ');
+}
