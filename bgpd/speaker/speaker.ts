@@ -14,6 +14,7 @@ import type { Logger } from '../session/peer-config';
 import type { BgpListener } from '../session/transport';
 import { normalizeAddress } from '../session/transport';
 import { Afi } from '../wire/types';
+import { Md5DropWatch } from './md5-watch';
 import { PeerRuntime } from './peer-runtime';
 import type { PeerHost } from './peer-runtime';
 import { meshPeer, ribPeerConfig } from './peer-map';
@@ -61,6 +62,8 @@ export class Speaker {
   private readonly originAttrs = new Map<string, string>();
   private started = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Says which waiting peers a TCP-MD5 mismatch may be holding back (the kernel drops silently). */
+  private md5Watch: Md5DropWatch | undefined;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.config = opts.config;
@@ -84,6 +87,11 @@ export class Speaker {
   start(): void {
     this.started = true;
     for (const p of this.byName.values()) p.start();
+    this.md5Watch ??= new Md5DropWatch({
+      logger: this.logger,
+      peers: () => this.peers().map((p) => ({ name: p.name, state: p.session.state, hasPassword: p.peer.password !== undefined })),
+    });
+    this.md5Watch.start();
     if (this.restart.restarting) {
       // once our restart window is over, new sessions are fresh starts again (no R/F bits)
       this.restartTimer = setTimeout(() => this.endRestartMode(), this.config.gracefulRestart.restartTime * 1000);
@@ -251,6 +259,7 @@ export class Speaker {
   /** Cease/Administrative Shutdown with `reason` to every peer, in parallel. */
   async shutdown(reason: string): Promise<void> {
     clearTimeout(this.restartTimer);
+    this.md5Watch?.stop();
     await Promise.all([...this.byName.values()].map((p) => p.shutdown(reason)));
   }
 
