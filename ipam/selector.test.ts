@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { poolProblems } from './pools';
 import { parseSelector, selectorSyntax } from './selector';
 
 const r1 = { rack: 'r1', zone: 'a', gpu: '' };
@@ -50,5 +51,13 @@ describe('the Calico subset (IPPool.nodeSelector)', () => {
     expect(selectorSyntax('has in (x)')).toBe('kubernetes');
     expect(selectorSyntax('all,has')).toBe('kubernetes');
     expect(sel('has in (x)')).toEqual([false, false, false]);
+  });
+});
+
+describe('IPPool.nodeSelector validation (ipam/pools.ts) takes both syntaxes', () => {
+  it('accepts a Kubernetes and a Calico selector, refuses one neither parses', () => {
+    expect(poolProblems({ cidr: '10.244.0.0/16', nodeSelector: 'rack in (r1,r2),!spot' })).toEqual([]);
+    expect(poolProblems({ cidr: '10.244.0.0/16', nodeSelector: 'rack == "r1" && has(gpu)' })).toEqual([]);
+    expect(poolProblems({ cidr: '10.244.0.0/16', nodeSelector: 'rack in (r1' }).map((p) => p.field)).toEqual(['nodeSelector']);
   });
 });
