@@ -50,7 +50,13 @@ function underlayOf(address: string): { dev: string; cidr: string } | undefined 
   }
 }
 
-export async function startNodeServices(config: TortieConfig, speaker: Speaker, logger: Logger): Promise<NodeServices> {
+/** The daemon's BGP listener, so a BGPConfiguration listenPort can move it (session/transport.ts BgpListener). */
+export interface MovableListener {
+  readonly port: number;
+  rebind(port: number): Promise<void>;
+}
+
+export async function startNodeServices(config: TortieConfig, speaker: Speaker, logger: Logger, listener?: MovableListener): Promise<NodeServices> {
   const ds = await open(config);
   const ipam = new Ipam(ds);
   const node = config.nodeName;
@@ -87,6 +93,27 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   // with the Kubernetes datastore, sessions follow Node objects and the BGPPeer/BGPConfiguration CRDs;
   // an IPv6 mesh joins the IPv4 one when this node has an IPv6 address
   const families: (4 | 6)[] = config.nodeAddressV6 ? (config.nodeAddress ? [4, 6] : [6]) : [4];
+  // listenPort changes are applied one after the other, each to the latest wanted port
+  let wantedPort = config.listen.port;
+  let moving: Promise<void> = Promise.resolve();
+  const follow = (port: number): void => {
+    wantedPort = port;
+    if (!listener) {
+      if (port !== config.listen.port) logger.error({ listenPort: port, listening: config.listen.port }, `BGPConfiguration listenPort ${port} differs from listen.port ${config.listen.port} bgpd listens on: other nodes dial ${port}`);
+      return;
+    }
+    moving = moving.then(async () => {
+      const from = listener.port;
+      if (wantedPort === from) return;
+      const to = wantedPort;
+      try {
+        await listener.rebind(to);
+        logger.info({ from, to }, 'BGP listener moved to the BGPConfiguration listenPort (established sessions stay)');
+      } catch (err) {
+        logger.error({ from, to, err: (err as Error).message }, `cannot listen on BGPConfiguration listenPort ${to}: still listening on ${from}, peers dialling ${to} will fail`);
+      }
+    });
+  };
   const peerSource = config.datastore.type === 'kubernetes'
     ? new (await import('./k8s-source')).KubernetesClusterSource({
       ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
@@ -104,10 +131,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
           (logger as { level: LogLevel }).level = level;
           logger.info({ level }, 'log level from the BGPConfiguration');
         }
-        // the listener was bound before the CRDs were read and does not move while bgpd runs
-        if (cfg.listenPort !== config.listen.port) {
-          logger.error({ listenPort: cfg.listenPort, listening: config.listen.port }, `BGPConfiguration listenPort ${cfg.listenPort} differs from listen.port ${config.listen.port} bgpd listens on: other nodes dial ${cfg.listenPort}. Set listen.port to ${cfg.listenPort} in the config file and restart bgpd, or list listenPort in kubernetes.configFileWins`);
-        }
+        // the listener was bound from listen.port before the CRDs were read: move it (live)
+        follow(cfg.listenPort);
       },
     })
     : undefined;

@@ -85,7 +85,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   // the node agent: registry, pod blocks, mesh peers, kernel routes, health endpoint
   let node: Awaited<ReturnType<typeof startNodeServices>>;
   try {
-    node = await startNodeServices(config, speaker, logger);
+    node = await startNodeServices(config, speaker, logger, listener);
   } catch (err) {
     // without the agent this would be a listener that refuses every peer: exit so the supervisor
     // (the DaemonSet) restarts us. The restart marker stays: kernel routes are still in place, so the

@@ -155,7 +155,7 @@ export interface ListenerOptions {
 }
 
 export class BgpListener {
-  private readonly server: net.Server;
+  private server: net.Server;
   private readonly peers = new Map<string, IncomingAcceptor>();
   private readonly logger: Logger;
   /** Connections refused because no configured peer matched (for stats and tests). */
@@ -212,6 +212,31 @@ export class BgpListener {
         resolve(this.md5Work);
       });
     });
+  }
+
+  /**
+   * Moves to `port` while running (BGPConfiguration listenPort). The new socket is bound before the old
+   * one closes, so a port in use leaves the old one serving (the promise rejects); accepted connections
+   * are sockets of their own and stay up. TCP-MD5 keys belong to the listening socket: they are put on
+   * the new one.
+   */
+  async rebind(port: number): Promise<void> {
+    const next = net.createServer({ pauseOnConnect: true }, (s) => this.onConnection(s));
+    await new Promise<void>((resolve, reject) => {
+      next.once('error', reject);
+      next.listen({ host: this.opts.address ?? '::', port }, () => {
+        next.off('error', reject);
+        resolve();
+      });
+    });
+    next.on('error', (err) => this.logger.error({ err: err.message }, 'BGP listener error'));
+    await this.md5Work;
+    const old = this.server;
+    this.server = next;
+    this.md5Installed.clear();
+    this.syncKeys();
+    // stops accepting at once; its callback would wait for every accepted connection (the sessions) to end
+    old.close();
   }
 
   /** The bound port (useful with port 0). */

@@ -1,7 +1,8 @@
 // Two real bgpd nodes with the Kubernetes datastore on a dual-stack link: from their Node objects (IPv6
 // InternalIP on one, the tortie.dev/address-v6 annotation on the other) each builds an IPv4 and an IPv6
 // mesh session, and an IPv6 prefix one node advertises lands in the other's kernel via the IPv6 session.
-// The fake apiserver listens on node a's link address so both can reach it. ~4 s.
+// Then a node.<name> BGPConfiguration moves a's listen port: a's listener rebinds live and b re-dials
+// it there. The fake apiserver listens on node a's link address so both can reach it. ~6 s.
 import { describe, expect, it } from 'vitest';
 import { useLab } from '../lab/use-lab';
 import { waitFor } from '../lab/wait-for';
@@ -34,5 +35,13 @@ describe.skipIf(!isRoot)(`IPv6 mesh from Node objects with real bgpd${isRoot ? '
     expect(bgpdA.logs()).toMatch(/"peer added".*"peer":"Mesh_fd00_83__2"/);
     expect(bgpdB.logs()).toMatch(/"peer added".*"peer":"Mesh_fd00_83__1"/);
     expect(bgpdB.logs()).toMatch(/"peer added".*"peer":"Mesh_198_18_83_1"/);
+    // node.k6m-a moves a's listen port: a's listener follows live, b re-dials a there (both families)
+    await api(a, url, 'POST', '/apis/tortie.dev/v1/bgpconfigurations', { metadata: { name: 'node.k6m-a' }, spec: { listenPort: 1179 } });
+    await waitFor(() => bgpdA.logs().includes('BGP listener moved'), { what: "a's listener on 1179" }).catch(withLog(bgpdA));
+    const established = async (): Promise<string[]> => (await a.exec('ss', ['-Htn', 'state', 'established', '( sport = :1179 )'])).stdout.trim().split('\n').filter(Boolean);
+    const conns = await waitFor(async () => ((await established()).length === 2 ? established() : undefined), { what: 'b connected to a on 1179 over IPv4 and IPv6', timeoutMs: 20_000 }).catch(withLog(bgpdB));
+    expect(conns.join('\n')).toMatch(/198\.18\.83\.2/);
+    expect(conns.join('\n')).toMatch(/fd00:83::2/);
+    expect(bgpdB.logs()).toMatch(/"peer added".*"peer":"Mesh_fd00_83__1_port_1179"/);
   });
 });
