@@ -58,6 +58,7 @@ describe('parseBgpFilter', () => {
         { cidr: '10.0.0.0/8', matchOperator: 'In', action: 'Drop' },
         { interface: 'eth*', action: 'Reject' },
         { matchOperator: 'In', action: 'Reject' },
+        { cidr: '10.1.2.3/16', matchOperator: 'In', action: 'Reject' },
       ],
       exportV6: 'all',
     });
@@ -70,6 +71,7 @@ describe('parseBgpFilter', () => {
       'spec.importV4[4].action: expected Accept or Reject, found "Drop"',
       'spec.importV4[5].interface: not supported by tortie (supported: cidr, matchOperator, prefixLength, source, action)',
       'spec.importV4[6]: matchOperator and prefixLength need a cidr',
+      'spec.importV4[7].cidr: 10.1.2.3/16 has host bits set (did you mean 10.1.0.0/16?)',
       'spec.exportV6: expected a list of rules, found "all"',
     ]);
   });

@@ -78,6 +78,7 @@ function ruleOf(raw: unknown, at: string, family: 4 | 6, ruleName: string, probl
   } else {
     const c = typeof raw.cidr === 'string' ? Cidr.parse(raw.cidr, false) : undefined;
     if (!c || c.family !== family) problems.push(`${at}.cidr: expected an IPv${family} CIDR, found ${show(raw.cidr)}`);
+    else if (!Cidr.parse(raw.cidr as string)) problems.push(`${at}.cidr: ${raw.cidr as string} has host bits set (did you mean ${c.toString()}?)`);
     if (!OPERATORS.includes(op as Operator)) problems.push(`${at}.matchOperator: expected one of ${OPERATORS.join(', ')}, found ${show(op)}`);
     let ge = c?.prefix ?? 0;
     let le = c?.bits ?? 0;
