@@ -60,6 +60,30 @@ describe('KubernetesProblemReporter', () => {
     expect(api.calls.slice(-2)).toEqual(['bump count=3', 'event p count=3']);
   });
 
+  it('names the Event after object and problems, so another node\'s create wins (409) and only the creator bumps it', async () => {
+    const [a, b] = [new RecordingApi(), new RecordingApi()];
+    b.fail = (op) => (op.startsWith('event') ? 409 : undefined);
+    let now = 0;
+    const ra = new KubernetesProblemReporter({ api: a, host: 'a', repostMs: 10, now: () => now });
+    const rb = new KubernetesProblemReporter({ api: b, host: 'b', repostMs: 10, now: () => now });
+    for (const r of [ra, rb]) r.report(['BGPPeer'], [peer('p', ['spec.a: bad'])]);
+    await Promise.all([ra.idle(), rb.idle()]);
+    expect(a.events[0].metadata.name).toBe(b.events[0].metadata.name);
+    expect(a.events[0].metadata.name).toMatch(/^p\.[0-9a-f]{16}$/);
+    now = 100;
+    for (const r of [ra, rb]) r.report(['BGPPeer'], [peer('p', ['spec.a: bad'])]);
+    await Promise.all([ra.idle(), rb.idle()]);
+    expect(a.calls.filter((c) => !c.startsWith('status'))).toEqual(['event p count=1', 'bump count=2']);
+    expect(b.calls.filter((c) => !c.startsWith('status'))).toEqual(['event p count=1']);
+    // other problems, or another object with the same name (new uid): another Event name
+    const other = new RecordingApi();
+    const ro = new KubernetesProblemReporter({ api: other, host: 'a' });
+    ro.report(['BGPPeer'], [peer('p', ['spec.b: bad']), peer('q', ['spec.a: bad'])]);
+    ro.report(['BGPPeer'], [peer('p', ['spec.a: bad'], 'uid-other')]);
+    await ro.idle();
+    expect(new Set([a.events[0].metadata.name, ...other.events.map((e) => e.metadata.name)]).size).toBe(4);
+  });
+
   it('a second problem on the same object posts a new Event; a deleted and re-created object is new again', async () => {
     const api = new RecordingApi();
     const log = logger();

@@ -11,7 +11,7 @@
 // one at a time from a bounded queue, so report() never blocks or fails the peer recomputation.
 // Load lazily, like k8s-source (client-node costs ~400 ms to load).
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { ObjectProblems, ObjectRef, ProblemReporter, ReportedKind, StatusCondition } from './k8s-problems';
@@ -72,6 +72,8 @@ export interface KubernetesProblemReporterOptions {
 
 interface Posted {
   eventName: string;
+  /** This process created the Event (another node's create won otherwise): only the creator bumps it. */
+  mine: boolean;
   count: number;
   first: string;
   last: number;
@@ -181,21 +183,21 @@ export class KubernetesProblemReporter implements ProblemReporter {
     const now = this.now();
     if (problems.some((p) => !known.has(p))) {
       const first = new Date(now).toISOString();
-      const posted: Posted = { eventName: eventName(ref.name), count: 1, first, last: now };
+      const posted: Posted = { eventName: eventName(ref, problems), mine: false, count: 1, first, last: now };
       for (const p of problems) known.set(p, posted);
       const body = this.eventBody(ref, problems, posted);
-      this.enqueue({ event: () => this.createEvent(ref, body) });
+      this.enqueue({ event: () => this.createEvent(ref, body, posted) });
       return;
     }
     // aggregation: one patch per distinct Event that is due (several problems may share one)
     if (this.repostMs <= 0) return;
     for (const posted of new Set(known.values())) {
-      if (now - posted.last < this.repostMs) continue;
+      if (!posted.mine || now - posted.last < this.repostMs) continue;
       posted.last = now;
       posted.count++;
       const patch = { count: posted.count, lastTimestamp: new Date(now).toISOString() };
       const recreate = this.eventBody(ref, problems, posted);
-      this.enqueue({ event: () => this.bumpEvent(ref, posted.eventName, patch, recreate) });
+      this.enqueue({ event: () => this.bumpEvent(ref, posted, patch, recreate) });
     }
   }
 
@@ -310,23 +312,27 @@ export class KubernetesProblemReporter implements ProblemReporter {
     }
   }
 
-  private async createEvent(ref: ObjectRef, body: EventBody): Promise<void> {
+  private async createEvent(ref: ObjectRef, body: EventBody, posted: Posted): Promise<void> {
     if (this.denied('events')) return;
     try {
       await this.api.createEvent(EVENT_NAMESPACE, body);
+      posted.mine = true;
     } catch (err) {
-      if (codeOf(err) === 403) this.deny('events');
+      const code = codeOf(err);
+      // 409 AlreadyExists: another node posted this very Event (same object, same problems) first
+      if (code === 409) return;
+      if (code === 403) this.deny('events');
       this.apiError('create event', ref.kind, err);
     }
   }
 
-  private async bumpEvent(ref: ObjectRef, name: string, patch: Record<string, unknown>, recreate: EventBody): Promise<void> {
+  private async bumpEvent(ref: ObjectRef, posted: Posted, patch: Record<string, unknown>, recreate: EventBody): Promise<void> {
     if (this.denied('events')) return;
     try {
-      await this.api.patchEvent(EVENT_NAMESPACE, name, patch);
+      await this.api.patchEvent(EVENT_NAMESPACE, posted.eventName, patch);
     } catch (err) {
       // Events expire (1 h by default): post it again
-      if (codeOf(err) === 404) return this.createEvent(ref, recreate);
+      if (codeOf(err) === 404) return this.createEvent(ref, recreate, posted);
       if (codeOf(err) === 403) this.deny('events');
       this.apiError('patch event', ref.kind, err);
     }
@@ -397,11 +403,15 @@ function sameCondition(a: StatusCondition, b: StatusCondition): boolean {
   return a.status === b.status && a.reason === b.reason && a.message === b.message && (b.observedGeneration === undefined || a.observedGeneration === b.observedGeneration);
 }
 
-/** kubelet names Events `<object>.<unix nanos in hex>`; a random tail keeps two nodes from colliding. */
-function eventName(objName: string): string {
-  const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3));
+/**
+ * `<object>.<hash of object uid and problems>` (kubelet uses `<object>.<unix nanos>`): every node that
+ * sees the same problems names the same Event, so the first create wins and the others get 409 — one
+ * Event per problem set in the cluster, not one per node.
+ */
+function eventName(ref: ObjectRef, problems: readonly string[]): string {
+  const h = createHash('sha256').update(`${ref.kind}/${ref.name}/${ref.uid ?? ''}\n${problems.join('\n')}`).digest('hex').slice(0, 16);
   // an object name may use all 253 characters an Event name may have
-  return `${objName.slice(0, 253 - 17)}.${nanos.toString(16)}`;
+  return `${ref.name.slice(0, 253 - 17)}.${h}`;
 }
 
 function rfc3339(ms: number): string {
