@@ -61,6 +61,37 @@ describe.skipIf(!isRoot)(`BGPPeer settings with a real bgpd and BIRD${isRoot ? '
   });
 });
 
+describe.skipIf(!isRoot)(`BGPPeer password from a Secret with a real bgpd and BIRD${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
+  const lab = useLab({ prefix: 'kbp' });
+
+  it('the Secret\'s key is the TCP-MD5 key: a session with BIRD comes up; a rotated (wrong) key takes it down', async () => {
+    const node = await lab().host('node');
+    const tor = await lab().host('tor');
+    await lab().link(node, tor, { addrA: '198.18.84.1/24', addrB: '198.18.84.2/24' });
+
+    const url = await startApiServer(node);
+    const b64 = (v: string): string => Buffer.from(v).toString('base64');
+    await api(node, url, 'POST', '/api/v1/namespaces/tortie-system/secrets', { metadata: { name: 'tor-md5' }, data: { password: b64('kbp-Md5.key') } });
+    await api(node, url, 'POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.84.2', asNumber: 65001, password: { secretKeyRef: { name: 'tor-md5', key: 'password' } } } });
+    await api(node, url, 'POST', '/api/v1/nodes', { metadata: { name: 'kbp-node' }, status: { addresses: [{ type: 'InternalIP', address: '198.18.84.1' }] } });
+
+    await BirdDaemon.start(tor, {
+      routerId: '198.18.84.2', localAs: 65001, localAddress: '198.18.84.2',
+      neighbors: [{ address: '198.18.84.1', as: 64512, password: 'kbp-Md5.key' }],
+      routes: [{ prefix: '198.18.210.0/24' }],
+    });
+    const bgpd = await startBgpd(node, url, { nodeName: 'kbp-node', routerId: '198.18.84.1', nodeAddress: '198.18.84.1/24' });
+    const inKernel = async (): Promise<boolean> => (await node.ip(['route', 'show', '198.18.210.0/24'])).includes('via 198.18.84.2');
+    await waitFor(inKernel, { what: '198.18.210.0/24 over the TCP-MD5 session', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() }).catch(withLog(bgpd));
+    // the key never appears in bgpd's log
+    expect(bgpd.logs()).not.toContain('kbp-Md5.key');
+
+    await api(node, url, 'PATCH', '/api/v1/namespaces/tortie-system/secrets/tor-md5', { data: { password: b64('another-key') } });
+    await waitFor(async () => !(await inKernel()), { what: 'route gone once the key no longer matches', timeoutMs: 30_000 }).catch(withLog(bgpd));
+    expect(bgpd.logs()).not.toContain('another-key');
+  });
+});
+
 /** When BIRD's session to bgpd last changed state (the "since" column of show protocols). */
 async function established(bird: BirdDaemon): Promise<string> {
   const out = await bird.birdc(['show', 'protocols']);
