@@ -13,8 +13,10 @@ import { preloadKoffi } from './koffi-preload';
 export function bootFromCache(bundle: string): void {
   const command = /^[A-Z]{2,10}$/.test(process.env.CNI_COMMAND ?? '') ? process.env.CNI_COMMAND : 'OTHER';
   const cacheFile = `${bundle}.${command}.cache`;
-  // The loader strips a shebang for files it loads; we compile the text ourselves.
-  const source = readFileSync(bundle, 'utf8').replace(/^#!.*/, '');
+  // The loader strips a shebang for files it loads; we compile the text ourselves (the build writes
+  // none into the bundles, so normally there is nothing to copy).
+  let source = readFileSync(bundle, 'utf8');
+  if (source.startsWith('#!')) source = source.replace(/^#!.*/, '');
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

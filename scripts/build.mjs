@@ -34,9 +34,12 @@ await Promise.all(Object.entries(entries).map(async ([name, entry]) => {
     sourcemap: 'linked',
     legalComments: 'none',
     external: ['koffi', 'etcd3', '@kubernetes/client-node'],
-    banner: { js: '#!/usr/bin/env node' },
+    // The CNI implementation bundles are compiled by their stub (cni/boot.ts), never executed directly:
+    // no shebang, and whitespace/syntax minified (names kept: errors are matched by class name), as
+    // every byte of source is read and hashed on each pod start (~0.5 ms of CPU less per ADD).
+    ...(name.endsWith('.impl.js') ? { minifyWhitespace: true, minifySyntax: true } : { banner: { js: '#!/usr/bin/env node' } }),
     logLevel: 'warning',
   });
-  chmodSync(outfile, 0o755);
+  chmodSync(outfile, name.endsWith('.impl.js') ? 0o644 : 0o755);
 }));
 console.log(`built ${Object.keys(entries).map((n) => 'dist/' + n).join(' ')} in ${Date.now() - t0} ms`);

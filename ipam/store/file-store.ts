@@ -94,6 +94,8 @@ export class FileStore implements Datastore {
   private caughtUp = false;
   /** Writes of the running exclusive() call, in write order, awaiting commit (durable stores only). */
   private staged: Map<string, Staged> | undefined;
+  /** key → record file (fileFor) */
+  private readonly files = new Map<string, string>();
 
   constructor(
     readonly dir: string,
@@ -459,16 +461,25 @@ export class FileStore implements Datastore {
   }
 
   private fileFor(key: string): string {
-    const segs = key.split('/');
-    const last = segs.pop() ?? '';
-    return join(this.dirFor(segs.join('/')), `${encodeSegment(last)}.kv`);
+    // Memoised: one IPAM call maps the same few keys over and over, and short-lived CNI processes
+    // run this in V8's interpreter, where the encoding adds up.
+    let file = this.files.get(key);
+    if (file === undefined) {
+      const segs = key.split('/');
+      const last = segs.pop() ?? '';
+      file = `${this.dirFor(segs.join('/'))}/${encodeSegment(last)}.kv`;
+      if (this.files.size >= 1024) this.files.clear(); // long-lived processes see ever new handle keys
+      this.files.set(key, file);
+    }
+    return file;
   }
 
   private dirFor(keyPrefix: string): string {
     const segs = keyPrefix.split('/');
     // Keys start with '/', so the first segment is normally empty and adds nothing.
     if (segs[0] === '') segs.shift();
-    return join(this.dataDir, ...segs.map(encodeSegment));
+    // Plain concatenation is path.join here: encoded segments are never empty, '.', '..' or contain '/'.
+    return segs.length ? `${this.dataDir}/${segs.map(encodeSegment).join('/')}` : this.dataDir;
   }
 
   private syncDir(dir: string): void {
