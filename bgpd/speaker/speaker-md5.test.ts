@@ -25,12 +25,12 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** 'connect' or 'timeout' (SYN dropped for a missing or wrong signature), from 127.0.0.3. */
-function attempt(connector: Connector, port: number): Promise<string> {
+/** 'connect' or 'timeout' (SYN dropped for a missing or wrong signature), from 127.0.0.3; expected drops wait 400 ms. */
+function attempt(connector: Connector, port: number, ms = 5000): Promise<string> {
   return new Promise((resolve) => {
     const s: BgpSocket = connector({ host: '127.0.0.1', port, localAddress: '127.0.0.3' });
     cleanup.push(() => void s.destroy());
-    const timer = setTimeout(() => resolve('timeout'), 400);
+    const timer = setTimeout(() => resolve('timeout'), ms);
     s.once('connect', () => {
       clearTimeout(timer);
       s.destroy();
@@ -51,12 +51,12 @@ describe('speaker: peer passwords on the listener', () => {
 
     speaker.addPeer(fromConfig(config, peerCfg({ password: 'first' })));
     await listener.keysSettled();
-    expect(await attempt(tcpConnector, listener.port)).toBe('timeout');
+    expect(await attempt(tcpConnector, listener.port, 400)).toBe('timeout');
     expect(await attempt(tcpMd5Connector('first'), listener.port)).toBe('connect');
 
     expect(await speaker.updatePeer(fromConfig(config, peerCfg({ password: 'second' })))).toBe('reset');
     await listener.keysSettled();
-    expect(await attempt(tcpMd5Connector('first'), listener.port)).toBe('timeout');
+    expect(await attempt(tcpMd5Connector('first'), listener.port, 400)).toBe('timeout');
     expect(await attempt(tcpMd5Connector('second'), listener.port)).toBe('connect');
 
     await speaker.removePeer('tor');
