@@ -120,8 +120,8 @@ describe('TCP-MD5 with BIRD and FRR', () => {
       await waitFor(async () => {
         const routes = JSON.parse((await tortie.ctl(['show', 'routes', '--json'])).stdout) as RouteRow[];
         return routes.find((r) => r.prefix === daemonPrefix(c))?.paths.some((p) => p.from === name(c));
-      }, { what: `${name(c)}: tortie received ${daemonPrefix(c)}` });
-      await waitFor(async () => (await c.daemon!.routes()).some((r) => r.prefix === tortiePrefix(c)), { what: `${name(c)}: daemon received ${tortiePrefix(c)}` });
+      }, { what: `${name(c)}: tortie received ${daemonPrefix(c)}`, timeoutMs: 20_000 });
+      await waitFor(async () => (await c.daemon!.routes()).some((r) => r.prefix === tortiePrefix(c)), { what: `${name(c)}: daemon received ${tortiePrefix(c)}`, timeoutMs: 20_000 });
       expect(await c.daemon!.established(tortieAddr(c))).toBe(true);
     }
 
