@@ -55,6 +55,13 @@ describe('resolveBgpConfig', () => {
     expect(resolveBgpConfig(objs, FILE, 'b').config.prefixAdvertisements).toEqual([{ cidr: '10.244.0.0/16', communities: ['64512:200'] }]);
     // the same problems whichever node reports them
     expect(resolveBgpConfig(objs, FILE, 'b').problems).toEqual(a.problems);
+
+    // default naming a community only node.b defines: works on b, is a problem on default for everyone
+    const only = [obj('default', { prefixAdvertisements: [{ cidr: '10.96.0.0/12', communities: ['rack'] }] }), obj('node.b', { communities: [{ name: 'rack', value: '64512:301' }] })];
+    expect(resolveBgpConfig(only, FILE, 'b').config.prefixAdvertisements).toEqual([{ cidr: '10.96.0.0/12', communities: ['64512:301'] }]);
+    expect(resolveBgpConfig(only, FILE, 'a').config.prefixAdvertisements).toEqual([{ cidr: '10.96.0.0/12', communities: [] }]);
+    expect(problemsOf(resolveBgpConfig(only, FILE, 'b'), 'default')).toHaveLength(1);
+    expect(resolveBgpConfig(only, FILE, 'b').problems).toEqual(resolveBgpConfig(only, FILE, 'a').problems);
   });
 
   it('names the field and the value for what the schema should have caught', () => {

@@ -181,7 +181,6 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
   let def: ObjectFields = {};
   let mine: ObjectFields = {};
   let defProblems: string[] = [];
-  let mineProblems: string[] = [];
   const byName = new Map<string, { fields: ObjectFields; problems: string[] }>();
   for (const obj of objs) {
     const name = obj.metadata?.name ?? '';
@@ -204,17 +203,19 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
   const d = byName.get('default');
   if (d) ({ fields: def, problems: defProblems } = d);
   const n = byName.get(NODE_PREFIX + nodeName);
-  if (n) ({ fields: mine, problems: mineProblems } = n);
+  if (n) mine = n.fields;
 
-  // community names resolve against the union, the node's definitions shadowing default's
-  const names = new Map([...(def.communities ?? []), ...(mine.communities ?? [])]);
-  const defAds = resolveCommunities(def.prefixAdvertisements ?? [], names, defProblems);
-  const mineAds = mine.prefixAdvertisements ? resolveCommunities(mine.prefixAdvertisements, names, mineProblems) : undefined;
-  // default's references also resolve for the other nodes: report them once, against default's own names
+  // problems: each object's references against the names it can see (default's; a node object's also
+  // its own), so they are the same whichever node reports them
+  const defNames = new Map(def.communities ?? []);
+  resolveCommunities(def.prefixAdvertisements ?? [], defNames, defProblems);
   for (const [name, o] of byName) {
-    if (name === 'default' || name === NODE_PREFIX + nodeName || !o.fields.prefixAdvertisements) continue;
-    resolveCommunities(o.fields.prefixAdvertisements, new Map([...(def.communities ?? []), ...(o.fields.communities ?? [])]), o.problems);
+    if (name === 'default' || !o.fields.prefixAdvertisements) continue;
+    resolveCommunities(o.fields.prefixAdvertisements, new Map([...defNames, ...(o.fields.communities ?? [])]), o.problems);
   }
+  // this node: its object's definitions shadow default's, also for default's prefixAdvertisements
+  const names = new Map([...defNames, ...(mine.communities ?? [])]);
+  const ads = resolveCommunities(mine.prefixAdvertisements ?? def.prefixAdvertisements ?? [], names, []);
 
   const wins = new Set(fileWins);
   const pick = <K extends 'asNumber' | 'nodeToNodeMesh' | 'listenPort'>(key: K): BgpConfigSpec[K] =>
@@ -228,7 +229,7 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
     serviceClusterIPs: def.serviceClusterIPs ?? [],
     serviceExternalIPs: def.serviceExternalIPs ?? [],
     serviceLoadBalancerIPs: def.serviceLoadBalancerIPs ?? [],
-    prefixAdvertisements: mineAds ?? defAds,
+    prefixAdvertisements: ads,
     ...(restart !== undefined ? { nodeMeshMaxRestartTime: restart } : {}),
     ...(severity !== undefined ? { logSeverityScreen: severity } : {}),
   };
