@@ -123,6 +123,16 @@ export class KubernetesProblemReporter implements ProblemReporter {
 
   report(kinds: readonly ReportedKind[], items: readonly ObjectProblems[]): void {
     if (this.closed) return;
+    // called inside the peer recomputation: whatever goes wrong here must not stop that
+    try {
+      this.record(kinds, items);
+    } catch (err) {
+      this.apiError('report', 'reporter', err);
+    }
+    this.kick();
+  }
+
+  private record(kinds: readonly ReportedKind[], items: readonly ObjectProblems[]): void {
     const seen = new Set<string>();
     for (const item of items) {
       const key = objectKey(item.ref);
@@ -137,7 +147,6 @@ export class KubernetesProblemReporter implements ProblemReporter {
     const seenStatus = new Set(items.map((i) => `${i.ref.kind}/${i.ref.name}`));
     for (const m of [this.sentStatus, this.ownVerdict])
       for (const k of m.keys()) if (kinds.includes(k.split('/')[0] as ReportedKind) && !seenStatus.has(k)) m.delete(k);
-    this.kick();
   }
 
   /** Resolves once every queued write has been attempted (tests, shutdown). */
