@@ -219,8 +219,11 @@ export class KubernetesProblemReporter implements ProblemReporter {
       want = { type: CONDITION_TYPE, status: 'False', reason: INVALID_REASON, message: cap(problems.join('; ')), ...gen };
     } else {
       // Valid objects that never had the condition are left alone: writing True on every object at start-up
-      // would be one write per object per node for nothing.
-      if (!current) return;
+      // would be one write per object per node for nothing. (A False still queued is now moot.)
+      if (!current) {
+        this.pendingStatus.delete(key);
+        return;
+      }
       want = { type: CONDITION_TYPE, status: 'True', reason: 'Valid', message: 'the spec is valid', ...gen };
     }
     const ownBefore = this.ownVerdict.get(key);
