@@ -24,6 +24,14 @@ describe('IPv6 addresses of Node objects', () => {
     expect(otherFamilyPeers(nodes, [], CFG, 'a', [4, 6]).map((p) => [p.name, p.address, p.passive])).toEqual([['Mesh_fd00__2', 'fd00::2', true]]);
     expect(otherFamilyPeers(nodes, [], CFG, 'a', [4])).toEqual([]);
   });
+
+  it('follows the route-reflector topology over IPv6 as over IPv4', () => {
+    const rr = { 'tortie.dev/route-reflector-cluster-id': '1.0.0.1' };
+    const nodes = [node('a', ['198.18.0.1', 'fd00::1']), node('b', ['198.18.0.2', 'fd00::2']), { ...node('r', ['198.18.0.9', 'fd00::9']), metadata: { name: 'r', labels: rr } }];
+    // an ordinary node talks only to the reflector; the reflector serves both as clients
+    expect(otherFamilyPeers(nodes, [], CFG, 'a', [4, 6]).map((p) => [p.name, p.role])).toEqual([['Mesh_fd00__9', 'rr']]);
+    expect(otherFamilyPeers(nodes, [], CFG, 'r', [4, 6]).map((p) => [p.name, p.role])).toEqual([['Mesh_fd00__1', 'rr-client'], ['Mesh_fd00__2', 'rr-client']]);
+  });
 });
 
 describe('finishPeers', () => {

@@ -2,8 +2,10 @@
 // address, an IPv6 mesh beside it — one session per family and neighbour, each carrying only its own
 // family (as meshPeer() sets up from the address), so an IPv6 outage never takes IPv4 routes down.
 // Pure; k8s-source.ts calls it after each recomputation.
+import type { NodeInfo as RegistryNode } from '../../ipam/nodes';
 import { ADDRESS_ANNOTATION, clusterNode, clusterPeers } from './k8s-peers';
-import type { ClusterPeer, NodeObject } from './k8s-peers';
+import type { ClusterNode, ClusterPeer, NodeObject } from './k8s-peers';
+import { desiredPeers } from './peer-set';
 import type { NodeBgpConfig } from './k8s-bgpconfig';
 
 /** Annotation with the node's IPv6 BGP address (the IPv4 one is `tortie.dev/address`). */
@@ -24,7 +26,32 @@ export function nodeForFamily(obj: NodeObject, family: 4 | 6): NodeObject {
 
 /** Sessions of every family after the first (whose nodes the caller already read, with their problems). */
 export function otherFamilyPeers(nodeObjs: readonly NodeObject[], bgpPeers: Parameters<typeof clusterPeers>[1], cfg: NodeBgpConfig, thisNode: string, families: readonly (4 | 6)[]): ClusterPeer[] {
-  return families.slice(1).flatMap((f) => clusterPeers(nodeObjs.map((n) => clusterNode(nodeForFamily(n, f), f)), bgpPeers, cfg, thisNode, f));
+  return families.slice(1).flatMap((f) => {
+    const nodes = nodeObjs.map((n) => clusterNode(nodeForFamily(n, f), f));
+    const peers = clusterPeers(nodes, bgpPeers, cfg, thisNode, f);
+    return f === 6 ? [...peers, ...reflectorPeers(nodes, peers, cfg, thisNode)] : peers;
+  });
+}
+
+/**
+ * Route-reflector sessions over IPv6 (clusterPeers builds them for IPv4 only): the same rules as the
+ * IPv4 topology (peer-set.ts), applied to the nodes' IPv6 addresses. Sessions an explicit BGPPeer
+ * already gives keep the BGPPeer's settings.
+ */
+function reflectorPeers(nodes: readonly ClusterNode[], have: readonly ClusterPeer[], cfg: NodeBgpConfig, thisNode: string): ClusterPeer[] {
+  const withAddr = nodes.filter((n) => n.address !== undefined);
+  if (!withAddr.some((n) => n.rrClusterId !== undefined)) return [];
+  // desiredPeers reads a node's address from `ipv4`; its rules do not depend on the family
+  const registry: RegistryNode[] = withAddr.map((n) => ({
+    name: n.name,
+    ipv4: n.address!,
+    ...(n.asNumber !== undefined ? { asNumber: n.asNumber } : {}),
+    ...(n.rrClusterId !== undefined ? { rrClusterId: n.rrClusterId } : {}),
+  }));
+  const explicit = new Set(have.map((p) => p.address));
+  return desiredPeers(thisNode, registry, { mesh: cfg.nodeToNodeMesh, asNumber: cfg.asNumber })
+    .filter((d) => !explicit.has(d.address))
+    .map((d) => ({ ...d, port: cfg.listenPort, passive: false }));
 }
 
 /** Mesh neighbour address → the port that node listens on (a node.<name> BGPConfiguration may move it). */
