@@ -2,7 +2,7 @@
 // namespaces, the fake apiserver next to bgpd: BGPConfiguration service CIDRs reach BIRD with the
 // prefixAdvertisements communities, a CIDR added / removed later is announced / withdrawn without the
 // session restarting, and a route inside a service range learned from BIRD stays out of the kernel
-// (until the range is removed). ~3 s.
+// (until the range is removed); an undefined community name is reported on the object. ~3 s.
 import { describe, expect, it } from 'vitest';
 import { BirdDaemon } from '../lab/daemons/bird';
 import { useLab } from '../lab/use-lab';
@@ -56,6 +56,14 @@ describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD
     await waitFor(async () => !(await bird.routes()).some((r) => r.prefix === '198.18.90.0/24'), { what: '198.18.90.0/24 withdrawn at BIRD' });
     expect(await birdSince(bird)).toBe(since);
     expect((await bird.routes()).some((r) => r.prefix === '10.96.0.0/12')).toBe(true);
+
+    // an undefined community name: the daemon's reporter marks the object (Valid=False naming the field)
+    await api(node, url, 'PATCH', `${CRD}/bgpconfigurations/default`, { spec: { prefixAdvertisements: [{ cidr: '10.96.0.0/12', communities: ['svc', 'nosuch'] }] } });
+    const cond = await waitFor(async () => {
+      const o = (await api(node, url, 'GET', `${CRD}/bgpconfigurations/default`)) as { status?: { conditions?: Array<{ type: string; status: string; message?: string }> } };
+      return o.status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
+    }, { what: 'Valid=False on the BGPConfiguration' }).catch(withLog(bgpd));
+    expect(cond.message).toContain('spec.prefixAdvertisements[0].communities[1]: "nosuch"');
 
     // no longer a service range: the route bgpd held back from the kernel is installed after all
     await api(node, url, 'PATCH', `${CRD}/bgpconfigurations/default`, { spec: { serviceClusterIPs: null } });
