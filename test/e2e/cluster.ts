@@ -32,6 +32,8 @@ export interface ClusterOptions {
   /** 'kubernetes': the fake apiserver (test/k8s) stands in for the cluster — reachable from the lab over
    *  the ToR's underlay address; nodes, the ToR peer and pools are Kubernetes objects. Default 'file'. */
   datastore?: 'file' | 'kubernetes';
+  /** TCP-MD5 on the ToR sessions: a Secret + the BGPPeer's password.secretKeyRef (kubernetes), else the YAML peer's password. */
+  torPassword?: string;
 }
 
 export interface Pod {
@@ -98,11 +100,21 @@ export class Cluster {
     }
     if (this.k8s) {
       for (const n of this.nodes) await this.apiNode(n);
-      await this.api('POST', '/apis/tortie.dev/v1/bgppeers', { apiVersion: 'tortie.dev/v1', kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { peerIP: torIp, asNumber: TOR_AS } });
+      const pw = this.opts.torPassword;
+      if (pw !== undefined) {
+        // bgpd reads Secrets from its own namespace (POD_NAMESPACE, default tortie-system)
+        await this.api('POST', '/api/v1/namespaces/tortie-system/secrets', {
+          apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tor-md5', namespace: 'tortie-system' }, data: { password: Buffer.from(pw).toString('base64') },
+        });
+      }
+      await this.api('POST', '/apis/tortie.dev/v1/bgppeers', {
+        apiVersion: 'tortie.dev/v1', kind: 'BGPPeer', metadata: { name: 'tor' },
+        spec: { peerIP: torIp, asNumber: TOR_AS, ...(pw !== undefined ? { password: { secretKeyRef: { name: 'tor-md5', key: 'password' } } } : {}) },
+      });
     }
     this.tor = await FrrDaemon.start(this.torHost, {
       routerId: torIp, localAs: TOR_AS, localAddress: torIp,
-      neighbors: this.nodes.map((n) => ({ address: n.spec.address, as: NODE_AS, holdTime: 9 })),
+      neighbors: this.nodes.map((n) => ({ address: n.spec.address, as: NODE_AS, holdTime: 9, ...(this.opts.torPassword !== undefined ? { password: this.opts.torPassword } : {}) })),
     });
     // one at a time: nodes take their tunnel address from the shared store on start
     for (const n of this.nodes) await n.start();
@@ -156,7 +168,7 @@ export class Cluster {
   private makeNode(h: LabHost, address: string, torIp: string): ClusterNode {
     return new ClusterNode(h, {
       address, asNumber: NODE_AS, store: this.store, ...(this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}), pool: this.pool, encap: this.opts.encap,
-      tor: { address: torIp, asNumber: TOR_AS }, routeReflector: this.opts.rr === true && h.name === 'n1',
+      tor: { address: torIp, asNumber: TOR_AS, ...(this.opts.torPassword !== undefined ? { password: this.opts.torPassword } : {}) }, routeReflector: this.opts.rr === true && h.name === 'n1',
     });
   }
 

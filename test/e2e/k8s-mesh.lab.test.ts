@@ -8,7 +8,7 @@ import { waitFor } from '../lab/wait-for';
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await Cluster.create({ prefix: 'tk8e', nodes: 3, encap: 'none', datastore: 'kubernetes', pods: 1 });
+  cluster = await Cluster.create({ prefix: 'tk8e', nodes: 3, encap: 'none', datastore: 'kubernetes', pods: 1, torPassword: 'tor-md5-e2e' });
 }, 150_000);
 afterAll(async () => cluster?.destroy(), 60_000);
 
@@ -18,7 +18,7 @@ const blockOf = (ip: string): string => {
 };
 
 describe('mesh and ToR session from Kubernetes objects', () => {
-  it('every node peers with the other nodes (from Node objects) and the ToR (from a BGPPeer)', async () => {
+  it('every node peers with the other nodes (from Node objects) and the ToR (from a BGPPeer, TCP-MD5 key from a Secret)', async () => {
     for (const n of cluster.nodes) {
       const peers = (await n.peers()).map((p) => `${p.name} ${p.state}`).sort();
       const others = cluster.nodes.filter((o) => o !== n).map((o) => `Mesh_${o.spec.address.replace(/\./g, '_')} Established`);
@@ -39,6 +39,24 @@ describe('mesh and ToR session from Kubernetes objects', () => {
     expect(blocks).toHaveLength(3);
     await waitFor(async () => JSON.stringify(await cluster.torPrefixes()) === JSON.stringify(blocks), { what: `ToR prefixes = ${blocks}`, timeoutMs: 10_000, intervalMs: 250 });
   });
+
+  it('a service CIDR in the BGPConfiguration reaches the ToR from every node, with its community, and goes when removed', async () => {
+    const svc = '10.96.0.0/12';
+    await cluster.api('POST', '/apis/tortie.dev/v1/bgpconfigurations', {
+      apiVersion: 'tortie.dev/v1', kind: 'BGPConfiguration', metadata: { name: 'default' },
+      spec: { serviceClusterIPs: [{ cidr: svc }], communities: [{ name: 'svc', value: '64512:300' }], prefixAdvertisements: [{ cidr: svc, communities: ['svc'] }] },
+    });
+    const paths = await waitFor(async () => {
+      const r = (await cluster.tor.routes()).filter((x) => x.prefix === svc);
+      return r.length === 3 ? r : undefined;
+    }, { what: `${svc} from all 3 nodes on the ToR`, timeoutMs: 15_000, intervalMs: 250 });
+    expect(paths.map((p) => p.nextHop).sort()).toEqual(cluster.nodes.map((n) => n.spec.address).sort());
+    for (const p of paths) expect(p.communities).toContain('64512:300');
+    // nothing restarted for it
+    for (const n of cluster.nodes) for (const p of await n.peers()) expect(p.state).toBe('Established');
+    await cluster.api('PATCH', '/apis/tortie.dev/v1/bgpconfigurations/default', { spec: { serviceClusterIPs: null } });
+    await waitFor(async () => !(await cluster.torPrefixes()).includes(svc), { what: `${svc} withdrawn`, timeoutMs: 15_000, intervalMs: 250 });
+  }, 60_000);
 
   it('a Node object removed drops exactly its mesh sessions; added back, they return', async () => {
     const [a, b, gone] = cluster.nodes;

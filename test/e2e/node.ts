@@ -27,7 +27,7 @@ export interface NodeSpec {
   kubeconfig?: string;
   pool: string;
   encap: Encap;
-  tor?: { address: string; asNumber: number };
+  tor?: { address: string; asNumber: number; password?: string };
   routeReflector?: boolean;
 }
 
@@ -67,7 +67,7 @@ export class ClusterNode {
       timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
       gracefulRestart: { enabled: true, restartTime: 30 },
       pools: [{ cidr: s.pool, blockSize: 26, encapsulation: s.encap }],
-      peers: s.tor && !s.kubeconfig ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber }] : [],
+      peers: s.tor && !s.kubeconfig ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber, ...(s.tor.password !== undefined ? { password: s.tor.password } : {}) }] : [],
     });
   }
 
