@@ -1,5 +1,6 @@
-// The real bgpd (bundled from source) with the Kubernetes datastore against BIRD, both in lab network
-// namespaces, the fake apiserver next to bgpd: BGPConfiguration service CIDRs reach BIRD with the
+// The real bgpd (bundled from source) with the Kubernetes datastore against BIRD (a BGPPeer) and a
+// second BIRD (the config file's peers:), in lab network namespaces, the fake apiserver next to bgpd:
+// BGPConfiguration service CIDRs reach BIRD with the
 // prefixAdvertisements communities, a CIDR added / removed later is announced / withdrawn without the
 // session restarting, and a route inside a service range learned from BIRD stays out of the kernel
 // (until the range is removed); an undefined community name is reported on the object. ~3 s.
@@ -17,7 +18,9 @@ describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD
   it('announces service CIDRs with communities, follows changes without a session reset, keeps service routes from peers out of the kernel', async () => {
     const node = await lab().host('node');
     const tor = await lab().host('tor');
+    const tor2 = await lab().host('tor2');
     await lab().link(node, tor, { addrA: '198.18.81.1/24', addrB: '198.18.81.2/24' });
+    await lab().link(node, tor2, { addrA: '198.18.84.1/24', addrB: '198.18.84.2/24' });
 
     const url = await startApiServer(node);
     await api(node, url, 'POST', `${CRD}/bgpconfigurations`, {
@@ -37,12 +40,19 @@ describe.skipIf(!isRoot)(`BGPConfiguration service IPs with a real bgpd and BIRD
       // one route inside the service range (must stay out of bgpd's kernel table), one outside it
       routes: [{ prefix: '10.96.5.0/24' }, { prefix: '198.18.200.0/24' }],
     });
-    const bgpd = await startBgpd(node, url, { nodeName: 'kbc-node', routerId: '198.18.81.1', nodeAddress: '198.18.81.1/24' });
+    // a second ToR from the config file's peers:, next to the BGPPeer
+    const bird2 = await BirdDaemon.start(tor2, { routerId: '198.18.84.2', localAs: 65002, localAddress: '198.18.84.2', neighbors: [{ address: '198.18.84.1', as: 64512 }] });
+    const bgpd = await startBgpd(node, url, {
+      nodeName: 'kbc-node', routerId: '198.18.81.1', nodeAddress: '198.18.81.1/24',
+      peers: [{ name: 'tor2', address: '198.18.84.2', asNumber: 65002 }],
+    });
 
     const svc = await waitFor(async () => (await bird.routes()).find((r) => r.prefix === '10.96.0.0/12'), { what: '10.96.0.0/12 at BIRD', timeoutMs: 30_000, abortIf: () => bgpd.exitReason() })
       .catch(withLog(bgpd));
     expect(svc).toMatchObject({ asPath: [64512], nextHop: '198.18.81.1', communities: ['64512:100'], largeCommunities: ['64512:7:8'] });
     const since = await birdSince(bird);
+    const svc2 = await waitFor(async () => (await bird2.routes()).find((r) => r.prefix === '10.96.0.0/12'), { what: '10.96.0.0/12 at the config-file peer' }).catch(withLog(bgpd));
+    expect(svc2).toMatchObject({ asPath: [64512], communities: ['64512:100'] });
 
     // the learned route outside the service ranges is programmed; the one inside is not
     await waitFor(async () => (await node.ip(['route', 'show', '198.18.200.0/24'])).includes('via 198.18.81.2'), { what: '198.18.200.0/24 in the kernel' });
