@@ -254,7 +254,8 @@ export class KubernetesProblemReporter implements ProblemReporter {
         kind: ref.kind,
         apiVersion: ref.apiVersion,
         name: ref.name,
-        ...(ref.uid !== undefined ? { uid: ref.uid } : {}),
+        // as kubelet does for Node events: uid = the node's name (`kubectl describe node` finds both forms)
+        ...(ref.kind === 'Node' ? { uid: ref.name } : ref.uid !== undefined ? { uid: ref.uid } : {}),
         ...(ref.resourceVersion !== undefined ? { resourceVersion: ref.resourceVersion } : {}),
       },
       reason: INVALID_REASON,

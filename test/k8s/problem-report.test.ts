@@ -149,7 +149,8 @@ describe('KubernetesProblemReporter with the agent', () => {
     await agentOn(api, 'node-a', log);
     await until(() => eventsAbout(api, 'node-x').length === 1, 'an Event about node-x');
     const [ev] = eventsAbout(api, 'node-x');
-    expect(ev).toMatchObject({ reason: 'InvalidSpec', type: 'Warning', involvedObject: { kind: 'Node', apiVersion: 'v1', name: 'node-x' } });
+    // uid = the node name, as kubelet posts Node events
+    expect(ev).toMatchObject({ reason: 'InvalidSpec', type: 'Warning', involvedObject: { kind: 'Node', apiVersion: 'v1', name: 'node-x', uid: 'node-x' } });
     expect(ev.message).toMatch(/node-x.*no usable IPv4 address/);
     expect(log.warnings.filter((w) => w.startsWith('Node node-x: no usable IPv4 address'))).toHaveLength(1);
     expect(api.requests.filter((r) => r.startsWith('PATCH /api/v1/nodes') || r.startsWith('PUT /api/v1/nodes'))).toEqual([]);
