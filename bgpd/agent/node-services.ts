@@ -133,6 +133,10 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
         }
         // the listener was bound from listen.port before the CRDs were read: move it (live)
         follow(cfg.listenPort);
+        // our own AS is in every OPEN and the RIB: it comes from the config file and cannot follow
+        if (cfg.asNumber !== config.asNumber) {
+          logger.error({ bgpConfigurationAs: cfg.asNumber, localAs: config.asNumber }, `BGPConfiguration asNumber ${cfg.asNumber} differs from this bgpd's AS ${config.asNumber} (config file asNumber; not changeable while running): mesh peers expect AS ${cfg.asNumber} from us. Set asNumber: ${cfg.asNumber} in the config file and restart bgpd, or list asNumber in kubernetes.configFileWins`);
+        }
       },
     })
     : undefined;
