@@ -58,6 +58,28 @@ describe('mesh and ToR session from Kubernetes objects', () => {
     await waitFor(async () => !(await cluster.torPrefixes()).includes(svc), { what: `${svc} withdrawn`, timeoutMs: 15_000, intervalMs: 250 });
   }, 60_000);
 
+  it('an invalid BGPPeer gets a Valid=False condition and one Event; every session stays up', async () => {
+    const before = new Map((await cluster.nodes[0].peers()).map((p) => [p.name, p.since]));
+    // passes the CRD schema (a duration), but RFC 4271 allows no hold time of 1–2 s
+    await cluster.api('POST', '/apis/tortie.dev/v1/bgppeers', {
+      apiVersion: 'tortie.dev/v1', kind: 'BGPPeer', metadata: { name: 'bad-hold' }, spec: { peerIP: '198.18.1.250', asNumber: 65001, holdTime: '2s' },
+    });
+    const cond = await waitFor(async () => {
+      const o = await cluster.api('GET', '/apis/tortie.dev/v1/bgppeers/bad-hold');
+      const c = ((o.status as { conditions?: Record<string, string>[] } | undefined)?.conditions ?? []).find((x) => x.type === 'Valid');
+      return c?.status === 'False' ? c : undefined;
+    }, { what: 'Valid=False on BGPPeer bad-hold', timeoutMs: 10_000, intervalMs: 200 });
+    expect(cond.message).toContain('holdTime');
+    const events = ((await cluster.api('GET', '/api/v1/namespaces/default/events')).items as { involvedObject: { name: string }; reason: string }[])
+      .filter((e) => e.involvedObject.name === 'bad-hold');
+    // three agents saw the same problem: one Event in the cluster, not one per node
+    expect(events.map((e) => e.reason)).toEqual(['InvalidSpec']);
+    const after = await cluster.nodes[0].peers();
+    expect(after.map((p) => p.name).sort()).toEqual([...before.keys()].sort());
+    for (const p of after) expect(p.since).toBe(before.get(p.name));
+    await cluster.api('DELETE', '/apis/tortie.dev/v1/bgppeers/bad-hold');
+  }, 30_000);
+
   it('a Node object removed drops exactly its mesh sessions; added back, they return', async () => {
     const [a, b, gone] = cluster.nodes;
     const goneName = `Mesh_${gone.spec.address.replace(/\./g, '_')}`;
