@@ -21,10 +21,7 @@ export interface PrefixAdvertisement {
 }
 
 /** What the config file says, for fields a BGPConfiguration omits (or loses to the file). */
-export interface FileBgpSettings extends BgpConfigSpec {
-  /** log.level, mapped to Calico's severity names. */
-  logSeverity?: LogSeverity;
-}
+export type FileBgpSettings = BgpConfigSpec;
 
 export interface NodeBgpConfig extends BgpConfigSpec {
   serviceClusterIPs: string[];
@@ -33,6 +30,7 @@ export interface NodeBgpConfig extends BgpConfigSpec {
   prefixAdvertisements: PrefixAdvertisement[];
   /** Seconds; graceful-restart time offered on mesh sessions. Absent = the config file's gracefulRestart.restartTime. */
   nodeMeshMaxRestartTime?: number;
+  /** Absent = the config file's log.level. */
   logSeverityScreen?: LogSeverity;
 }
 
@@ -221,7 +219,8 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
   const pick = <K extends 'asNumber' | 'nodeToNodeMesh' | 'listenPort'>(key: K): BgpConfigSpec[K] =>
     ((wins.has(key) ? undefined : (mine[key] ?? def[key])) ?? file[key]) as BgpConfigSpec[K];
   const restart = wins.has('nodeMeshMaxRestartTime') ? undefined : def.nodeMeshMaxRestartTime;
-  const severity = (wins.has('logSeverityScreen') ? undefined : (mine.logSeverityScreen ?? def.logSeverityScreen)) ?? file.logSeverity;
+  // absent = the file's log.level (logLevelFor)
+  const severity = wins.has('logSeverityScreen') ? undefined : (mine.logSeverityScreen ?? def.logSeverityScreen);
   const config: NodeBgpConfig = {
     asNumber: pick('asNumber'),
     nodeToNodeMesh: pick('nodeToNodeMesh'),
