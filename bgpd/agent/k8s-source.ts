@@ -235,6 +235,13 @@ export class KubernetesClusterSource {
     });
     const resolved = resolveBgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults, this.opts.nodeName, this.opts.configFileWins);
     problems.push(...resolved.problems);
+    // without a reporter (tests, tools) the log is the only place they show: once per object and problem set
+    for (const r of this.opts.reporter ? [] : resolved.problems) {
+      const key = `BGPConfiguration ${r.ref.name} ${r.problems.join(' ')}`;
+      if (r.problems.length === 0 || this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.log.warn({ kind: 'BGPConfiguration', name: r.ref.name, problems: r.problems }, `BGPConfiguration ${r.ref.name}: ${r.problems.join('; ')}`);
+    }
     const kinds: ReportedKind[] = ['Node', 'BGPPeer', 'BGPConfiguration', 'BGPFilter'];
     this.opts.reporter?.report(kinds, problems);
     const cfg = resolved.config;

@@ -191,6 +191,12 @@ describe('BGPConfiguration in the agent', () => {
     const a = await agentOn(c, 'node-a', { speaker, configPeers: [{ name: 'yaml-tor', address: '198.18.9.2' }], logger });
     expect([...a.speaker.peers.keys()].sort()).toEqual(['Global_198_18_9_1', 'yaml-tor']);
     expect(warnings.some((w) => w.includes('Global_198_18_9_2'))).toBe(true);
+    // without a reporter, BGPConfiguration problems go to the log (once)
+    await c.bgpConfig('node.node-a', { asNumber: 65001 });
+    await until(() => warnings.some((w) => w.startsWith('BGPConfiguration node.node-a: spec.asNumber: only valid')), 'problem logged');
+    await c.req('PATCH', '/api/v1/nodes/node-a', { metadata: { labels: { touched: 'yes' } } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(warnings.filter((w) => w.startsWith('BGPConfiguration node.node-a')).length).toBe(1);
     await c.req('DELETE', `${CRD}/bgppeers/tor`);
     await until(() => !a.speaker.peers.has('Global_198_18_9_1'), 'BGPPeer gone');
     expect([...a.speaker.peers.keys()]).toEqual(['yaml-tor']);
