@@ -29,7 +29,7 @@ export function otherFamilyPeers(nodeObjs: readonly NodeObject[], bgpPeers: Para
   return families.slice(1).flatMap((f) => {
     const nodes = nodeObjs.map((n) => clusterNode(nodeForFamily(n, f), f));
     const peers = clusterPeers(nodes, bgpPeers, cfg, thisNode, f);
-    return f === 6 ? [...peers, ...reflectorPeers(nodes, peers, cfg, thisNode)] : peers;
+    return f === 6 ? [...peers, ...reflectorPeersV6(nodes, peers, cfg, thisNode)] : peers;
   });
 }
 
@@ -38,7 +38,7 @@ export function otherFamilyPeers(nodeObjs: readonly NodeObject[], bgpPeers: Para
  * IPv4 topology (peer-set.ts), applied to the nodes' IPv6 addresses. Sessions an explicit BGPPeer
  * already gives keep the BGPPeer's settings.
  */
-function reflectorPeers(nodes: readonly ClusterNode[], have: readonly ClusterPeer[], cfg: NodeBgpConfig, thisNode: string): ClusterPeer[] {
+export function reflectorPeersV6(nodes: readonly ClusterNode[], have: readonly ClusterPeer[], cfg: NodeBgpConfig, thisNode: string): ClusterPeer[] {
   const withAddr = nodes.filter((n) => n.address !== undefined);
   if (!withAddr.some((n) => n.rrClusterId !== undefined)) return [];
   // desiredPeers reads a node's address from `ipv4`; its rules do not depend on the family

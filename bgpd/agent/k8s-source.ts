@@ -17,7 +17,7 @@ import { passwordLookup, secretsNamespace } from './k8s-secrets';
 import type { PasswordLookup, SecretObject } from './k8s-secrets';
 import { resolveBgpConfig } from './k8s-bgpconfig';
 import type { FileBgpSettings, NodeBgpConfig } from './k8s-bgpconfig';
-import { finishPeers, meshPorts, otherFamilyPeers } from './k8s-families';
+import { finishPeers, meshPorts, otherFamilyPeers, reflectorPeersV6 } from './k8s-families';
 import { advertisementsFor } from './k8s-services';
 import type { Advertisements } from './k8s-services';
 import type { ClusterPeer, CrdObject, NodeObject } from './k8s-peers';
@@ -250,7 +250,10 @@ export class KubernetesClusterSource {
       this.configJson = cfgJson;
       this.opts.onConfig?.(cfg);
     }
-    const all = [...clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family), ...otherFamilyPeers(nodeObjs, bgpPeers, cfg, this.opts.nodeName, families)];
+    const first = clusterPeers(nodes, bgpPeers, cfg, this.opts.nodeName, family);
+    // clusterPeers applies the reflector rules to IPv4 only; an IPv6-only node needs them too
+    if (family === 6) first.push(...reflectorPeersV6(nodes, first, cfg, this.opts.nodeName));
+    const all = [...first, ...otherFamilyPeers(nodeObjs, bgpPeers, cfg, this.opts.nodeName, families)];
     const { peers: next, dropped } = finishPeers(all, cfg, this.opts.configPeers ?? [], meshPorts(nodeObjs, families, resolved.listenPortOf));
     for (const p of dropped) {
       if (this.warned.has(`peer ${p.name}`)) continue;

@@ -218,4 +218,16 @@ describe('BGPConfiguration in the agent', () => {
     await until(() => a.speaker.peers.has('Mesh_fd00__4'), 'd joins the IPv6 mesh');
     expect(a.speaker.calls).toEqual(['add Mesh_fd00__4']);
   });
+
+  it('an IPv6-only node follows the route-reflector rules too', async () => {
+    const c = await cluster();
+    await c.node('node-a', ['fd00::1']);
+    await c.node('node-b', ['fd00::2']);
+    await c.node('node-r', ['fd00::9'], { labels: { 'tortie.dev/route-reflector-cluster-id': '1.0.0.1' } });
+    const a = await agentOn(c, 'node-a', { families: [6] });
+    const r = await agentOn(c, 'node-r', { families: [6] });
+    expect([...a.speaker.peers.keys()]).toEqual(['Mesh_fd00__9']);
+    expect([...r.speaker.peers.keys()].sort()).toEqual(['Mesh_fd00__1', 'Mesh_fd00__2']);
+    expect(r.speaker.peers.get('Mesh_fd00__1')).toMatchObject({ routeReflectorClient: true, families: ['ipv6'] });
+  });
 });
