@@ -1,7 +1,8 @@
 // Two real bgpd nodes with the Kubernetes datastore on a dual-stack link: from their Node objects (IPv6
 // InternalIP on one, the tortie.dev/address-v6 annotation on the other) each builds an IPv4 and an IPv6
 // mesh session, and an IPv6 prefix one node advertises lands in the other's kernel via the IPv6 session.
-// Then a node.<name> BGPConfiguration moves a's listen port: a's listener rebinds live and b re-dials
+// The BGPConfiguration's asNumber loses to bgpd.yaml (kubernetes.configFileWins). Then a node.<name>
+// BGPConfiguration moves a's listen port: a's listener rebinds live and b re-dials
 // it there. The fake apiserver listens on node a's link address so both can reach it. ~6 s.
 import { describe, expect, it } from 'vitest';
 import { useLab } from '../lab/use-lab';
@@ -23,7 +24,10 @@ describe.skipIf(!isRoot)(`IPv6 mesh from Node objects with real bgpd${isRoot ? '
     });
     await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-a', ['198.18.83.1', 'fd00:83::1']));
     await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-b', ['198.18.83.2'], { 'tortie.dev/address-v6': 'fd00:83::2' }));
-    const common = { gracefulRestart: { enabled: false } };
+    // a cluster-wide AS the bgpd.yaml overrides (kubernetes.configFileWins): were the file not to win, each
+    // node would expect AS 65099 from the other, which sends 64512, and no session would come up
+    await api(a, url, 'POST', '/apis/tortie.dev/v1/bgpconfigurations', { metadata: { name: 'default' }, spec: { asNumber: 65099 } });
+    const common = { gracefulRestart: { enabled: false }, kubernetes: { configFileWins: ['asNumber'] } };
     const bgpdA = await startBgpd(a, url, { ...common, nodeName: 'k6m-a', routerId: '198.18.83.1', nodeAddress: '198.18.83.1/24', nodeAddressV6: 'fd00:83::1/64', advertisePrefixes: ['fd00:a1::/64', '10.83.1.0/24'] });
     const bgpdB = await startBgpd(b, url, { ...common, nodeName: 'k6m-b', routerId: '198.18.83.2', nodeAddress: '198.18.83.2/24', nodeAddressV6: 'fd00:83::2/64' });
 
