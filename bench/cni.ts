@@ -2,11 +2,14 @@
 // ptp + host-local, through the same exec client (test/cni/exec-client.ts: nsenter into a host netns,
 // then the plugin), with `node -e 0` spawned the same way in the same run as the floor every Node
 // plugin pays. Sequential (samples interleaved so load drift hits all targets alike) and 20 at once.
-//   npx tsx bench/cni.ts [--quick]        or  npm run bench -- cni [--quick]
+//   npx tsx bench/cni.ts [--quick] [--baseline DIST]     or  npm run bench -- cni [--quick] [--baseline DIST]
+// --baseline DIST adds another build of tortie (a dist/ dir with tortie, tortie.impl.js and a
+// node_modules reachable from it) as a target in the same run, so before/after compares like with like:
+//   git archive <rev> | tar -x -C /tmp/old && ln -s $PWD/node_modules /tmp/old/ && (cd /tmp/old && node scripts/build.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { markdownTable, textTable, type BenchPart, type PartOptions, type PartReport } from './report';
 import { renderBarChart } from './report-svg';
 import { execPlugin, type PluginConf, type RuntimeConf } from '../test/cni/exec-client';
@@ -17,27 +20,34 @@ interface Target {
   conf: (lab: CniLab) => PluginConf;
   /** the plugin logs its own CPU ms (process.cpuUsage) per command: read it back */
   cpuFromLog?: boolean;
+  /** where the plugins come from (default: dist/ of this checkout, then /usr/lib/cni) */
+  cniPath?: string[];
 }
 
-const tortie = (label: string, nosync: boolean): Target => ({
+const tortie = (label: string, nosync: boolean, logName = nosync ? 'nosync' : 'fsync'): Target => ({
   label,
   cpuFromLog: true,
   conf: (lab) => ({
     type: 'tortie', cniVersion: '1.0.0', name: 'bench', nodename: 'node1', ipam: { type: 'tortie-ipam' },
     datastore: nosync ? lab.store : lab.store.replace('?nosync', ''),
     data_dir: join(lab.dir, 'cni'),
-    log_file_path: join(lab.dir, `log-${nosync ? 'nosync' : 'fsync'}`),
+    log_file_path: join(lab.dir, `log-${logName}`),
   }),
 });
 
-const TARGETS: Target[] = [
-  tortie('tortie + tortie-ipam (file store, fsync)', false),
-  tortie('tortie + tortie-ipam (file store, no fsync)', true),
-  {
-    label: 'ptp + host-local',
-    conf: (lab) => ({ type: 'ptp', cniVersion: '1.0.0', name: 'bench-ptp', ipam: { type: 'host-local', dataDir: join(lab.dir, 'host-local'), ranges: [[{ subnet: '10.88.0.0/16' }]] } }),
-  },
-];
+const FSYNC_LABEL = 'tortie + tortie-ipam (file store, fsync)';
+
+function targets(baseline?: string): Target[] {
+  return [
+    tortie(FSYNC_LABEL, false),
+    tortie('tortie + tortie-ipam (file store, no fsync)', true),
+    ...(baseline ? [{ ...tortie(`baseline ${baseline} (file store, fsync)`, false, 'baseline'), cniPath: [resolve(baseline), '/usr/lib/cni'] }] : []),
+    {
+      label: 'ptp + host-local',
+      conf: (lab) => ({ type: 'ptp', cniVersion: '1.0.0', name: 'bench-ptp', ipam: { type: 'host-local', dataDir: join(lab.dir, 'host-local'), ranges: [[{ subnet: '10.88.0.0/16' }]] } }),
+    },
+  ];
+}
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -71,7 +81,7 @@ interface Series {
 }
 
 let seq = 0;
-function runtimeFor(lab: CniLab, pod: string): RuntimeConf {
+function runtimeFor(lab: CniLab, pod: string, t: Target): RuntimeConf {
   seq++;
   return {
     containerId: `bench${process.pid}x${seq}`,
@@ -79,13 +89,13 @@ function runtimeFor(lab: CniLab, pod: string): RuntimeConf {
     ifname: 'eth0',
     args: { IgnoreUnknown: '1', K8S_POD_NAMESPACE: 'bench', K8S_POD_NAME: `p${process.pid}-${seq}` },
     hostNetns: netnsPath(lab.host),
-    cniPath: CNI_PATH,
+    cniPath: t.cniPath ?? CNI_PATH,
   };
 }
 
 async function addDel(lab: CniLab, t: Target, into: Series): Promise<void> {
   const pod = lab.pod('b');
-  const rt = runtimeFor(lab, pod);
+  const rt = runtimeFor(lab, pod, t);
   const conf = t.conf(lab);
   const add = await execPlugin('ADD', conf, rt);
   into.add.push(add.ms);
@@ -97,7 +107,7 @@ async function addDel(lab: CniLab, t: Target, into: Series): Promise<void> {
 
 async function burst(lab: CniLab, t: Target, n: number): Promise<Series & { addWall: number; delWall: number }> {
   const pods = Array.from({ length: n }, () => lab.pod('p'));
-  const rts = pods.map((p) => runtimeFor(lab, p));
+  const rts = pods.map((p) => runtimeFor(lab, p, t));
   const conf = t.conf(lab);
   let t0 = performance.now();
   const adds = await Promise.all(rts.map((rt) => execPlugin('ADD', conf, rt)));
@@ -118,7 +128,8 @@ export interface CniBenchResult {
   parallel: Record<string, Series & { addWall: number; delWall: number }>;
 }
 
-export async function runCniBench(opts: { quick: boolean; log?: (l: string) => void }): Promise<CniBenchResult> {
+export async function runCniBench(opts: { quick: boolean; log?: (l: string) => void; baseline?: string }): Promise<CniBenchResult> {
+  const TARGETS = targets(opts.baseline);
   const log = opts.log ?? ((l: string) => console.log(l));
   const iterations = opts.quick ? 12 : 40;
   const parallel = 20;
@@ -173,11 +184,18 @@ function render(r: CniBenchResult, quick: boolean): PartReport {
   rows.push(['`node -e 0` (same spawn path)', fmt(node50), fmt(p99(r.nodeFloor)), '', '', fmt(nodeCpu50), '', '', '', '', '']);
   const labels = Object.keys(r.sequential);
   const ratios: string[] = [];
-  for (const l of labels.filter((x) => x.startsWith('tortie'))) {
+  for (const l of labels.filter((x) => x.startsWith('tortie') || x.startsWith('baseline'))) {
     ratios.push(`${l}: ADD p50 − node -e 0 p50 = ${fmt(p50(r.sequential[l].add) - node50)} ms wall (target ≤ 20 ms), ${fmt(p50(r.cpu[l].add) - nodeCpu50)} ms CPU; DEL ${fmt(p50(r.sequential[l].del) - node50)} ms wall, ${fmt(p50(r.cpu[l].del) - nodeCpu50)} ms CPU`);
   }
+  const base = labels.find((l) => l.startsWith('baseline'));
+  if (base) {
+    const d = (a: number[], b: number[]): string => `${fmt(p50(a))} → ${fmt(p50(b))} ms (${fmt(p50(b) - p50(a))})`;
+    const now = r.sequential[FSYNC_LABEL];
+    const then = r.sequential[base];
+    ratios.push(`${base} → this build (fsync): ADD p50 − node -e 0 p50 ${fmt(p50(then.add) - node50)} → ${fmt(p50(now.add) - node50)} ms wall, CPU per ADD ${d(r.cpu[base].add, r.cpu[FSYNC_LABEL].add)}, per DEL ${d(r.cpu[base].del, r.cpu[FSYNC_LABEL].del)}; 20× ADD wall ${fmt(r.parallel[base].addWall)} → ${fmt(r.parallel[FSYNC_LABEL].addWall)} ms`);
+  }
   const ptp = labels.find((l) => l.startsWith('ptp'))!;
-  ratios.push(`tortie (fsync) / ptp+host-local ADD p50 = ${(p50(r.sequential[labels[0]].add) / p50(r.sequential[ptp].add)).toFixed(2)}× (ptp is Go: no runtime start-up to pay)`);
+  ratios.push(`tortie (fsync) / ptp+host-local ADD p50 = ${(p50(r.sequential[FSYNC_LABEL].add) / p50(r.sequential[ptp].add)).toFixed(2)}×, wall difference ${fmt(p50(r.sequential[FSYNC_LABEL].add) - p50(r.sequential[ptp].add))} ms (ptp is Go: no runtime start-up to pay)`);
   const scenario = [
     `${r.nodeFloor.length} sequential ADD+DEL per target, samples interleaved with \`node -e 0\`; then 20 ADDs at once, then their 20 DELs`,
     'each call: `nsenter --net=<host netns> <plugin>` with the netconf on stdin (test/cni/exec-client.ts); pod = a fresh netns',
@@ -210,13 +228,14 @@ export const cniPart: BenchPart = {
   description: 'CNI ADD/DEL latency: tortie vs ptp + host-local vs node -e 0',
   unavailable: () => (process.getuid?.() === 0 ? undefined : 'needs root (network namespaces)'),
   async run(opts: PartOptions): Promise<PartReport> {
-    return render(await runCniBench({ quick: opts.quick, log: opts.log }), opts.quick);
+    return render(await runCniBench({ quick: opts.quick, log: opts.log, ...(opts.args.baseline ? { baseline: opts.args.baseline } : {}) }), opts.quick);
   },
 };
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const quick = process.argv.includes('--quick');
-  runCniBench({ quick }).then((r) => console.log(render(r, quick).printed)).catch((e: unknown) => {
+  const b = process.argv.indexOf('--baseline');
+  runCniBench({ quick, ...(b > 0 && process.argv[b + 1] ? { baseline: process.argv[b + 1] } : {}) }).then((r) => console.log(render(r, quick).printed)).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
