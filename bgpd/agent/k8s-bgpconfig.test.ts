@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds, isCommunityLiteral, logLevelFor, resolveBgpConfig } from './k8s-bgpconfig';
 import type { CrdObject } from './k8s-peers';
@@ -127,5 +128,20 @@ describe('deploy examples', () => {
     expect(r.problems.map((p) => [p.ref.name, p.problems])).toEqual([['default', []], ['node.node-1', []]]);
     expect(r.config).toMatchObject({ listenPort: 1179, logSeverityScreen: 'Debug', nodeMeshMaxRestartTime: 120, serviceLoadBalancerIPs: ['198.18.101.0/24'] });
     expect(r.config.prefixAdvertisements).toEqual([{ cidr: '10.244.0.0/16', communities: ['64512:301', '64512:100'] }]);
+  });
+});
+
+describe('robustness', () => {
+  it('any JSON in any field: never throws, every problem names a field, the result stays usable', () => {
+    const keys = ['asNumber', 'nodeToNodeMesh', 'listenPort', 'serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs', 'communities', 'prefixAdvertisements', 'nodeMeshMaxRestartTime', 'logSeverityScreen'];
+    const spec = fc.dictionary(fc.constantFrom(...keys), fc.oneof(fc.jsonValue(), fc.array(fc.record({ cidr: fc.oneof(fc.string(), fc.constant('10.0.0.0/8')), name: fc.string(), value: fc.string(), communities: fc.array(fc.string()) }, { requiredKeys: [] }))));
+    fc.assert(fc.property(fc.constantFrom('default', 'node.a', 'node.b', 'x'), spec, spec, (name, s1, s2) => {
+      const r = resolveBgpConfig([obj('default', s1), obj(name, s2)], FILE, 'a');
+      for (const p of r.problems.flatMap((x) => x.problems)) expect(p).toMatch(/^(spec\.|metadata\.name)/);
+      expect(Number.isInteger(r.config.listenPort) && r.config.listenPort >= 1 && r.config.listenPort <= 65535).toBe(true);
+      expect(typeof r.config.nodeToNodeMesh).toBe('boolean');
+      for (const c of [...r.config.serviceClusterIPs, ...r.config.prefixAdvertisements.map((a) => a.cidr)]) expect(c).toMatch(/\/\d+$/);
+      for (const c of r.config.prefixAdvertisements.flatMap((a) => a.communities)) expect(isCommunityLiteral(c)).toBe(true);
+    }), { numRuns: 300 });
   });
 });
