@@ -1,74 +1,29 @@
 // BGPConfiguration through the agent against the in-process apiserver: service CIDRs originated and
 // withdrawn without touching sessions, communities on originated prefixes, node.<name> overrides,
 // kubernetes.configFileWins, config-file peers next to BGPPeers, the IPv6 mesh, problems reported.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from '../../bgpd/agent/agent';
-import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
+import { describe, expect, it } from 'vitest';
 import type { KubernetesClusterSourceOptions } from '../../bgpd/agent/k8s-source';
-import type { ObjectProblems, ReportedKind } from '../../bgpd/agent/k8s-problems';
 import { FakeProgrammer, FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
 import { prefixKey } from '../../bgpd/rib/prefix-key';
 import { Afi } from '../../bgpd/wire/types';
 import { Ipam } from '../../ipam/ipam';
-import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
-import { MemoryStore } from '../../ipam/store/memory-store';
+import { CRD, RecordingReporter, recordingLogger, until, useFakeClusterKit } from './fake-cluster-kit';
+import type { KitCluster } from './fake-cluster-kit';
 
-const until = async (fn: () => boolean, what: string): Promise<void> => {
-  const end = Date.now() + 3000;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-const CRD = '/apis/tortie.dev/v1';
+const kit = useFakeClusterKit();
 
 async function cluster() {
-  const c = await FakeCluster.start();
-  cleanups.push(() => c.close());
-  const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(c.api.url + path, {
-      method,
-      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const out: unknown = await res.json();
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-  const node = (name: string, ips: string[], meta: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
-    req('POST', '/api/v1/nodes', { metadata: { name, ...meta }, status: { addresses: ips.map((address) => ({ type: 'InternalIP', address })) } });
-  const bgpConfig = (name: string, spec: Record<string, unknown>) => req('POST', `${CRD}/bgpconfigurations`, { metadata: { name }, spec });
-  return Object.assign(c, { req, node, bgpConfig });
-}
-type Cluster = Awaited<ReturnType<typeof cluster>>;
-
-class RecordingReporter {
-  last = new Map<string, string[]>();
-  report(kinds: readonly ReportedKind[], items: readonly ObjectProblems[]): void {
-    if (!kinds.includes('BGPConfiguration')) return;
-    this.last = new Map(items.filter((i) => i.ref.kind === 'BGPConfiguration').map((i) => [i.ref.name, i.problems]));
-  }
+  const c = await kit.cluster();
+  const bgpConfig = (name: string, spec: Record<string, unknown>) => c.req('POST', `${CRD}/bgpconfigurations`, { metadata: { name }, spec });
+  return Object.assign(c, { bgpConfig });
 }
 
-async function agentOn(c: Cluster, name: string, extra: Partial<KubernetesClusterSourceOptions> & { speaker?: FakeSpeaker } = {}) {
-  const speaker = extra.speaker ?? new FakeSpeaker();
+/** Every agent here has a programmer and a pod pool: service ranges decide what is programmed and originated. */
+async function agentOn(c: KitCluster, name: string, extra: Partial<KubernetesClusterSourceOptions> & { speaker?: FakeSpeaker } = {}) {
+  const { speaker, ...source } = extra;
   const programmer = new FakeProgrammer();
-  const ds = new MemoryStore();
-  const source = new KubernetesClusterSource({
-    kubeConfig: c.kubeConfig, nodeName: name, retryMs: 20,
-    defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
-    ...extra,
-  });
-  const agent = new Agent({ ds, speaker, programmer, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name }, peerSource: source, pools: [{ cidr: '10.244.0.0/16', blockSize: 26 }] });
-  await agent.start();
-  cleanups.push(() => agent.stop());
-  return { speaker, programmer, agent, ipam: new Ipam(ds) };
+  const a = await kit.agentOn(c, name, { speaker, source, programmer, pools: [{ cidr: '10.244.0.0/16', blockSize: 26 }] });
+  return { ...a, programmer, ipam: new Ipam(a.ds) };
 }
 
 describe('BGPConfiguration in the agent', () => {
@@ -129,13 +84,13 @@ describe('BGPConfiguration in the agent', () => {
     await until(() => a.speaker.originated.has(ip.block), 'block originated');
     expect(a.speaker.originAttrs.get(ip.block)).toEqual({ communities: [64512 * 65536 + 100], largeCommunities: [{ global: 64512, local1: 1, local2: 2 }] });
     expect(a.speaker.originAttrs.get('10.96.0.0/12')).toEqual({ communities: [65000 * 65536 + 7] });
-    expect(reporter.last.get('default')).toEqual(['spec.prefixAdvertisements[1].communities[1]: "missing" is neither a community defined in spec.communities nor a value aa:nn / aa:nn:mm; ignored']);
+    expect(reporter.last.get('BGPConfiguration/default')).toEqual(['spec.prefixAdvertisements[1].communities[1]: "missing" is neither a community defined in spec.communities nor a value aa:nn / aa:nn:mm; ignored']);
 
     // the definition changes: the block is re-announced with the new value, nothing withdrawn
     a.speaker.calls.length = 0;
     await c.req('PATCH', `${CRD}/bgpconfigurations/default`, { spec: { communities: [{ name: 'pods', value: '64512:200' }, { name: 'big', value: '64512:1:2' }, { name: 'missing', value: '1:1' }] } });
     await until(() => a.speaker.originAttrs.get(ip.block)?.communities?.[0] === 64512 * 65536 + 200, 'new community on the block');
-    await until(() => reporter.last.get('default')?.length === 0, 'problem cleared');
+    await until(() => reporter.last.get('BGPConfiguration/default')?.length === 0, 'problem cleared');
     expect(a.speaker.calls.filter((x) => x.startsWith('withdraw'))).toEqual([]);
   });
 
@@ -162,8 +117,8 @@ describe('BGPConfiguration in the agent', () => {
     // a still dials b and c on 179, with the default AS (asNumber in a node object is ignored)
     expect([...a.speaker.peers.keys()].sort()).toEqual(['Mesh_198_18_0_2', 'Mesh_198_18_0_3']);
     expect(a.speaker.peers.get('Mesh_198_18_0_2')).toMatchObject({ asNumber: 64512 });
-    await until(() => reporter.last.has('node.node-a'), 'node object reported');
-    expect(reporter.last.get('node.node-a')).toEqual(['spec.asNumber: only valid in the "default" BGPConfiguration, found in "node.node-a"; ignored']);
+    await until(() => reporter.last.has('BGPConfiguration/node.node-a'), 'node object reported');
+    expect(reporter.last.get('BGPConfiguration/node.node-a')).toEqual(['spec.asNumber: only valid in the "default" BGPConfiguration, found in "node.node-a"; ignored']);
   });
 
   it('kubernetes.configFileWins keeps the file value; nodeMeshMaxRestartTime sets the mesh GR time', async () => {
@@ -186,8 +141,8 @@ describe('BGPConfiguration in the agent', () => {
     // what the daemon does with `peers:` before the agent starts
     const speaker = new FakeSpeaker();
     speaker.addPeer({ ...identity(), name: 'yaml-tor', address: '198.18.9.2', asNumber: 65002 } as never);
-    const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (_o: unknown, m: string) => warnings.push(m) };
+    const logger = recordingLogger();
+    const { warnings } = logger;
     const a = await agentOn(c, 'node-a', { speaker, configPeers: [{ name: 'yaml-tor', address: '198.18.9.2' }], logger });
     expect([...a.speaker.peers.keys()].sort()).toEqual(['Global_198_18_9_1', 'yaml-tor']);
     expect(warnings.some((w) => w.includes('Global_198_18_9_2'))).toBe(true);
