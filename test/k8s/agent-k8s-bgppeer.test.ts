@@ -1,29 +1,13 @@
 // Explicit BGPPeer settings through the agent's Kubernetes source, against the in-process apiserver:
 // timers / GR / passive / allowas-in, passwords from Secrets, BGPFilters, and problems — and every
 // change re-creates only the session it concerns.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from '../../bgpd/agent/agent';
-import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
-import type { ObjectProblems, ProblemReporter, ReportedKind } from '../../bgpd/agent/k8s-problems';
-import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
+import { describe, expect, it } from 'vitest';
+import { FakeSpeaker } from '../../bgpd/agent/test-fakes';
 import type { SpeakerPeer } from '../../bgpd/speaker/peer-map';
-import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
-import { MemoryStore } from '../../ipam/store/memory-store';
+import { CRD, RecordingReporter, until, useFakeClusterKit } from './fake-cluster-kit';
 
-const until = async (fn: () => boolean, what: string): Promise<void> => {
-  const end = Date.now() + 3000;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const kit = useFakeClusterKit();
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-const CRD = '/apis/tortie.dev/v1';
 const SECRETS = '/api/v1/namespaces/tortie-system/secrets';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -35,38 +19,15 @@ class RefreshingSpeaker extends FakeSpeaker {
   }
 }
 
-async function setup(speaker = new FakeSpeaker()): Promise<{ req: (method: string, path: string, body?: unknown) => Promise<unknown>; speaker: FakeSpeaker; problems: () => Map<string, string[]>; start: () => Promise<void>; cluster: FakeCluster }> {
-  const c = await FakeCluster.start();
-  cleanups.push(() => c.close());
-  const req = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(c.api.url + path, {
-      method,
-      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const out: unknown = await res.json();
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-  for (const [name, ip] of [['node-a', '198.18.0.1'], ['node-b', '198.18.0.2']]) {
-    await req('POST', '/api/v1/nodes', { metadata: { name, labels: { rack: 'r1' } }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
-  }
-  let last = new Map<string, string[]>();
-  const reporter: ProblemReporter = {
-    report(_kinds: readonly ReportedKind[], items: readonly ObjectProblems[]) {
-      last = new Map(items.map((i) => [`${i.ref.kind}/${i.ref.name}`, i.problems]));
-    },
-  };
+/** node-a and node-b in rack r1; `start()` runs node-a's agent once the test has created its objects. */
+async function setup(speaker = new FakeSpeaker()) {
+  const c = await kit.cluster();
+  for (const [name, ip] of [['node-a', '198.18.0.1'], ['node-b', '198.18.0.2']]) await c.node(name, [ip], { labels: { rack: 'r1' } });
+  const reporter = new RecordingReporter();
   const start = async (): Promise<void> => {
-    const source = new KubernetesClusterSource({
-      kubeConfig: c.kubeConfig, nodeName: 'node-a', retryMs: 20, reporter, secretsNamespace: 'tortie-system', meshHoldTime: 9,
-      defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
-    });
-    const agent = new Agent({ ds: new MemoryStore(), speaker, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name: 'node-a' }, peerSource: source });
-    await agent.start();
-    cleanups.push(() => agent.stop());
+    await kit.agentOn(c, 'node-a', { speaker, source: { reporter, secretsNamespace: 'tortie-system', meshHoldTime: 9 } });
   };
-  return { req, speaker, problems: () => last, start, cluster: c };
+  return { req: c.req, speaker, problems: () => reporter.last, start, cluster: c };
 }
 
 describe('BGPPeer settings in the Kubernetes source', () => {
