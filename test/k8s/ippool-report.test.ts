@@ -1,44 +1,22 @@
 // IPPools IPAM will not use, reported as Valid=False conditions and Events (bgpd/agent/k8s-ippools.ts +
 // k8s-report.ts), against the fake apiserver with the CRD schemas enforced: these pools pass the schema,
 // only the agent can tell what is wrong. Verified against the fake apiserver only.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubernetesIpPoolWatcher } from '../../bgpd/agent/k8s-ippools';
 import { KubernetesProblemReporter } from '../../bgpd/agent/k8s-report';
 import { Ipam } from '../../ipam/ipam';
-import { FakeCluster } from '../../ipam/k8s-pods-fake-cluster';
 import { createPool, listPools } from '../../ipam/pools';
-import type { KubeObject } from './fake-apiserver';
+import { CRD, until, useFakeClusterKit, validCondition } from './fake-cluster-kit';
 
-const CRD = '/apis/tortie.dev/v1';
 const POOLS = { group: 'tortie.dev', version: 'v1', plural: 'ippools' };
 const EVENTS = { group: '', version: 'v1', plural: 'events' };
 
-const until = async (fn: () => boolean, what: string): Promise<void> => {
-  const end = Date.now() + 3000;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const kit = useFakeClusterKit();
 
 describe('IPPool problems', () => {
   it('reports an overlapping and a host-bits pool, which IPAM does not use; a fix flips the condition to True', async () => {
-    const c = await FakeCluster.start();
-    cleanups.push(() => c.close());
-    const req = async (method: string, path: string, body: unknown): Promise<KubeObject> => {
-      const res = await fetch(c.api.url + path, {
-        method,
-        headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-      return (await res.json()) as KubeObject;
-    };
+    const c = await kit.cluster();
+    const { req } = c;
     const ds = c.store();
     await createPool(ds, { name: 'main', cidr: '10.70.0.0/24', blockSize: 28 });
     // kubectl apply of pools the schema accepts
@@ -48,14 +26,11 @@ describe('IPPool problems', () => {
     const reporter = new KubernetesProblemReporter({ kubeConfig: c.kubeConfig, host: 'node-1' });
     const watcher = new KubernetesIpPoolWatcher({ kubeConfig: c.kubeConfig, reporter, retryMs: 20 });
     await watcher.start();
-    cleanups.push(async () => {
+    kit.defer(async () => {
       await watcher.stop();
       reporter.close();
     });
-    const cond = (name: string) =>
-      ((c.api.objects(POOLS).find((o) => o.metadata.name === name)?.status as { conditions?: Array<Record<string, unknown>> } | undefined)?.conditions ?? []).find(
-        (x) => x.type === 'Valid',
-      );
+    const cond = (name: string) => validCondition(c.api, POOLS, name);
     await until(() => cond('overlap')?.status === 'False' && cond('hostbits')?.status === 'False', 'both invalid pools marked');
     expect(cond('overlap')).toMatchObject({
       reason: 'InvalidSpec',
