@@ -2,88 +2,40 @@
 // Kubernetes peer source in the agent, the reporter, and the fake apiserver with tortie's CRDs registered
 // with their status subresource but without their schemas (so objects the schema would reject can exist,
 // as on a cluster with an older CRD). Only verified against the fake apiserver.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from '../../bgpd/agent/agent';
+import { describe, expect, it } from 'vitest';
 import { KubernetesProblemReporter } from '../../bgpd/agent/k8s-report';
-import { KubernetesClusterSource } from '../../bgpd/agent/k8s-source';
-import { FakeSpeaker, identity } from '../../bgpd/agent/test-fakes';
 import type { Logger } from '../../bgpd/session/peer-config';
-import { MemoryStore } from '../../ipam/store/memory-store';
 import { kubeConfigFor } from './client';
 import { FakeApiServer, type KubeObject } from './fake-apiserver';
+import { clientFor, CRD, recordingLogger, until, useFakeClusterKit, validCondition } from './fake-cluster-kit';
+import type { ApiClient } from './fake-cluster-kit';
 import { readCrds } from './manifests';
 
-const CRD = '/apis/tortie.dev/v1';
 const EVENTS = { group: '', version: 'v1', plural: 'events' };
 const PEERS = { group: 'tortie.dev', version: 'v1', plural: 'bgppeers' };
 
-const until = async (fn: () => boolean, what: string): Promise<void> => {
-  const end = Date.now() + 3000;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const kit = useFakeClusterKit();
 
-type Api = FakeApiServer & { req: (method: string, path: string, body?: unknown) => Promise<KubeObject> };
+type Api = FakeApiServer & ApiClient;
 
 async function server(): Promise<Api> {
   const api = await FakeApiServer.start();
-  cleanups.push(() => api.close());
+  kit.defer(() => api.close());
   for (const c of readCrds()) api.register({ group: c.group, version: 'v1', plural: c.plural, kind: c.kind, namespaced: false }, { status: c.status });
-  const req = async (method: string, path: string, body?: unknown): Promise<KubeObject> => {
-    const res = await fetch(api.url + path, {
-      method,
-      headers: { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const out = (await res.json()) as KubeObject;
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-  return Object.assign(api, { req });
-}
-
-const node = (api: Api, name: string, ip: string | undefined) =>
-  api.req('POST', '/api/v1/nodes', { metadata: { name }, status: { addresses: ip ? [{ type: 'InternalIP', address: ip }] : [] } });
-
-function recordingLogger(): Logger & { warnings: string[]; all: string[] } {
-  const warnings: string[] = [];
-  const all: string[] = [];
-  const rec = (level: string) => (_o: Record<string, unknown>, msg: string) => {
-    all.push(`${level} ${msg}`);
-    if (level === 'warn') warnings.push(msg);
-  };
-  return { warnings, all, debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+  return Object.assign(api, clientFor(api.url));
 }
 
 async function agentOn(api: Api, name: string, log: Logger = recordingLogger()) {
-  const kc = kubeConfigFor(api.url);
-  const reporter = new KubernetesProblemReporter({ kubeConfig: kc, host: name, logger: log });
-  const speaker = new FakeSpeaker();
-  const source = new KubernetesClusterSource({
-    kubeConfig: kc, nodeName: name, retryMs: 20, logger: log, reporter,
-    defaults: { asNumber: 64512, nodeToNodeMesh: true, listenPort: 179 },
-  });
-  const agent = new Agent({ ds: new MemoryStore(), speaker, identity: identity(), debounceMs: 1, resyncMs: 0, node: { name }, peerSource: source });
-  await agent.start();
-  cleanups.push(async () => {
-    await agent.stop();
-    reporter.close();
-  });
+  const kubeConfig = kubeConfigFor(api.url);
+  const reporter = new KubernetesProblemReporter({ kubeConfig, host: name, logger: log });
+  // deferred before the agent's stop, so it runs after it
+  kit.defer(() => reporter.close());
+  const { speaker } = await kit.agentOn({ kubeConfig }, name, { source: { logger: log, reporter } });
   return { speaker, reporter };
 }
 
-const validCondition = (api: Api, name: string): Record<string, unknown> | undefined =>
-  ((api.objects(PEERS).find((o) => o.metadata.name === name)?.status as { conditions?: Array<Record<string, unknown>> } | undefined)?.conditions ?? []).find(
-    (c) => c.type === 'Valid',
-  );
 const eventsAbout = (api: Api, name: string) =>
   api.objects(EVENTS).filter((e) => (e.involvedObject as { name: string }).name === name) as Array<KubeObject & Record<string, any>>;
 const statusWrites = (api: Api, name: string) => api.requests.filter((r) => r.startsWith(`PATCH ${CRD}/bgppeers/${name}/status`)).length;
@@ -91,24 +43,24 @@ const statusWrites = (api: Api, name: string) => api.requests.filter((r) => r.st
 describe('KubernetesProblemReporter with the agent', () => {
   it('an invalid BGPPeer gets Valid=False and one Event (not one per recomputation); fixing it flips Valid to True', async () => {
     const api = await server();
-    await node(api, 'node-a', '198.18.0.1');
+    await api.node('node-a', ['198.18.0.1']);
     await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'tor' }, spec: { peerIP: '198.18.9.1', asNumber: 65001 } });
     await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { peerIP: '198.18.9.2' } });
     const log = recordingLogger();
     const { speaker } = await agentOn(api, 'node-a', log);
     expect([...speaker.peers.keys()]).toEqual(['Global_198_18_9_1']);
 
-    await until(() => validCondition(api, 'broken')?.status === 'False', 'Valid=False on broken');
-    const cond = validCondition(api, 'broken')!;
+    await until(() => validCondition(api, PEERS, 'broken')?.status === 'False', 'Valid=False on broken');
+    const cond = validCondition(api, PEERS, 'broken')!;
     const broken = api.objects(PEERS).find((o) => o.metadata.name === 'broken')!;
     expect(cond).toMatchObject({ reason: 'InvalidSpec', observedGeneration: 1 });
     expect(cond.message).toMatch(/^spec\b.*peerIP and asNumber/);
     expect(cond.lastTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     // a valid object that never had a condition is not written to
-    expect(validCondition(api, 'tor')).toBeUndefined();
+    expect(validCondition(api, PEERS, 'tor')).toBeUndefined();
 
     // many recomputations (nodes joining) with the same problem: still one Event, one condition write, one log line
-    for (let i = 2; i <= 6; i++) await node(api, `node-${i}`, `198.18.0.${i}`);
+    for (let i = 2; i <= 6; i++) await api.node(`node-${i}`, [`198.18.0.${i}`]);
     await until(() => speaker.peers.size === 6, 'five mesh peers');
     await settle();
     const events = eventsAbout(api, 'broken');
@@ -129,9 +81,9 @@ describe('KubernetesProblemReporter with the agent', () => {
     // fixed: condition True with the new generation, the session comes, tor's session was never touched
     const tor = speaker.peers.get('Global_198_18_9_1');
     await api.req('PATCH', `${CRD}/bgppeers/broken`, { spec: { asNumber: 65002 } });
-    await until(() => validCondition(api, 'broken')?.status === 'True', 'Valid=True after the fix');
-    expect(validCondition(api, 'broken')).toMatchObject({ reason: 'Valid', observedGeneration: 2 });
-    expect(Date.parse(validCondition(api, 'broken')!.lastTransitionTime as string)).toBeGreaterThanOrEqual(Date.parse(cond.lastTransitionTime as string));
+    await until(() => validCondition(api, PEERS, 'broken')?.status === 'True', 'Valid=True after the fix');
+    expect(validCondition(api, PEERS, 'broken')).toMatchObject({ reason: 'Valid', observedGeneration: 2 });
+    expect(Date.parse(validCondition(api, PEERS, 'broken')!.lastTransitionTime as string)).toBeGreaterThanOrEqual(Date.parse(cond.lastTransitionTime as string));
     await until(() => speaker.peers.has('Global_198_18_9_2'), 'the fixed peer gets its session');
     expect(speaker.peers.get('Global_198_18_9_1')).toBe(tor);
     // the status writes (new resourceVersions) never re-create a session
@@ -143,8 +95,8 @@ describe('KubernetesProblemReporter with the agent', () => {
 
   it('a Node without an address gets an Event naming it, and its status is never patched', async () => {
     const api = await server();
-    await node(api, 'node-a', '198.18.0.1');
-    await node(api, 'node-x', undefined);
+    await api.node('node-a', ['198.18.0.1']);
+    await api.node('node-x', []);
     const log = recordingLogger();
     await agentOn(api, 'node-a', log);
     await until(() => eventsAbout(api, 'node-x').length === 1, 'an Event about node-x');
@@ -164,8 +116,8 @@ describe('KubernetesProblemReporter with the agent', () => {
         ? { status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'forbidden' } }
         : undefined,
     );
-    await node(api, 'node-a', '198.18.0.1');
-    await node(api, 'node-b', '198.18.0.2');
+    await api.node('node-a', ['198.18.0.1']);
+    await api.node('node-b', ['198.18.0.2']);
     await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { asNumber: 65001 } });
     const log = recordingLogger();
     const { speaker, reporter } = await agentOn(api, 'node-a', log);
@@ -176,7 +128,7 @@ describe('KubernetesProblemReporter with the agent', () => {
     const before = writes();
     // more problems and more recomputations
     await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken-2' }, spec: { asNumber: 65002 } });
-    await node(api, 'node-c', '198.18.0.3');
+    await api.node('node-c', ['198.18.0.3']);
     await until(() => speaker.peers.size === 2, 'c joins');
     await settle();
     await reporter.idle();
@@ -188,21 +140,21 @@ describe('KubernetesProblemReporter with the agent', () => {
 
   it('two nodes reporting the same invalid object do not flap its condition and make one Event', async () => {
     const api = await server();
-    await node(api, 'node-a', '198.18.0.1');
-    await node(api, 'node-b', '198.18.0.2');
+    await api.node('node-a', ['198.18.0.1']);
+    await api.node('node-b', ['198.18.0.2']);
     await api.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'broken' }, spec: { peerIP: '198.18.9.2' } });
     const a = await agentOn(api, 'node-a');
     const b = await agentOn(api, 'node-b');
-    await until(() => validCondition(api, 'broken')?.status === 'False', 'Valid=False');
+    await until(() => validCondition(api, PEERS, 'broken')?.status === 'False', 'Valid=False');
     await Promise.all([a.reporter.idle(), b.reporter.idle()]);
-    const first = validCondition(api, 'broken');
+    const first = validCondition(api, PEERS, 'broken');
     const rv = api.objects(PEERS).find((o) => o.metadata.name === 'broken')!.metadata.resourceVersion;
     // churn that makes both recompute several times
-    for (let i = 3; i <= 5; i++) await node(api, `node-${i}`, `198.18.0.${i}`);
+    for (let i = 3; i <= 5; i++) await api.node(`node-${i}`, [`198.18.0.${i}`]);
     await until(() => a.speaker.peers.size === 4 && b.speaker.peers.size === 4, 'both see the new nodes');
     await settle();
     await Promise.all([a.reporter.idle(), b.reporter.idle()]);
-    expect(validCondition(api, 'broken')).toEqual(first);
+    expect(validCondition(api, PEERS, 'broken')).toEqual(first);
     expect(api.objects(PEERS).find((o) => o.metadata.name === 'broken')!.metadata.resourceVersion).toBe(rv);
     // at most one write each (a race ends in a 409 for the loser, not in a second write)
     expect(statusWrites(api, 'broken')).toBeLessThanOrEqual(2);
