@@ -32,6 +32,8 @@ export interface NodeBgpConfig extends BgpConfigSpec {
   nodeMeshMaxRestartTime?: number;
   /** Absent = the config file's log.level. */
   logSeverityScreen?: LogSeverity;
+  /** `default`'s `{secretKeyRef: {name, key}}` as written (unchecked); k8s-mesh-password.ts looks it up and validates it. */
+  nodeMeshPassword?: unknown;
 }
 
 export interface ResolvedBgpConfig {
@@ -43,7 +45,7 @@ export interface ResolvedBgpConfig {
 }
 
 /** Set only in `default` (Calico rejects them in per-node objects). */
-const DEFAULT_ONLY = ['asNumber', 'nodeToNodeMesh', 'serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs', 'nodeMeshMaxRestartTime'] as const;
+const DEFAULT_ONLY = ['asNumber', 'nodeToNodeMesh', 'serviceClusterIPs', 'serviceExternalIPs', 'serviceLoadBalancerIPs', 'nodeMeshMaxRestartTime', 'nodeMeshPassword'] as const;
 const NODE_PREFIX = 'node.';
 
 /** Go-style duration ("2m30s", "90s", "1.5h") → seconds; undefined when it is not one. */
@@ -77,6 +79,7 @@ interface ObjectFields {
   logSeverityScreen?: LogSeverity;
   communities?: Map<string, string>;
   prefixAdvertisements?: Array<{ cidr: string; communities: string[] }>;
+  nodeMeshPassword?: unknown;
 }
 
 function readFields(spec: Record<string, unknown>, problems: string[]): ObjectFields {
@@ -120,6 +123,8 @@ function readFields(spec: Record<string, unknown>, problems: string[]): ObjectFi
     if (SEVERITIES.includes(v as LogSeverity)) out.logSeverityScreen = v as LogSeverity;
     else problems.push(`spec.logSeverityScreen: expected one of ${SEVERITIES.join(', ')}, found ${found(v)}; ignored`);
   }
+  // checked where the Secret is looked up (k8s-mesh-password.ts): a bad reference keeps the last good key
+  if (spec.nodeMeshPassword !== undefined) out.nodeMeshPassword = spec.nodeMeshPassword;
   if (spec.communities !== undefined) {
     out.communities = new Map();
     const list: unknown[] = Array.isArray(spec.communities) ? spec.communities : [];
@@ -231,6 +236,7 @@ export function resolveBgpConfig(objs: readonly CrdObject[], file: FileBgpSettin
     prefixAdvertisements: ads,
     ...(restart !== undefined ? { nodeMeshMaxRestartTime: restart } : {}),
     ...(severity !== undefined ? { logSeverityScreen: severity } : {}),
+    ...(def.nodeMeshPassword !== undefined ? { nodeMeshPassword: def.nodeMeshPassword } : {}),
   };
   const listenPortOf = (name: string): number =>
     (wins.has('listenPort') ? undefined : (byName.get(NODE_PREFIX + name)?.fields.listenPort ?? def.listenPort)) ?? file.listenPort;

@@ -57,15 +57,25 @@ export function clusterNode(obj: NodeObject, family: 4 | 6 = 4): ClusterNode {
   const override = ann[ADDRESS_ANNOTATION]?.trim();
   const internal = (obj.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
   const address = override !== undefined && override !== '' ? (usable(override, family) ? override : undefined) : internal.find((a) => usable(a, family));
-  const as = Number(ann[AS_ANNOTATION]);
+  const as = annotationAs(obj).asNumber;
   const rr = labels[RR_CLUSTER_KEY] ?? ann[RR_CLUSTER_KEY];
   return {
     name: obj.metadata?.name ?? '',
     labels,
     ...(address ? { address } : {}),
-    ...(Number.isInteger(as) && as > 0 && as <= 0xffffffff ? { asNumber: as } : {}),
+    ...(as !== undefined ? { asNumber: as } : {}),
     ...(rr ? { rrClusterId: rr } : {}),
   };
+}
+
+/** The annotation's AS; `problem` when it is set but not an AS number (it is then ignored). */
+export function annotationAs(node: NodeObject | undefined): { asNumber?: number; problem?: string } {
+  const raw = node?.metadata?.annotations?.[AS_ANNOTATION];
+  if (raw === undefined) return {};
+  const text = raw.trim();
+  const n = Number(text);
+  if (/^[0-9]+$/.test(text) && n >= 1 && n <= 0xffffffff) return { asNumber: n };
+  return { problem: `metadata.annotations["${AS_ANNOTATION}"]: expected an AS number 1–4294967295, found ${JSON.stringify(raw)}; ignored` };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

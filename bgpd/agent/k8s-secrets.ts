@@ -19,29 +19,39 @@ export interface SecretObject {
 
 export type PasswordResult = { password: string } | { problem: string };
 
-export type PasswordLookup = (ref: unknown) => PasswordResult;
+/** Where the reference sits and what happens without a key, for the problem sentences. */
+export interface PasswordField {
+  /** e.g. `spec.nodeMeshPassword.secretKeyRef`. */
+  at: string;
+  /** e.g. `mesh sessions keep their current key`. */
+  otherwise: string;
+}
+
+/** BGPPeer `spec.password`: without a key the peer is not configured. */
+export const PEER_PASSWORD: PasswordField = { at: 'spec.password.secretKeyRef', otherwise: 'peer not configured' };
+
+export type PasswordLookup = (ref: unknown, field?: PasswordField) => PasswordResult;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A lookup over the Secrets of `namespace` (objects of other namespaces are ignored). */
 export function passwordLookup(secrets: readonly SecretObject[], namespace: string): PasswordLookup {
   const byName = new Map(secrets.filter((s) => (s.metadata?.namespace ?? namespace) === namespace).map((s) => [s.metadata?.name ?? '', s]));
-  return (ref) => {
-    const at = 'spec.password.secretKeyRef';
+  return (ref, { at, otherwise } = PEER_PASSWORD) => {
     const r = isObj(ref) && isObj(ref.secretKeyRef) ? ref.secretKeyRef : undefined;
     const name = r?.name;
     const key = r?.key;
     if (typeof name !== 'string' || name === '' || typeof key !== 'string' || key === '') return { problem: `${at}: expected {name, key}` };
     const s = byName.get(name);
-    if (!s) return { problem: `${at}: Secret ${namespace}/${name} not found; peer not configured` };
+    if (!s) return { problem: `${at}: Secret ${namespace}/${name} not found; ${otherwise}` };
     const b64 = s.data?.[key];
-    if (b64 === undefined) return { problem: `${at}: Secret ${namespace}/${name} has no key "${key}"; peer not configured` };
+    if (b64 === undefined) return { problem: `${at}: Secret ${namespace}/${name} has no key "${key}"; ${otherwise}` };
     const raw = Buffer.from(b64, 'base64');
-    if (raw.length === 0) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is empty; peer not configured` };
-    if (raw.length > MAX_PASSWORD_BYTES) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is ${raw.length} bytes, TCP-MD5 allows at most ${MAX_PASSWORD_BYTES}; peer not configured` };
+    if (raw.length === 0) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is empty; ${otherwise}` };
+    if (raw.length > MAX_PASSWORD_BYTES) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is ${raw.length} bytes, TCP-MD5 allows at most ${MAX_PASSWORD_BYTES}; ${otherwise}` };
     const text = raw.toString('utf8');
     // the speaker takes the key as a string: bytes that are not UTF-8 would change on the way
-    if (!Buffer.from(text, 'utf8').equals(raw)) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is not valid UTF-8; peer not configured` };
+    if (!Buffer.from(text, 'utf8').equals(raw)) return { problem: `${at}: key "${key}" of Secret ${namespace}/${name} is not valid UTF-8; ${otherwise}` };
     return { password: text };
   };
 }

@@ -9,12 +9,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { ConfigFileField } from '../../config/types';
-import { ADDRESS_ANNOTATION, clusterNode, clusterPeers } from './k8s-peers';
+import { ADDRESS_ANNOTATION, AS_ANNOTATION, clusterNode, clusterPeers } from './k8s-peers';
 import { parseBgpFilter } from './k8s-filters';
 import type { ParsedFilter } from './k8s-filters';
 import { parseBgpPeer } from './k8s-peer-settings';
-import { passwordLookup, secretsNamespace } from './k8s-secrets';
+import { PEER_PASSWORD, passwordLookup, secretsNamespace } from './k8s-secrets';
 import type { PasswordLookup, SecretObject } from './k8s-secrets';
+import { annotationAs, expectedAs, localAsFor } from './k8s-local-as';
+import { MeshPassword, withMeshPassword } from './k8s-mesh-password';
 import { resolveBgpConfig } from './k8s-bgpconfig';
 import type { FileBgpSettings, NodeBgpConfig } from './k8s-bgpconfig';
 import { finishPeers, meshPorts, otherFamilyPeers, reflectorPeersV6 } from './k8s-families';
@@ -53,6 +55,12 @@ export interface KubernetesClusterSourceOptions {
   secretsNamespace?: string;
   /** The mesh hold time (config timers.holdTime), which a BGPPeer's keepaliveTime alone must stay below. Default 90. */
   meshHoldTime?: number;
+  /**
+   * The AS this bgpd runs with (picked at start, k8s-startup.ts). When the cluster later says otherwise it
+   * is logged as an error and reported on the Node / BGPConfiguration: it takes effect only on restart.
+   * Omitted = not checked.
+   */
+  localAs?: number;
 }
 
 interface Cache {
@@ -83,6 +91,7 @@ export class KubernetesClusterSource {
   private readonly warned = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private pending: NodeJS.Immediate | undefined;
+  private readonly meshPassword = new MeshPassword();
 
   constructor(opts: KubernetesClusterSourceOptions) {
     this.opts = opts;
@@ -193,6 +202,35 @@ export class KubernetesClusterSource {
     this.log.warn({ kind, name: obj.metadata?.name, problems }, `${kind} ${obj.metadata?.name} not used: ${problems.join('; ')}`);
   }
 
+  // bgpd's own AS was fixed at start (k8s-startup.ts, same precedence): a later change is reported
+  // and logged, never applied — and never silently ignored
+  private checkLocalAs(me: NodeObject | undefined, cfgAs: number, problemsOf: (kind: ReportedKind, name: string) => string[] | undefined): void {
+    const running = this.opts.localAs;
+    if (running === undefined) return;
+    const node = this.opts.nodeName;
+    const want = localAsFor(me, cfgAs, this.opts.defaults.asNumber, this.opts.configFileWins);
+    const expected = expectedAs(me, cfgAs);
+    const restart = `bgpd runs with AS ${running} since it started; the AS changes only when bgpd restarts (restart the tortie-node pod)`;
+    const ann = `metadata.annotations["${AS_ANNOTATION}"]`;
+    let on: [ReportedKind, string] = ['Node', node];
+    let problem: string | undefined;
+    if (want.asNumber !== running) {
+      if (want.from === 'BGPConfiguration') {
+        on = ['BGPConfiguration', 'default'];
+        problem = `spec.asNumber: ${want.asNumber}, but ${restart}`;
+      } else if (want.from === 'node annotation') problem = `${ann}: ${want.asNumber}, but ${restart}`;
+      else problem = `AS: the node's AS is now the config file's ${want.asNumber} (no ${AS_ANNOTATION} annotation, no other BGPConfiguration asNumber), but ${restart}`;
+    } else if (expected !== running) {
+      // configFileWins lists asNumber here, the other nodes still read this node's annotation
+      problem = `${ann}: ${expected}, but bgpd runs with the config file's AS ${running} (kubernetes.configFileWins lists asNumber): the other nodes expect AS ${expected} from this node`;
+    }
+    if (problem === undefined) return;
+    problemsOf(...on)?.push(problem);
+    if (this.warned.has(`as ${problem}`)) return;
+    this.warned.add(`as ${problem}`);
+    this.log.error({ kind: on[0], name: on[1], localAs: running, clusterAs: want.asNumber }, `${on[0]} ${on[1]} ${problem}`);
+  }
+
   private recompute(): void {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
@@ -205,7 +243,9 @@ export class KubernetesClusterSource {
     const nodes = nodeObjs.map((n) => clusterNode(n, family));
     nodes.forEach((n, i) => {
       const noAddress = `no usable IPv${family} address (InternalIP or ${ADDRESS_ANNOTATION}): skipped`;
-      problems.push({ ref: refOf('Node', nodeObjs[i] as never), problems: n.address === undefined ? [noAddress] : [] });
+      const badAs = annotationAs(nodeObjs[i]).problem;
+      problems.push({ ref: refOf('Node', nodeObjs[i] as never), problems: [...(n.address === undefined ? [noAddress] : []), ...(badAs ? [badAs] : [])] });
+      if (badAs) this.warnUnreported('Node', nodeObjs[i] as CrdObject, [badAs]);
       if (n.address !== undefined) this.warned.delete(n.name);
       // with a reporter, it logs the problem (once) itself
       else if (!this.opts.reporter && !this.warned.has(n.name)) {
@@ -225,7 +265,7 @@ export class KubernetesClusterSource {
     const ns = this.secretsNs();
     const password: PasswordLookup = this.secretsInf && this.listed.has('secrets')
       ? passwordLookup(this.secretsInf.list() as SecretObject[], ns)
-      : () => ({ problem: `spec.password.secretKeyRef: the Secrets of namespace ${ns} cannot be listed yet (RBAC: get/list/watch secrets there); peer not configured` });
+      : (_ref, f = PEER_PASSWORD) => ({ problem: `${f.at}: the Secrets of namespace ${ns} cannot be listed yet (RBAC: get/list/watch secrets there); ${f.otherwise}` });
     const filtersListed = this.listed.has('bgpfilters');
     const bgpPeers = peerObjs.flatMap((p) => {
       const r = parseBgpPeer(p, { filters, password, meshHoldTime: this.opts.meshHoldTime ?? 90, ...(filtersListed ? {} : { filtersUnavailable: 'BGPFilters cannot be listed yet (is the bgpfilters.tortie.dev CRD installed?)' }) });
@@ -234,6 +274,11 @@ export class KubernetesClusterSource {
       return r.peer ?? [];
     });
     const resolved = resolveBgpConfig(cfgInf.list() as CrdObject[], this.opts.defaults, this.opts.nodeName, this.opts.configFileWins);
+    const problemsOf = (kind: ReportedKind, name: string): string[] | undefined =>
+      [...problems, ...resolved.problems].find((p) => p.ref.kind === kind && p.ref.name === name)?.problems;
+    const mesh = this.meshPassword.resolve(resolved.config.nodeMeshPassword, password);
+    if (mesh.problem) problemsOf('BGPConfiguration', 'default')?.push(mesh.problem);
+    this.checkLocalAs(nodeObjs.find((o) => o.metadata?.name === this.opts.nodeName), resolved.config.asNumber, problemsOf);
     problems.push(...resolved.problems);
     // without a reporter (tests, tools) the log is the only place they show: once per object and problem set
     for (const r of this.opts.reporter ? [] : resolved.problems) {
@@ -254,7 +299,9 @@ export class KubernetesClusterSource {
     // clusterPeers applies the reflector rules to IPv4 only; an IPv6-only node needs them too
     if (family === 6) first.push(...reflectorPeersV6(nodes, first, cfg, this.opts.nodeName));
     const all = [...first, ...otherFamilyPeers(nodeObjs, bgpPeers, cfg, this.opts.nodeName, families)];
-    const { peers: next, dropped } = finishPeers(all, cfg, this.opts.configPeers ?? [], meshPorts(nodeObjs, families, resolved.listenPortOf));
+    const finished = finishPeers(all, cfg, this.opts.configPeers ?? [], meshPorts(nodeObjs, families, resolved.listenPortOf));
+    const { dropped } = finished;
+    const next = withMeshPassword(finished.peers, mesh.password);
     for (const p of dropped) {
       if (this.warned.has(`peer ${p.name}`)) continue;
       this.warned.add(`peer ${p.name}`);

@@ -56,7 +56,16 @@ export interface MovableListener {
   rebind(port: number): Promise<void>;
 }
 
-export async function startNodeServices(config: TortieConfig, speaker: Speaker, logger: Logger, listener?: MovableListener): Promise<NodeServices> {
+/**
+ * The config file's own `asNumber` and `listen.port` when the runtime replaced them in `config` with the
+ * cluster's at start (k8s-startup.ts): BGPConfiguration fields a cluster object omits fall back to these.
+ */
+export interface FileSettings {
+  asNumber: number;
+  listenPort: number;
+}
+
+export async function startNodeServices(config: TortieConfig, speaker: Speaker, logger: Logger, listener?: MovableListener, fromFile?: FileSettings): Promise<NodeServices> {
   const ds = await open(config);
   const ipam = new Ipam(ds);
   const node = config.nodeName;
@@ -120,7 +129,9 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
       nodeName: node, logger, families,
       // a BGPPeer's keepaliveTime without holdTime must stay below the mesh hold time it keeps
       meshHoldTime: config.timers.holdTime,
-      defaults: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
+      defaults: { asNumber: fromFile?.asNumber ?? config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: fromFile?.listenPort ?? config.listen.port },
+      // our own AS is in every OPEN and the RIB, fixed at start: the source reports a later change
+      localAs: config.asNumber,
       ...(reporting ? { reporter: reporting.reporter } : {}),
       configFileWins: config.kubernetes.configFileWins,
       configPeers: peersForThisNode(config),
@@ -131,12 +142,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
           (logger as { level: LogLevel }).level = level;
           logger.info({ level }, 'log level from the BGPConfiguration');
         }
-        // the listener was bound from listen.port before the CRDs were read: move it (live)
+        // the listener was bound from the port read at start: a later change moves it (live)
         follow(cfg.listenPort);
-        // our own AS is in every OPEN and the RIB: it comes from the config file and cannot follow
-        if (cfg.asNumber !== config.asNumber) {
-          logger.error({ bgpConfigurationAs: cfg.asNumber, localAs: config.asNumber }, `BGPConfiguration asNumber ${cfg.asNumber} differs from this bgpd's AS ${config.asNumber} (config file asNumber; not changeable while running): mesh peers expect AS ${cfg.asNumber} from us. Set asNumber: ${cfg.asNumber} in the config file and restart bgpd, or list asNumber in kubernetes.configFileWins`);
-        }
       },
     })
     : undefined;

@@ -28,9 +28,43 @@ export function stateDirOf(config: TortieConfig): string {
   return process.env.TORTIE_STATE_DIR ?? (config.datastore.type === 'file' ? config.datastore.path : '/var/lib/tortie');
 }
 
+/** What the cluster replaced in the config file at start (kubernetes datastore); kept over reloads. */
+type ClusterOverlay = Partial<Pick<TortieConfig, 'asNumber'>> & { listenPort?: number };
+
+function withOverlay(config: TortieConfig, o: ClusterOverlay): TortieConfig {
+  return {
+    ...config,
+    ...(o.asNumber !== undefined ? { asNumber: o.asNumber } : {}),
+    ...(o.listenPort !== undefined ? { listen: { ...config.listen, port: o.listenPort } } : {}),
+  };
+}
+
 export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions): Promise<number> {
   let config = initial;
   const logger = createLogger(config.log.level);
+  const fromFile = { asNumber: initial.asNumber, listenPort: initial.listen.port };
+
+  // Kubernetes: the AS (Node annotation > BGPConfiguration > file) and the listen port come from the
+  // cluster, read once before the speaker exists; the AS cannot change later (k8s-startup.ts)
+  let overlay: ClusterOverlay = {};
+  if (config.datastore.type === 'kubernetes') {
+    try {
+      const { readStartupSettings } = await import('../agent/k8s-startup');
+      const s = await readStartupSettings({
+        ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
+        nodeName: config.nodeName, logger, configFileWins: config.kubernetes.configFileWins,
+        file: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
+      });
+      overlay = {
+        ...(s.asFrom !== 'config file' ? { asNumber: s.asNumber } : {}),
+        ...(s.listenPortFrom !== 'config file' ? { listenPort: s.listenPort } : {}),
+      };
+      config = withOverlay(config, overlay);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'cannot read this node\'s AS and listen port from the Kubernetes API: exiting');
+      return EXIT_STARTUP_FAILED;
+    }
+  }
   const stateDir = stateDirOf(config);
   const restart = checkRestart(stateDir, config.gracefulRestart.restartTime);
   if (restart.restarting) logger.info({ previousPid: restart.previousPid, downSeconds: restart.ageSeconds }, 'previous run ended uncleanly: graceful restart (restarting speaker)');
@@ -39,7 +73,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   try {
     await listener.listen();
   } catch (err) {
-    logger.error({ err: (err as Error).message, address: config.listen.address ?? '::', port: config.listen.port }, 'cannot listen for BGP connections');
+    logger.error({ err: (err as Error).message, address: config.listen.address ?? '::', port: config.listen.port, ...(overlay.listenPort !== undefined ? { from: 'BGPConfiguration listenPort' } : {}) }, 'cannot listen for BGP connections');
     return EXIT_STARTUP_FAILED;
   }
   const marker = writeRestartMarker(stateDir);
@@ -56,10 +90,12 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
         for (const e of r.errors) logger.error({ file: opts.configPath }, `reload refused: ${e}`);
         throw new Error(`reload refused, configuration invalid:\n${r.errors.join('\n')}`);
       }
-      const result = await applyReload(speaker, config, r.config, (l) => { logger.level = l; });
+      // what the cluster set at start still wins over the file (else every reload would report it as changed)
+      const next = withOverlay(r.config, overlay);
+      const result = await applyReload(speaker, config, next, (l) => { logger.level = l; });
       // restart-only keys keep their running values so the next diff compares like with like
       const kept = Object.fromEntries(result.restartRequired.map((k) => [k, config[k as keyof TortieConfig]]));
-      config = { ...r.config, ...kept };
+      config = { ...next, ...kept };
       logger.info({ ...result }, 'configuration reloaded');
       if (result.restartRequired.length > 0) logger.warn({ keys: result.restartRequired }, 'these settings take effect only after a restart of bgpd');
       return result;
@@ -85,7 +121,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   // the node agent: registry, pod blocks, mesh peers, kernel routes, health endpoint
   let node: Awaited<ReturnType<typeof startNodeServices>>;
   try {
-    node = await startNodeServices(config, speaker, logger, listener);
+    node = await startNodeServices(config, speaker, logger, listener, fromFile);
   } catch (err) {
     // without the agent this would be a listener that refuses every peer: exit so the supervisor
     // (the DaemonSet) restarts us. The restart marker stays: kernel routes are still in place, so the
