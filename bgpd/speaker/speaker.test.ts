@@ -1,70 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { duplexPair } from 'node:stream';
-import type { Duplex } from 'node:stream';
-import type { PeerConfig } from '../../config/types';
-import type { BgpSocket, Connector } from '../session/transport';
+import { describe, it, expect } from 'vitest';
+import { silentLogger } from '../session/peer-config';
 import { Speaker } from './speaker';
-import type { SpeakerConfig } from './speaker';
 import { fromConfig } from './peer-map';
+import { nodeConfig, peerConfig, until, useSpeakerPairs } from './test-speakers';
 import { displayState, peerRow, routesView } from './views';
 
-async function until<T>(fn: () => T | undefined | false, what: string, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const node = (asNumber: number, routerId: string, policies: SpeakerConfig['policies'] = []): SpeakerConfig => ({
-  asNumber, routerId, nodeToNodeMesh: false,
-  timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
-  gracefulRestart: { enabled: true, restartTime: 120 },
-  multipath: { maxPaths: 1 },
-  policies,
-});
-
-const peerCfg = (p: Partial<PeerConfig> & Pick<PeerConfig, 'name' | 'address' | 'asNumber'>): PeerConfig => ({
-  port: 179, passive: false, holdTime: 9, keepaliveTime: 3, connectRetryTime: 1, routeReflectorClient: false,
-  nextHopSelf: false, allowAsIn: 0, gracefulRestart: { enabled: true, restartTime: 120 }, families: ['ipv4'],
-  importPolicy: [], exportPolicy: [], ...p,
-});
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const speakers: Speaker[] = [];
-afterEach(async () => {
-  for (const s of speakers.splice(0)) await s.shutdown('test over');
-});
-
-/** Two speakers, A (10.0.0.1, AS 65001) connecting out to B (10.0.0.2, AS 65002) over memory. */
-function pair(opts: { bPeer?: Partial<PeerConfig>; aPolicies?: SpeakerConfig['policies']; aExport?: string[] } = {}) {
-  const sockets: Duplex[] = [];
-  let b: Speaker | undefined;
-  const connector: Connector = (o) => {
-    const [client, server] = duplexPair();
-    for (const [s, local, remote] of [[client, '10.0.0.1', o.host], [server, o.host, '10.0.0.1']] as const) {
-      Object.defineProperty(s, 'remoteAddress', { value: remote });
-      Object.defineProperty(s, 'localAddress', { value: local });
-    }
-    sockets.push(client, server);
-    process.nextTick(() => {
-      const target = b?.peer('10.0.0.1');
-      if (target && target.session.acceptIncoming(server as BgpSocket)) client.emit('connect');
-      else client.destroy(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
-    });
-    return client as BgpSocket;
-  };
-  const aNode = node(65001, '10.0.0.1', opts.aPolicies);
-  const a = new Speaker({ config: aNode, logger: silent, sessionOptions: { connector, random: () => 0.999 } });
-  a.addPeer(fromConfig(aNode, peerCfg({ name: 'b', address: '10.0.0.2', asNumber: 65002, exportPolicy: opts.aExport ?? [] })));
-  const bNode = node(65002, '10.0.0.2');
-  b = new Speaker({ config: bNode, logger: silent });
-  b.addPeer(fromConfig(bNode, peerCfg({ name: 'a', address: '10.0.0.1', asNumber: 65001, passive: true, ...opts.bPeer })));
-  speakers.push(a, b);
-  return { a, b, sockets };
-}
+const pair = useSpeakerPairs();
 
 describe('Speaker', () => {
   it('carries originated routes to the peer and counts them on both sides', async () => {
@@ -173,19 +114,19 @@ describe('Speaker', () => {
     a.start();
     b.start();
     await until(() => b.peer('a')!.session.state === 'Established', 'up');
-    const extra = b.addPeer(fromConfig(node(65002, '10.0.0.2'), peerCfg({ name: 'c', address: '10.0.0.3', asNumber: 65003, passive: true })));
+    const extra = b.addPeer(fromConfig(nodeConfig(65002, '10.0.0.2'), peerConfig({ name: 'c', address: '10.0.0.3', asNumber: 65003, passive: true })));
     expect(b.peers().map((p) => p.name)).toEqual(['a', 'c']);
     expect(await b.removePeer('c')).toBe(true);
     expect(await b.removePeer('nope')).toBe(false);
     expect(extra.session.adminDown).toBe(true);
     expect(b.peer('a')!.session.state).toBe('Established');
-    expect(() => b.addPeer(fromConfig(node(65002, '10.0.0.2'), peerCfg({ name: 'a', address: '10.0.0.9', asNumber: 65009 })))).toThrow(/already exists/);
+    expect(() => b.addPeer(fromConfig(nodeConfig(65002, '10.0.0.2'), peerConfig({ name: 'a', address: '10.0.0.9', asNumber: 65009 })))).toThrow(/already exists/);
   });
 });
 
 describe('views over a big table', () => {
   it('routesView returns 130k prefixes (no argument spreading into push, yields between pages)', async () => {
-    const s = new Speaker({ config: node(65001, '10.0.0.1'), logger: silent });
+    const s = new Speaker({ config: nodeConfig(65001, '10.0.0.1'), logger: silentLogger });
     for (let i = 0; i < 130_000; i++) s.originate(`${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`);
     await s.rib.drain();
     let ticks = 0;
