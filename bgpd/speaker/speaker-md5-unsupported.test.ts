@@ -6,6 +6,7 @@ import type { PeerConfig } from '../../config/types';
 import type { BgpSocket } from '../session/transport';
 import { Speaker } from './speaker';
 import { fromConfig } from './peer-map';
+import { GR_OFF, nodeConfig, peerConfig } from './test-speakers';
 import { peerRow } from './views';
 
 vi.mock('../../dataplane/sockopt/index', async (importOriginal) => {
@@ -13,18 +14,8 @@ vi.mock('../../dataplane/sockopt/index', async (importOriginal) => {
   return { ...real, tcpMd5Unsupported: () => new real.TcpMd5Error(92, 'TCP-MD5 unavailable') };
 });
 
-const config = {
-  asNumber: 65001, routerId: '10.0.0.1', nodeToNodeMesh: false,
-  timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
-  gracefulRestart: { enabled: false, restartTime: 120 },
-  multipath: { maxPaths: 1 },
-  policies: [],
-};
-const peerCfg = (p: Partial<PeerConfig>): PeerConfig => ({
-  name: 'x', address: '198.18.0.2', asNumber: 65002, port: 179, passive: false, holdTime: 9, keepaliveTime: 3,
-  connectRetryTime: 1, routeReflectorClient: false, nextHopSelf: false, allowAsIn: 0,
-  gracefulRestart: { enabled: false, restartTime: 120 }, families: ['ipv4'], importPolicy: [], exportPolicy: [], ...p,
-});
+const config = nodeConfig(65001, '10.0.0.1', { gracefulRestart: GR_OFF });
+const peerCfg = (p: Partial<PeerConfig>): PeerConfig => peerConfig({ name: 'x', address: '198.18.0.2', asNumber: 65002, passive: false, gracefulRestart: GR_OFF, ...p });
 
 describe('speaker: TCP-MD5 unavailable', () => {
   it('keeps the password peer Idle with an error naming it and the errno; other peers start', async () => {

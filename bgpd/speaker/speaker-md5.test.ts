@@ -6,19 +6,10 @@ import { BgpListener, tcpConnector, tcpMd5Connector } from '../session/transport
 import type { BgpSocket, Connector } from '../session/transport';
 import { Speaker } from './speaker';
 import { fromConfig } from './peer-map';
+import { GR_OFF, nodeConfig, peerConfig } from './test-speakers';
 
-const config = {
-  asNumber: 65001, routerId: '10.0.0.1', nodeToNodeMesh: false,
-  timers: { holdTime: 9, keepaliveTime: 3, connectRetryTime: 1 },
-  gracefulRestart: { enabled: false, restartTime: 120 },
-  multipath: { maxPaths: 1 },
-  policies: [],
-};
-const peerCfg = (p: Partial<PeerConfig>): PeerConfig => ({
-  name: 'tor', address: '127.0.0.3', asNumber: 65002, port: 179, passive: true, holdTime: 9, keepaliveTime: 3,
-  connectRetryTime: 1, routeReflectorClient: false, nextHopSelf: false, allowAsIn: 0,
-  gracefulRestart: { enabled: false, restartTime: 120 }, families: ['ipv4'], importPolicy: [], exportPolicy: [], ...p,
-});
+const config = nodeConfig(65001, '10.0.0.1', { gracefulRestart: GR_OFF });
+const peerCfg = (p: Partial<PeerConfig>): PeerConfig => peerConfig({ name: 'tor', address: '127.0.0.3', asNumber: 65002, passive: true, gracefulRestart: GR_OFF, ...p });
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

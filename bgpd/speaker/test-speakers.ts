@@ -11,7 +11,8 @@ import { fromConfig } from './peer-map';
 import { Speaker } from './speaker';
 import type { SpeakerConfig } from './speaker';
 
-export const GR_OFF = { enabled: false, restartTime: 120 } as const;
+/** For peers and nodes that must not keep routes stale (frozen: shared by every config built with it). */
+export const GR_OFF = Object.freeze({ enabled: false, restartTime: 120 });
 
 export const nodeConfig = (asNumber: number, routerId: string, extra: Partial<SpeakerConfig> = {}): SpeakerConfig => ({
   asNumber, routerId, nodeToNodeMesh: false,
