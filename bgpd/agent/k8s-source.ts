@@ -92,6 +92,8 @@ export class KubernetesClusterSource {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private pending: NodeJS.Immediate | undefined;
   private readonly meshPassword = new MeshPassword();
+  /** start() has seen every informer list once: before that a recomputation may lack the BGPConfigurations. */
+  private listedAll = false;
 
   constructor(opts: KubernetesClusterSourceOptions) {
     this.opts = opts;
@@ -142,6 +144,7 @@ export class KubernetesClusterSource {
     // everything else still runs; BGPPeers that need them stay unconfigured, with a problem saying why,
     // until a retry lists them
     await Promise.all(this.informers.map((i) => i.start()));
+    this.listedAll = true;
     this.recompute();
   }
 
@@ -206,7 +209,8 @@ export class KubernetesClusterSource {
   // and logged, never applied — and never silently ignored
   private checkLocalAs(me: NodeObject | undefined, cfgAs: number, problemsOf: (kind: ReportedKind, name: string) => string[] | undefined): void {
     const running = this.opts.localAs;
-    if (running === undefined) return;
+    // a recomputation during the first lists may not have the BGPConfigurations yet: no false alarm
+    if (running === undefined || !this.listedAll) return;
     const node = this.opts.nodeName;
     const want = localAsFor(me, cfgAs, this.opts.defaults.asNumber, this.opts.configFileWins);
     const expected = expectedAs(me, cfgAs);
@@ -277,7 +281,8 @@ export class KubernetesClusterSource {
     const problemsOf = (kind: ReportedKind, name: string): string[] | undefined =>
       [...problems, ...resolved.problems].find((p) => p.ref.kind === kind && p.ref.name === name)?.problems;
     const mesh = this.meshPassword.resolve(resolved.config.nodeMeshPassword, password);
-    if (mesh.problem) problemsOf('BGPConfiguration', 'default')?.push(mesh.problem);
+    // (Secrets may simply not have listed yet during start's first lists)
+    if (mesh.problem && this.listedAll) problemsOf('BGPConfiguration', 'default')?.push(mesh.problem);
     this.checkLocalAs(nodeObjs.find((o) => o.metadata?.name === this.opts.nodeName), resolved.config.asNumber, problemsOf);
     problems.push(...resolved.problems);
     // without a reporter (tests, tools) the log is the only place they show: once per object and problem set
