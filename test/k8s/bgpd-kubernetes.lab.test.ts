@@ -1,10 +1,12 @@
 // bgpd on the Kubernetes datastore: the fake apiserver and bgpd run in a throwaway network namespace
-// (tk8-<pid>-<n>), bgpd registers its node through the CRDs and reports ready. Needs root (netns).
+// (tk8-<pid>-<n>), bgpd takes its AS from the BGPConfiguration at start, registers its node through the
+// CRDs, reports ready, and reports a later AS change on the BGPConfiguration. Needs root (netns).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { request } from '../../bgpd/control/client';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -61,7 +63,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (SKIPPED: needs root)'}`, () => {
-  it('registers its node as a CRD object and reports ready', async () => {
+  it('takes its AS from the BGPConfiguration at start, registers its node as a CRD object and reports ready', async () => {
     removeLeftovers();
     ip('netns', 'add', NS);
     ip('-n', NS, 'link', 'set', 'lo', 'up');
@@ -105,13 +107,20 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     const pool = JSON.stringify({ metadata: { name: 'hostbits' }, spec: { cidr: '10.71.0.1/24', blockSize: 26 } });
     const post = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-H', 'content-type: application/json', '-d', pool, `${url}/apis/tortie.dev/v1/ippools`], { encoding: 'utf8' });
     expect(post.status).toBe(0);
-    const bgpd = exec([process.execPath, join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { NODE_PATH: join(ROOT, 'node_modules') });
+    // the cluster's AS, which the config file (default asNumber 64512) does not know: read before the speaker exists
+    const bgpConfig = JSON.stringify({ metadata: { name: 'default' }, spec: { asNumber: 64999 } });
+    const postCfg = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-H', 'content-type: application/json', '-d', bgpConfig, `${url}/apis/tortie.dev/v1/bgpconfigurations`], { encoding: 'utf8' });
+    expect(postCfg.status).toBe(0);
+    const bgpd = exec([process.execPath, join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { NODE_PATH: join(ROOT, 'node_modules'), TORTIE_STATE_DIR: dir });
     const curl = (u: string): string | undefined => {
       const r = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', u], { encoding: 'utf8' });
       return r.status === 0 ? r.stdout : undefined;
     };
     const ready = await until(`bgpd /readyz (log: ${bgpd.out().slice(-500)})`, () => curl('http://127.0.0.1:19099/readyz'));
     expect(JSON.parse(ready)).toMatchObject({ ready: true, datastore: true });
+    // bgpctl show status --json asks the same
+    const status = await request(join(dir, 'bgpd.sock'), { cmd: 'status' });
+    expect(status).toMatchObject({ ok: true, data: { asNumber: 64999 } });
     const entries = JSON.parse(curl(`${url}/apis/tortie.dev/v1/datastoreentries`)!);
     const node = entries.items.find((o: any) => o.metadata.annotations['tortie.dev/key'] === '/tortie/nodes/tk8-node');
     expect(node?.spec).toMatchObject({ name: 'tk8-node', ipv4: '198.18.77.1' });
@@ -127,5 +136,18 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${bgpd.proc.pid}/status`, 'utf8'))?.[1]);
     console.log(`bgpd on the kubernetes datastore: ready, VmRSS ${(rss / 1024).toFixed(0)} MB`);
     expect(rss).toBeGreaterThan(20_000); // kB: a Node process, not the netns wrapper
+
+    // a later AS change cannot move the running speaker: logged and reported on the object
+    const patch = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-X', 'PATCH', '-H', 'content-type: application/merge-patch+json', '-d', '{"spec":{"asNumber":65100}}', `${url}/apis/tortie.dev/v1/bgpconfigurations/default`], { encoding: 'utf8' });
+    expect(patch.status).toBe(0);
+    const asCond = await until('Valid=False on the BGPConfiguration', () => {
+      const got = JSON.parse(curl(`${url}/apis/tortie.dev/v1/bgpconfigurations/default`) ?? '{}') as { status?: { conditions?: Array<Record<string, unknown>> } };
+      return got.status?.conditions?.find((c) => c.type === 'Valid' && c.status === 'False');
+    });
+    expect(asCond.message).toBe('spec.asNumber: 65100, but bgpd runs with AS 64999 since it started; the AS changes only when bgpd restarts (restart the tortie-node pod)');
+    // (the pipe is read between polls: wait for the line rather than read once)
+    const asLine = await until('the error log line', () => bgpd.out().split('\n').find((l) => l.includes('spec.asNumber: 65100, but bgpd runs with AS 64999')), 5000);
+    expect(JSON.parse(asLine)).toMatchObject({ level: 'error' });
+    expect(await request(join(dir, 'bgpd.sock'), { cmd: 'status' })).toMatchObject({ data: { asNumber: 64999 } });
   }, 120_000);
 });
