@@ -108,7 +108,7 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     const post = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-H', 'content-type: application/json', '-d', pool, `${url}/apis/tortie.dev/v1/ippools`], { encoding: 'utf8' });
     expect(post.status).toBe(0);
     // the cluster's AS, which the config file (default asNumber 64512) does not know: read before the speaker exists
-    const bgpConfig = JSON.stringify({ metadata: { name: 'default' }, spec: { asNumber: 64999 } });
+    const bgpConfig = JSON.stringify({ metadata: { name: 'default' }, spec: { asNumber: 64999, listenPort: 11180 } });
     const postCfg = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-f', '-H', 'content-type: application/json', '-d', bgpConfig, `${url}/apis/tortie.dev/v1/bgpconfigurations`], { encoding: 'utf8' });
     expect(postCfg.status).toBe(0);
     const bgpd = exec([process.execPath, join(dir, 'bgpd.cjs'), '--config', join(dir, 'bgpd.yaml')], { NODE_PATH: join(ROOT, 'node_modules'), TORTIE_STATE_DIR: dir });
@@ -121,6 +121,11 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     // bgpctl show status --json asks the same
     const status = await request(join(dir, 'bgpd.sock'), { cmd: 'status' });
     expect(status).toMatchObject({ ok: true, data: { asNumber: 64999 } });
+    // the listener was bound on the BGPConfiguration's port from the start, not moved there later
+    const ss = spawnSync('ip', ['netns', 'exec', NS, 'ss', '-Htln'], { encoding: 'utf8' }).stdout;
+    expect(ss).toMatch(/:11180\b/);
+    expect(ss).not.toMatch(/:11179\b/);
+    expect(bgpd.out()).not.toContain('BGP listener moved');
     const entries = JSON.parse(curl(`${url}/apis/tortie.dev/v1/datastoreentries`)!);
     const node = entries.items.find((o: any) => o.metadata.annotations['tortie.dev/key'] === '/tortie/nodes/tk8-node');
     expect(node?.spec).toMatchObject({ name: 'tk8-node', ipv4: '198.18.77.1' });
