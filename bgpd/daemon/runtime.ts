@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   configPath: string;
   /** Loads and validates a config file (injected so main.ts keeps its lazy import). */
   load: (path: string) => { config: TortieConfig } | { errors: string[] };
+  /** Kubernetes datastore: how long reading the own AS / listen port may fail before bgpd exits 1. Default 30 s. */
+  kubernetesStartupTimeoutMs?: number;
 }
 
 /** Where bgpd keeps its own small state (the graceful-restart marker). */
@@ -53,6 +55,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
       const s = await readStartupSettings({
         ...(config.datastore.kubeconfig ? { kubeConfig: config.datastore.kubeconfig } : {}),
         nodeName: config.nodeName, logger, configFileWins: config.kubernetes.configFileWins,
+        ...(opts.kubernetesStartupTimeoutMs !== undefined ? { timeoutMs: opts.kubernetesStartupTimeoutMs } : {}),
         file: { asNumber: config.asNumber, nodeToNodeMesh: config.nodeToNodeMesh, listenPort: config.listen.port },
       });
       overlay = {
