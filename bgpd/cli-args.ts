@@ -25,8 +25,9 @@ Tortie's BGP daemon: node-to-node mesh, external peers, pod block advertisement.
 Runs until SIGTERM/SIGINT (Cease/Administrative Shutdown to every peer); SIGHUP re-reads the
 configuration and restarts only the sessions whose settings changed. Logs are JSON lines on stderr.
 
-Exit status: 0 ok / clean shutdown, 1 start-up failed (listen or control socket), 2 invalid
-configuration (every problem is printed), 64 bad command line.
+Exit status: 0 ok / clean shutdown, 1 start-up failed (listen or control socket, node agent, or
+with the Kubernetes datastore the API not readable within 30 s: bgpd reads its AS and listen port
+there first), 2 invalid configuration (every problem is printed), 64 bad command line.
 `;
 
 /** argv without the node binary and script path (process.argv.slice(2)). */
