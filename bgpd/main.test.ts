@@ -131,7 +131,9 @@ describe('bgpd entry point (tsx subprocess)', () => {
         child.on('exit', (c) => { clearTimeout(t); r(c); });
       });
       expect(code, stderr).toBe(1);
-      const line = stderr.split('\n').find((l) => l.includes('cannot start the node agent'));
+      // with the kubernetes datastore the first call to the API is the read of the own AS (k8s-startup.ts),
+      // before the node agent: a kubeconfig the client refuses fails there, at once
+      const line = stderr.split('\n').find((l) => l.includes('cannot start the node agent') || l.includes("cannot read this node's AS"));
       expect(line, stderr).toBeDefined();
       expect(JSON.parse(line!)).toMatchObject({ level: 'error', datastore: 'kubernetes' });
       expect(existsSync(sock)).toBe(false);

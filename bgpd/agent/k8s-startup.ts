@@ -51,10 +51,17 @@ async function getOrAbsent<T>(get: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+class AttemptTimeout extends Error {}
+
+// An HTTP status or a network error (ECONNREFUSED, …) can go away; an error without a code comes from
+// the client refusing the kubeconfig itself (e.g. plain http without insecure-skip-tls-verify): retrying
+// cannot help, fail at once
+const transient = (err: unknown): boolean => err instanceof AttemptTimeout || codeOf(err) !== undefined;
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new AttemptTimeout(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -104,6 +111,7 @@ export async function readStartupSettings(opts: StartupReadOptions): Promise<Sta
       return s;
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
+      if (!transient(err)) throw new Error(`cannot read Node ${opts.nodeName} and BGPConfigurations default/node.${opts.nodeName} from the Kubernetes API: ${msg}`);
       if (Date.now() + delay >= deadline) {
         throw new Error(`cannot read Node ${opts.nodeName} and BGPConfigurations default/node.${opts.nodeName} from the Kubernetes API after ${attempt} attempts in ${(timeoutMs / 1000).toFixed(1)} s: ${msg}`);
       }

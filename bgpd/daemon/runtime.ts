@@ -64,7 +64,7 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
       };
       config = withOverlay(config, overlay);
     } catch (err) {
-      logger.error({ err: (err as Error).message }, 'cannot read this node\'s AS and listen port from the Kubernetes API: exiting');
+      logger.error({ err: (err as Error).message, datastore: config.datastore.type }, 'cannot read this node\'s AS and listen port from the Kubernetes API: exiting');
       return EXIT_STARTUP_FAILED;
     }
   }

@@ -41,6 +41,15 @@ describe('readStartupSettings', () => {
       .rejects.toThrow(/cannot read Node node-a and BGPConfigurations default\/node\.node-a from the Kubernetes API after \d+ attempts/);
     expect(Date.now() - started).toBeLessThan(3000);
   });
+
+  it('a kubeconfig the client refuses (plain http without insecure-skip-tls-verify) fails at once, not after the time bound', async () => {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:9' }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    const started = Date.now();
+    await expect(readStartupSettings({ kubeConfig: kc, nodeName: 'node-a', file: FILE, timeoutMs: 10_000 })).rejects.toThrow(/HTTP protocol is not allowed/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('the AS changing after start', () => {
