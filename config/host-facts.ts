@@ -5,6 +5,9 @@ import { parseIP } from './ip';
 
 export interface HostFacts {
   hostname: string;
+  /** NODE_NAME (the DaemonSet sets it from spec.nodeName) or Calico's NODENAME: the Kubernetes Node
+   *  name, which can differ from the host name (cloud providers' FQDNs, renamed hosts). Wins over hostname. */
+  nodeNameEnv?: string;
   /** Global (not loopback, not link-local) addresses in interface order. */
   ipv4: string[];
   ipv6: string[];
@@ -31,5 +34,6 @@ export function hostFacts(): HostFacts {
       (a.family === 'IPv4' ? ipv4 : ipv6).push(a.address);
     }
   }
-  return { hostname: hostname(), ipv4, ipv6 };
+  const env = (process.env.NODE_NAME ?? process.env.NODENAME ?? '').trim();
+  return { hostname: hostname(), ipv4, ipv6, ...(env ? { nodeNameEnv: env } : {}) };
 }

@@ -101,6 +101,16 @@ policies:
     expect(noV4.errors?.[0]).toMatchObject({ path: 'nodeAddress', found: 'nothing' });
   });
 
+  it('NODE_NAME (the Kubernetes Node name) wins over the host name, exactly as given', () => {
+    const c = parseConfigText('routerId: 198.18.0.1\n', 'c.yaml', { host: { ...host, nodeNameEnv: 'ip-10-0-0-7.ec2.internal' } }).config;
+    expect(c?.nodeName).toBe('ip-10-0-0-7.ec2.internal');
+    const own = parseConfigText('routerId: 198.18.0.1\nnodeName: pinned\n', 'c.yaml', { host: { ...host, nodeNameEnv: 'from-env' } }).config;
+    expect(own?.nodeName).toBe('pinned');
+    const bad = parseConfigText('routerId: 198.18.0.1\n', 'c.yaml', { host: { ...host, nodeNameEnv: 'Bad_Name' } }).errors;
+    expect(bad?.[0]).toMatchObject({ path: 'nodeName', found: 'nothing' });
+    expect(bad?.[0].hint).toContain('NODE_NAME "Bad_Name"');
+  });
+
   it('an unusable host name asks for nodeName', () => {
     const e = parseConfigText('routerId: 198.18.0.1\n', 'c.yaml', { host: { ...host, hostname: 'my_host' } }).errors;
     expect(e?.[0]).toMatchObject({ path: 'nodeName', found: 'nothing' });

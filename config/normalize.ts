@@ -32,7 +32,12 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
   const problems: Problem[] = [];
 
   let nodeName = p.nodeName;
-  if (nodeName === undefined) {
+  if (nodeName === undefined && host.nodeNameEnv !== undefined) {
+    // the Node object's name as the DaemonSet passes it: must match exactly, no case folding
+    const fromEnv = L.nodeName(host.nodeNameEnv);
+    if (fromEnv.ok) nodeName = fromEnv.value;
+    else problems.push({ path: ['nodeName'], expected: fromEnv.expected, found: 'nothing', hint: `NODE_NAME ${describeValue(host.nodeNameEnv)} is not usable as a node name: set nodeName or fix NODE_NAME` });
+  } else if (nodeName === undefined) {
     const fromHost = L.nodeName(host.hostname.toLowerCase());
     if (fromHost.ok) nodeName = fromHost.value;
     else problems.push({ path: ['nodeName'], expected: fromHost.expected, found: 'nothing', hint: `the host name ${describeValue(host.hostname)} is not usable as a node name: set nodeName` });
