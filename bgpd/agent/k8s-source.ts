@@ -223,7 +223,8 @@ export class KubernetesClusterSource {
         on = ['BGPConfiguration', 'default'];
         problem = `spec.asNumber: ${want.asNumber}, but ${restart}`;
       } else if (want.from === 'node annotation') problem = `${ann}: ${want.asNumber}, but ${restart}`;
-      else problem = `AS: the node's AS is now the config file's ${want.asNumber} (no ${AS_ANNOTATION} annotation, no other BGPConfiguration asNumber), but ${restart}`;
+      // the annotation or default's asNumber it started with is gone
+      else problem = `${ann}: not set and BGPConfiguration default sets no other asNumber, so this node's AS is now the config file's ${want.asNumber}, but ${restart}`;
     } else if (expected !== running) {
       // configFileWins lists asNumber here, the other nodes still read this node's annotation
       problem = `${ann}: ${expected}, but bgpd runs with the config file's AS ${running} (kubernetes.configFileWins lists asNumber): the other nodes expect AS ${expected} from this node`;

@@ -81,6 +81,13 @@ describe('the AS changing after start', () => {
     await until(() => t.reporter.last.get('BGPConfiguration/default')?.length === 0, 'valid again');
   });
 
+  it('default\'s asNumber removed: the file\'s AS applies from the next start; the problem is on the Node', async () => {
+    const t = await setup();
+    await t.c.req('PATCH', `${CRD}/bgpconfigurations/default`, { spec: { asNumber: null } });
+    await until(() => (t.reporter.last.get('Node/node-a') ?? []).length > 0, 'problem on the Node');
+    expect(t.reporter.last.get('Node/node-a')![0]).toMatch(/: not set and BGPConfiguration default sets no other asNumber, so this node's AS is now the config file's 64512, but bgpd runs with AS 64999 since it started/);
+  });
+
   it('an annotation added on its own Node: the problem is on the Node', async () => {
     const t = await setup();
     await t.c.req('PATCH', '/api/v1/nodes/node-a', { metadata: { annotations: { 'tortie.dev/as-number': '65001' } } });
