@@ -34,6 +34,8 @@ export interface ClusterOptions {
   datastore?: 'file' | 'kubernetes';
   /** TCP-MD5 on the ToR sessions: a Secret + the BGPPeer's password.secretKeyRef (kubernetes), else the YAML peer's password. */
   torPassword?: string;
+  /** bgpd runs with only these capabilities (see manifest-caps.ts). */
+  capabilities?: readonly string[];
 }
 
 export interface Pod {
@@ -167,7 +169,8 @@ export class Cluster {
 
   private makeNode(h: LabHost, address: string, torIp: string): ClusterNode {
     return new ClusterNode(h, {
-      address, asNumber: NODE_AS, store: this.store, ...(this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}), pool: this.pool, encap: this.opts.encap,
+      address, asNumber: NODE_AS, store: this.store, ...(this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}),
+      ...(this.opts.capabilities ? { capabilities: this.opts.capabilities } : {}), pool: this.pool, encap: this.opts.encap,
       tor: { address: torIp, asNumber: TOR_AS, ...(this.opts.torPassword !== undefined ? { password: this.opts.torPassword } : {}) }, routeReflector: this.opts.rr === true && h.name === 'n1',
     });
   }

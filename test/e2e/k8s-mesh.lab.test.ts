@@ -4,11 +4,13 @@
 // addresses from IPAM blocks stored as CRDs through the real CNI plugin, and every pod reaches every other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './cluster';
+import { bgpdCapabilities } from './manifest-caps';
 import { waitFor } from '../lab/wait-for';
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await Cluster.create({ prefix: 'tk8e', nodes: 3, encap: 'none', datastore: 'kubernetes', pods: 1, torPassword: 'tor-md5-e2e' });
+  // bgpd gets exactly the capabilities deploy/daemonset.yaml grants it
+  cluster = await Cluster.create({ prefix: 'tk8e', nodes: 3, encap: 'none', datastore: 'kubernetes', pods: 1, torPassword: 'tor-md5-e2e', capabilities: bgpdCapabilities() });
 }, 150_000);
 afterAll(async () => cluster?.destroy(), 60_000);
 

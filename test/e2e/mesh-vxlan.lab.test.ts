@@ -1,11 +1,13 @@
 // Demo topology with a VXLAN pool: full ping matrix over vxlan.tortie.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Cluster } from './cluster';
+import { bgpdCapabilities } from './manifest-caps';
 import { confirmedBlocks } from './checks';
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await Cluster.create({ prefix: 'te2', nodes: 3, encap: 'vxlan' });
+  // with only the DaemonSet's capabilities: the vxlan device, FDB and neighbour entries need nothing more
+  cluster = await Cluster.create({ prefix: 'te2', nodes: 3, encap: 'vxlan', capabilities: bgpdCapabilities() });
 }, 120_000);
 afterAll(async () => cluster?.destroy(), 60_000);
 

@@ -9,6 +9,7 @@ import type { LabHost } from '../lab/lab-host';
 import type { LabProcess } from '../lab/lab-process';
 import { waitFor } from '../lab/wait-for';
 import type { PeerRow } from '../../bgpd/control/protocol';
+import { setprivPrefix } from './manifest-caps';
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,6 +30,8 @@ export interface NodeSpec {
   encap: Encap;
   tor?: { address: string; asNumber: number; password?: string };
   routeReflector?: boolean;
+  /** Run bgpd with only these capabilities (setpriv bounding set), e.g. the DaemonSet's list. */
+  capabilities?: readonly string[];
 }
 
 export class ClusterNode {
@@ -73,7 +76,10 @@ export class ClusterNode {
 
   async start(): Promise<void> {
     const before = this.starts++;
-    this.process = this.host.spawn('bgpd', process.execPath, ['--enable-source-maps', BGPD, '--config', this.configPath], {
+    const cmd = [process.execPath, '--enable-source-maps', BGPD, '--config', this.configPath];
+    const caps = this.spec.capabilities;
+    const [bin, ...args] = caps ? ['setpriv', ...setprivPrefix(caps), ...cmd] : cmd;
+    this.process = this.host.spawn('bgpd', bin, args, {
       cwd: ROOT,
       // the datastore dir is shared by all nodes: each keeps its restart marker apart
       env: { TORTIE_STATE_DIR: this.host.dir('bgpd-state') },
