@@ -120,6 +120,7 @@ export function normalize(p: ParsedConfig, host: HostFacts): NormalizeResult {
     pools: p.pools.map(pool),
     policies: p.policies.map(policy),
     gracefulRestart: p.gracefulRestart,
+    shutdown: p.shutdown,
     multipath: p.multipath,
     timers: { holdTime: p.timers.holdTime, keepaliveTime: keepalive(p), connectRetryTime: p.timers.connectRetryTime },
     log: p.log,

@@ -172,6 +172,9 @@ export const rootSchema = mapping('tortie settings', {
     enabled: leaf(L.boolean).default(true),
     restartTime: leaf(L.restartTime).default(120),
   }).prefault({}),
+  shutdown: mapping('shutdown settings (onSigterm)', {
+    onSigterm: leaf(L.oneOf(['graceful', 'notify'] as const)).default('graceful'),
+  }).prefault({}),
   multipath: mapping('multipath settings (maxPaths)', {
     maxPaths: leaf(L.integer(1, 256, 'a path count')).default(8),
   }).prefault({}),

@@ -31,6 +31,13 @@ export interface TortieConfig {
   /** Present when this node is a route reflector. */
   routeReflector?: { clusterId: string };
   gracefulRestart: GracefulRestartConfig;
+  /**
+   * What SIGTERM (the kubelet's stop on a rolling update) does to the sessions: 'graceful' closes them
+   * without a NOTIFICATION and keeps the restart marker, so graceful-restart peers keep our routes until
+   * we are back; 'notify' sends Cease/Administrative Shutdown (peers drop our routes at once). SIGINT
+   * always notifies.
+   */
+  shutdown: { onSigterm: 'graceful' | 'notify' };
   multipath: { maxPaths: number };
   timers: TimersConfig;
   log: { level: LogLevel };

@@ -26,4 +26,20 @@ describe('graceful-restart marker', () => {
     expect(c.ageSeconds).toBeGreaterThan(290);
     m.clear();
   });
+
+  it('a marker kept for a restart (graceful SIGTERM) means restarting, re-stamped at the stop, and says how the last run ended', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tortie-marker-'));
+    const m = writeRestartMarker(dir, 777);
+    // an old mtime (last periodic refresh long ago): keepForRestart must re-stamp it
+    const old = new Date(Date.now() - 300_000);
+    utimesSync(join(dir, MARKER_FILE), old, old);
+    m.keepForRestart();
+    const c = checkRestart(dir, 120);
+    expect(c).toMatchObject({ restarting: true, previousPid: 777, previousStop: 'graceful' });
+    expect(c.ageSeconds).toBeLessThan(5);
+    // a crash leaves the marker as the run wrote it
+    const crashed = mkdtempSync(join(tmpdir(), 'tortie-marker-'));
+    writeRestartMarker(crashed, 778);
+    expect(checkRestart(crashed, 120)).toMatchObject({ restarting: true, previousPid: 778, previousStop: 'unclean' });
+  });
 });
