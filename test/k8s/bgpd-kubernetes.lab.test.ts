@@ -126,6 +126,9 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     expect(ss).toMatch(/:11180\b/);
     expect(ss).not.toMatch(/:11179\b/);
     expect(bgpd.out()).not.toContain('BGP listener moved');
+    // a reload of the unchanged file keeps what the cluster set: nothing reported as needing a restart
+    const reload = await request(join(dir, 'bgpd.sock'), { cmd: 'reload' });
+    expect(reload).toMatchObject({ ok: true, data: { restartRequired: [] } });
     const entries = JSON.parse(curl(`${url}/apis/tortie.dev/v1/datastoreentries`)!);
     const node = entries.items.find((o: any) => o.metadata.annotations['tortie.dev/key'] === '/tortie/nodes/tk8-node');
     expect(node?.spec).toMatchObject({ name: 'tk8-node', ipv4: '198.18.77.1' });

@@ -24,8 +24,8 @@ describe.skipIf(!isRoot)(`IPv6 mesh from Node objects with real bgpd${isRoot ? '
     });
     await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-a', ['198.18.83.1', 'fd00:83::1']));
     await api(a, url, 'POST', '/api/v1/nodes', nodeObj('k6m-b', ['198.18.83.2'], { 'tortie.dev/address-v6': 'fd00:83::2' }));
-    // a cluster-wide AS the bgpd.yaml overrides (kubernetes.configFileWins): were the file not to win, each
-    // node would expect AS 65099 from the other, which sends 64512, and no session would come up
+    // a cluster-wide AS the bgpd.yaml overrides (kubernetes.configFileWins): both nodes run and expect the
+    // file's 64512 (without configFileWins both would take 65099 from the cluster at start)
     await api(a, url, 'POST', '/apis/tortie.dev/v1/bgpconfigurations', { metadata: { name: 'default' }, spec: { asNumber: 65099 } });
     const common = { gracefulRestart: { enabled: false }, kubernetes: { configFileWins: ['asNumber'] } };
     const bgpdA = await startBgpd(a, url, { ...common, nodeName: 'k6m-a', routerId: '198.18.83.1', nodeAddress: '198.18.83.1/24', nodeAddressV6: 'fd00:83::1/64', advertisePrefixes: ['fd00:a1::/64', '10.83.1.0/24'] });
