@@ -95,6 +95,7 @@ export function parseNetconf(text: string): NetConf {
   if (typeof cniVersion !== 'string' || cniVersion === '') invalid('cniVersion is missing');
   requireSupported(cniVersion);
   const name = o.name;
+  if (name === undefined || name === null || name === '') invalid('name is missing', 'the network name is required (it keys the IPAM handles and the result cache)');
   if (typeof name !== 'string' || !NAME.test(name)) invalid(`invalid network name ${JSON.stringify(name)}`, 'alphanumeric first, then alphanumerics, _ . -');
   const type = o.type;
   if (typeof type !== 'string' || type === '') invalid('type is missing');

@@ -32,6 +32,8 @@ export function checkPodNetwork(host: Netlink, cont: Netlink, spec: PodCheckSpec
     if (h.kind !== 'veth') problems.push(`${hostVeth} is a ${h.kind ?? 'non-veth'} device, not a veth`);
     if (!h.up) problems.push(`${hostVeth} is down`);
     if (h.mac !== HOST_VETH_MAC) problems.push(`${hostVeth} MAC is ${h.mac}, expected ${HOST_VETH_MAC}`);
+    // ADD sets the MTU on both ends; a smaller host end drops or fragments what the host sends in.
+    if (spec.mtu && h.mtu !== spec.mtu) problems.push(`${hostVeth} MTU is ${h.mtu}, expected ${spec.mtu}`);
   }
   // A veth's IFLA_LINK is its peer's ifindex (in the peer's netns): both must point at each other.
   if (c && h && (h.parentIndex !== c.index || c.parentIndex !== h.index)) {
