@@ -1,7 +1,7 @@
 // An in-process stand-in for kube-apiserver (none can be installed here): node:http on 127.0.0.1, a
 // random port, plain JSON. It implements the parts of the API semantics our code relies on, so tests can
 // fail for the same reasons a real cluster would make them fail:
-// Core types served: nodes, and namespaced secrets, events and pods (CORE_TYPES).
+// Core types served: nodes, and namespaced secrets, events, pods and serviceaccounts (CORE_TYPES).
 //   - one global, monotonically increasing resourceVersion (etcd's revision) shared by every resource;
 //   - create → 409 AlreadyExists; PUT needs metadata.resourceVersion and 409s on a stale one (CAS);
 //     merge-patch (a resourceVersion inside the patch is a precondition, as in the real server);
@@ -15,9 +15,14 @@
 //   - the status subresource for types registered with `status: true` (CRDs with `subresources: {status: {}}`):
 //     create, PUT and PATCH of the object itself ignore `status`; GET/PUT/PATCH of `<name>/status` change only
 //     `status` (a resourceVersion in the body is still a precondition); generation counts spec changes only;
-//   - core/v1 Events are plain namespaced objects (create, merge-patch, list), as the real server stores them.
+//   - core/v1 Events are plain namespaced objects (create, merge-patch, list), as the real server stores them;
+//   - TokenRequest (`POST …/serviceaccounts/<name>/token`): an opaque token for an existing ServiceAccount,
+//     expirationSeconds defaulted to 3600, < 600 refused (422), capped by `maxTokenSeconds` like
+//     --service-account-max-token-expiration; the token authenticates as that ServiceAccount until it expires;
+//   - optional authn/authz (`setAuthorizer`): then every request needs a known, unexpired bearer token
+//     (else 401) and the authorizer's yes for its verb/resource/name (else 403, worded like the real one).
 // Not implemented (say so where it matters): finalizers/graceful deletion, /scale, strategic-merge/json/apply
-// patches (415), admission, schema validation, authn/authz, bookmarks, consistent list snapshots across
+// patches (415), admission, schema validation, bookmarks, token audiences and bound objects, consistent list snapshots across
 // `continue`, events.k8s.io/v1 (our clients post core/v1 Events).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -65,7 +70,28 @@ export interface FakeApiServerOptions {
   readonly host?: string;
   /** Default 0 (ephemeral). */
   readonly port?: number;
+  /** Longest TokenRequest lifetime granted (the real server's --service-account-max-token-expiration). */
+  readonly maxTokenSeconds?: number;
 }
+
+export interface ServiceAccountRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What a resource request asks for, as RBAC sees it. */
+export interface RequestAttributes {
+  readonly verb: string;
+  /** '' for the core group. */
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/** true = allowed. Discovery paths are allowed for every authenticated caller without asking. */
+export type Authorizer = (who: ServiceAccountRef, attrs: RequestAttributes) => boolean;
 
 export type HookAnswer = { status: number; body: unknown } | undefined;
 /** Lets a test answer a request itself (fault injection) or hold it (return a promise); undefined = serve it. */
@@ -89,6 +115,8 @@ export const CORE_TYPES: readonly ResourceType[] = [
   // Pods: IPAM gc in kubernetes mode asks whether an allocation's pod still exists (no kubelet here:
   // a test writes spec.nodeName and status itself).
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  // TokenRequest is a subresource of a ServiceAccount, which must exist.
+  { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
 ];
 
 interface HistoryEntry {
@@ -139,6 +167,9 @@ export class FakeApiServer {
   /** Revisions ≤ this are no longer in the history. */
   private compactedRev = 1000;
   private hook?: RequestHook;
+  private authorizer?: Authorizer;
+  private readonly tokens = new Map<string, { sa: ServiceAccountRef; expiresAt?: number }>();
+  private readonly maxTokenSeconds?: number;
   /** Every request as `METHOD /path?query`, for tests that check what a client sent. */
   readonly requests: string[] = [];
 
@@ -149,6 +180,7 @@ export class FakeApiServer {
   ) {
     this.historyLimit = opts.historyLimit ?? 10_000;
     this.expiredAs = opts.expiredAs ?? 'http';
+    this.maxTokenSeconds = opts.maxTokenSeconds;
     for (const t of CORE_TYPES) this.register(t);
   }
 
@@ -200,6 +232,22 @@ export class FakeApiServer {
     this.hook = hook;
   }
 
+  /** From now on every request must authenticate with a bearer token and pass `a`; undefined = open again. */
+  setAuthorizer(a: Authorizer | undefined): void {
+    this.authorizer = a;
+  }
+
+  /** A token that authenticates as `sa` (a pod's projected token, say); `expiresAt` in ms since the epoch. */
+  addToken(token: string, sa: ServiceAccountRef, expiresAt?: number): void {
+    this.tokens.set(token, { sa, expiresAt });
+  }
+
+  /** Whom `token` authenticates as right now (undefined: unknown or expired). */
+  tokenSubject(token: string, now = Date.now()): ServiceAccountRef | undefined {
+    const t = this.tokens.get(token);
+    return t && (t.expiresAt === undefined || now < t.expiresAt) ? t.sa : undefined;
+  }
+
   /** The stored objects of a type (copies), sorted by namespace/name. */
   objects(t: Pick<ResourceType, 'group' | 'version' | 'plural'>): KubeObject[] {
     const m = this.store.get(rtKey(t.group, t.version, t.plural));
@@ -231,6 +279,7 @@ export class FakeApiServer {
     this.requests.push(`${method} ${url.pathname}${url.search}`);
     try {
       const body = await readBody(req);
+      if (this.authorizer) this.authorize(this.authorizer, method, url, req.headers.authorization);
       const injected = await this.hook?.({ method, path: url.pathname, query: url.searchParams });
       if (injected) return send(res, injected.status, injected.body);
         this.route(method, url, body, req.headers['content-type'] ?? '', res, /as=Table/.test(req.headers.accept ?? ''));
@@ -262,6 +311,10 @@ export class FakeApiServer {
     const t = this.types.get(rtKey(group, version, rest[0]));
     if (!t || (namespace !== undefined && !t.namespaced)) throw notFound();
     const name = rest[1];
+    if (rest.length === 3 && t.plural === 'serviceaccounts' && rest[2] === 'token' && namespace !== undefined) {
+      if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on serviceaccounts/token`);
+      return send(res, 201, this.tokenRequest(t, namespace, name, parseJson(body)));
+    }
     if (rest.length === 3) {
       if (rest[2] !== 'status' || !this.hasStatus(t)) throw notFound();
       if (t.namespaced && namespace === undefined) throw notFound();
@@ -369,6 +422,45 @@ export class FakeApiServer {
         cells: [o.metadata.name, ...cols.map((c) => cell(c, o))],
         object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
       })),
+    };
+  }
+
+  // ---- authentication, authorization, TokenRequest ----
+
+  private authorize(a: Authorizer, method: string, url: URL, header: string | undefined): void {
+    const m = /^Bearer (.+)$/.exec(header ?? '');
+    const who = m ? this.tokenSubject(m[1]) : undefined;
+    if (!who) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+    const attrs = attributesOf(method, url);
+    if (!attrs || a(who, attrs)) return;
+    const res = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+    const where = attrs.namespace === undefined ? 'at the cluster scope' : `in the namespace "${attrs.namespace}"`;
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `${attrs.resource}${attrs.name ? ` "${attrs.name}"` : ''} is forbidden: User "system:serviceaccount:${who.namespace}:${who.name}" cannot ${attrs.verb} resource "${res}" in API group "${attrs.group}" ${where}`,
+      { name: attrs.name, group: attrs.group, kind: attrs.resource },
+    );
+  }
+
+  private tokenRequest(t: ResourceType, ns: string, name: string, body: Record<string, unknown>): Record<string, unknown> {
+    this.mustGet(t, ns, name);
+    const spec = (body.spec ?? {}) as { expirationSeconds?: number; audiences?: string[] };
+    const asked = spec.expirationSeconds ?? 3600;
+    if (!Number.isInteger(asked) || asked < 600)
+      throw new HttpError(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.expirationSeconds: Invalid value: ${asked}: may not specify a duration less than 10 minutes`);
+    const seconds = Math.min(asked, this.maxTokenSeconds ?? asked);
+    const token = `fake-sa-token.${ns}.${name}.${randomUUID()}`;
+    const now = Date.now();
+    const expiresAt = now + seconds * 1000;
+    this.tokens.set(token, { sa: { namespace: ns, name }, expiresAt });
+    return {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      metadata: { name, namespace: ns, creationTimestamp: new Date(now).toISOString().replace(/\.\d+Z$/, 'Z') },
+      spec: { audiences: spec.audiences ?? ['https://kubernetes.default.svc'], expirationSeconds: seconds, boundObjectRef: null },
+      // RFC 3339 with seconds, as the real server writes it (sub-second lifetimes are rounded down).
+      status: { token, expirationTimestamp: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z') },
     };
   }
 
@@ -553,6 +645,31 @@ export class FakeApiServer {
 }
 
 // ---- helpers ----
+
+/** RBAC's view of a resource request; undefined for discovery and other non-resource paths. */
+export function attributesOf(method: string, url: URL): RequestAttributes | undefined {
+  const seg = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  let group: string;
+  let rest: string[];
+  if (seg[0] === 'api' && seg.length >= 3) [group, rest] = ['', seg.slice(2)];
+  else if (seg[0] === 'apis' && seg.length >= 4) [group, rest] = [seg[1], seg.slice(3)];
+  else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource] = rest;
+  const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const verb =
+    method === 'GET' ? (name === undefined ? (watching ? 'watch' : 'list') : 'get')
+    : method === 'POST' ? 'create'
+    : method === 'PUT' ? 'update'
+    : method === 'PATCH' ? 'patch'
+    : method === 'DELETE' ? (name === undefined ? 'deletecollection' : 'delete')
+    : method.toLowerCase();
+  return { verb, group, resource, subresource, namespace, name };
+}
 
 /** A printer column's value: simple `.a.b` JSONPath (`\.` escapes a dot in a key); dates as an age. */
 function cell(c: PrinterColumn, o: KubeObject): unknown {
