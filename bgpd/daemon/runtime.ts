@@ -1,6 +1,7 @@
 // The running daemon: BGP listener, speaker with the configured peers, control socket, signals.
-// Resolves with the exit code once the daemon has shut down (SIGTERM/SIGINT), after every peer got
-// a Cease/Administrative Shutdown.
+// Resolves with the exit code once the daemon has shut down: SIGINT (and SIGTERM with
+// `shutdown.onSigterm: notify`) after every peer got a Cease/Administrative Shutdown; SIGTERM by
+// default without a NOTIFICATION, for a graceful restart (shutdown.ts). The caller exits the process.
 import type { TortieConfig } from '../../config/types';
 import { peersForThisNode } from '../../config/peers';
 import { ControlServer } from '../control/server';
@@ -10,6 +11,7 @@ import { fromConfig } from '../speaker/peer-map';
 import { checkRestart, writeRestartMarker } from '../speaker/restart-marker';
 import { Speaker } from '../speaker/speaker';
 import { createLogger } from './logger';
+import { stopDaemon, stopKindFor } from './shutdown';
 import { applyReload } from './reload';
 import { startNodeServices } from '../agent/node-services';
 
@@ -70,7 +72,10 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
   }
   const stateDir = stateDirOf(config);
   const restart = checkRestart(stateDir, config.gracefulRestart.restartTime);
-  if (restart.restarting) logger.info({ previousPid: restart.previousPid, downSeconds: restart.ageSeconds }, 'previous run ended uncleanly: graceful restart (restarting speaker)');
+  if (restart.restarting) {
+    const how = restart.previousStop === 'graceful' ? 'previous run stopped for a restart' : 'previous run ended uncleanly';
+    logger.info({ previousPid: restart.previousPid, downSeconds: restart.ageSeconds }, `${how}: graceful restart (restarting speaker)`);
+  }
 
   const listener = new BgpListener({ address: config.listen.address ?? '::', port: config.listen.port, logger });
   try {
@@ -141,18 +146,17 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'shutting down: administrative shutdown to every peer');
+      const kind = stopKindFor(signal, config);
+      logger.info({ signal, kind }, kind === 'graceful'
+        ? 'shutting down for a restart: sessions close without a NOTIFICATION, peers keep our routes (graceful restart)'
+        : 'shutting down: administrative shutdown to every peer');
       const watchdog = setTimeout(() => {
         logger.warn({}, 'shutdown took over 5 s: exiting anyway');
         resolve(EXIT_OK);
       }, 5000);
       watchdog.unref();
       void (async () => {
-        await speaker.shutdown('bgpd shutting down');
-        await node.stop();
-        await Promise.allSettled([control.close(), listener.close()]);
-        // a clean stop: the next start is a fresh one, not a graceful restart
-        marker.clear();
+        await stopDaemon(kind, { speaker, node, control, listener, marker, logger });
         clearTimeout(watchdog);
         logger.info({}, 'bgpd stopped');
         resolve(EXIT_OK);

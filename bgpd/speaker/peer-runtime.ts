@@ -99,6 +99,16 @@ export class PeerRuntime {
     await this.session.stop(reason);
   }
 
+  /**
+   * The daemon is about to exit for a restart (Speaker.stopForRestart): timers stop and what the
+   * peer still sends is dropped unread by the RIB; the session itself is left as it is, so no
+   * NOTIFICATION goes out and the connection ends with the process.
+   */
+  stopForRestart(): void {
+    this.dispose();
+    this.session.setUpdateConsumer(() => {});
+  }
+
   /** Stop every timer (the runtime is being removed or the daemon exits). */
   dispose(): void {
     this.disposed = true;

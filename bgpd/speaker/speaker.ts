@@ -61,6 +61,7 @@ export class Speaker {
   /** Attributes each originated prefix was last announced with (JSON; '{}' = none). */
   private readonly originAttrs = new Map<string, string>();
   private started = false;
+  private stoppedForRestart = false;
   private restartTimer: NodeJS.Timeout | undefined;
   /** Says which waiting peers a TCP-MD5 mismatch may be holding back (the kernel drops silently). */
   private md5Watch: Md5DropWatch | undefined;
@@ -78,7 +79,8 @@ export class Speaker {
       maxPaths: opts.config.multipath.maxPaths,
       encoder: wireEncoder,
     });
-    this.driver = new RibDriver(this.rib, (peer, msgs) => this.byRibId.get(peer)?.session.send(msgs), opts.batchBudget);
+    // stopped for a restart: nothing more goes out, a withdrawal now would undo what the peers keep
+    this.driver = new RibDriver(this.rib, (peer, msgs) => (this.stoppedForRestart ? undefined : this.byRibId.get(peer)?.session.send(msgs)), opts.batchBudget);
     this.rib.onMaxPrefixExceeded((id) => this.byRibId.get(id)?.onMaxPrefixExceeded());
     this.rib.onError((err) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'RIB input failed'));
   }
@@ -261,6 +263,21 @@ export class Speaker {
     clearTimeout(this.restartTimer);
     this.md5Watch?.stop();
     await Promise.all([...this.byName.values()].map((p) => p.shutdown(reason)));
+  }
+
+  /**
+   * Stop for a restart (RFC 4724, restarting side), the graceful counterpart of shutdown(): no
+   * NOTIFICATION, no further UPDATE (a withdrawal now would undo the point), input ignored, every timer
+   * of ours stopped. The TCP connections are left to the process exit, where the kernel closes them
+   * (FIN, or RST with unread input): a peer that negotiated graceful restart sees the transport fail
+   * and keeps our routes as stale for our restart time, where a Cease would make it flush them at
+   * once. Keepalives still go out until then, so call this only right before the process exits.
+   */
+  stopForRestart(): void {
+    this.stoppedForRestart = true;
+    clearTimeout(this.restartTimer);
+    this.md5Watch?.stop();
+    for (const p of this.byName.values()) p.stopForRestart();
   }
 
   /** Waits for every session whose send buffer is full (a closed one counts as drained). */

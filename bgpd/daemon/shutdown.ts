@@ -1,0 +1,47 @@
+// How bgpd stops. A stop for a restart (SIGTERM with `shutdown.onSigterm: graceful`, the kubelet's
+// stop on a rolling update) must leave the network as a crash would, only tidier: the peers keep our
+// routes (no NOTIFICATION — RFC 4724 helpers flush on a Cease but keep routes stale on a TCP failure),
+// the kernel keeps its routes, and the restart marker stays so the next start sets the Restart State
+// and forwarding-preserved bits. A final stop (SIGINT, or `notify`) says goodbye with
+// Cease/Administrative Shutdown and clears the marker.
+import type { TortieConfig } from '../../config/types';
+import type { Logger } from '../session/peer-config';
+import type { RestartMarker } from '../speaker/restart-marker';
+import type { Speaker } from '../speaker/speaker';
+
+export type StopKind = 'graceful' | 'notify';
+
+/** Only SIGTERM may be graceful, and only with graceful restart on (else peers would drop us anyway). */
+export function stopKindFor(signal: string, config: Pick<TortieConfig, 'shutdown' | 'gracefulRestart'>): StopKind {
+  return signal === 'SIGTERM' && config.shutdown.onSigterm === 'graceful' && config.gracefulRestart.enabled ? 'graceful' : 'notify';
+}
+
+export interface StopParts {
+  speaker: Pick<Speaker, 'shutdown' | 'stopForRestart'>;
+  /** The node agent, route programmer (kernel routes stay either way), health endpoint, datastore. */
+  node: { stop(): Promise<void> };
+  control: { close(): Promise<void> };
+  listener: { close(): Promise<void> };
+  marker: Pick<RestartMarker, 'clear' | 'keepForRestart'>;
+  logger: Logger;
+}
+
+/** Resolves when the daemon may exit; with 'graceful' the sessions end with the process. */
+export async function stopDaemon(kind: StopKind, p: StopParts): Promise<void> {
+  if (kind === 'graceful') {
+    // first, so that nothing the rest of the stop does (agent, datastore) can reach a peer
+    p.speaker.stopForRestart();
+    p.marker.keepForRestart();
+    // stop accepting; a net.Server's close resolves only once the accepted sessions are gone, which
+    // here happens at the exit, so it is not awaited
+    void p.listener.close();
+    await p.node.stop();
+    await p.control.close();
+    return;
+  }
+  await p.speaker.shutdown('bgpd shutting down');
+  await p.node.stop();
+  await Promise.allSettled([p.control.close(), p.listener.close()]);
+  // a final stop: the next start is a fresh one, not a graceful restart
+  p.marker.clear();
+}
