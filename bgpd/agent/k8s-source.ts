@@ -250,7 +250,11 @@ export class KubernetesClusterSource {
       const noAddress = `no usable IPv${family} address (InternalIP or ${ADDRESS_ANNOTATION}): skipped`;
       const badAs = annotationAs(nodeObjs[i]).problem;
       problems.push({ ref: refOf('Node', nodeObjs[i] as never), problems: [...(n.address === undefined ? [noAddress] : []), ...(badAs ? [badAs] : [])] });
-      if (badAs) this.warnUnreported('Node', nodeObjs[i] as CrdObject, [badAs]);
+      // the Node is still used (with the BGPConfiguration's AS): not warnUnreported's "not used"
+      if (badAs && !this.opts.reporter && !this.warned.has(`as-annotation ${n.name} ${badAs}`)) {
+        this.warned.add(`as-annotation ${n.name} ${badAs}`);
+        this.log.warn({ node: n.name }, `Node ${n.name} ${badAs}`);
+      }
       if (n.address !== undefined) this.warned.delete(n.name);
       // with a reporter, it logs the problem (once) itself
       else if (!this.opts.reporter && !this.warned.has(n.name)) {
