@@ -1,6 +1,7 @@
 # tortie node image: bgpd, bgpctl, the CNI plugins and tortie-install, on Node 20.
 # Not built on the development machine (no container engine there); scripts/assemble-image.sh DIR
 # produces the same /opt/tortie and /usr/local/bin/node tree, and test/k8s/install-cni.test.ts runs it.
+# .dockerignore keeps the host's node_modules/, dist/ and .git out of `COPY . .`.
 
 FROM node:20-bookworm AS build
 WORKDIR /src
@@ -11,6 +12,9 @@ RUN node scripts/build.mjs && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 # iproute2: `ip -batch` route programming; kmod: modprobe ipip/vxlan from the mounted /lib/modules.
+# No portmap is shipped: the conflist chains the host's /opt/cni/bin/portmap (the runtime's packages put
+# one there). Debian's containernetworking-plugins (1.1.1) stops at CNI 1.0.0 and would pin every node
+# to it; tortie-install asks the host's portmap which versions it speaks and warns when there is none.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iproute2 kmod \
  && rm -rf /var/lib/apt/lists/*

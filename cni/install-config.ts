@@ -8,7 +8,10 @@ export interface ConflistOptions {
   /** 0 = derive from the underlay and the pool's encapsulation. */
   readonly mtu: number;
   readonly networkName?: string;
+  /** The plugin's log_file_path; absent or empty = the plugin logs nothing. */
   readonly logFile?: string;
+  /** Default 1.1.0 (STATUS and GC reach tortie); install-cni lowers it for an older portmap (install-portmap.ts). */
+  readonly cniVersion?: string;
 }
 
 export function renderConflist(o: ConflistOptions): string {
@@ -22,8 +25,8 @@ export function renderConflist(o: ConflistOptions): string {
   if (o.logFile) tortie.log_file_path = o.logFile;
   const conflist = {
     name: o.networkName ?? 'k8s-pod-network',
-    // 1.0.0: the newest version both tortie and the portmap plugin packaged with most runtimes speak.
-    cniVersion: '1.0.0',
+    // One version for the whole chain: portmap must speak it too (install-portmap.ts picks it).
+    cniVersion: o.cniVersion ?? '1.1.0',
     plugins: [tortie, { type: 'portmap', snat: true, capabilities: { portMappings: true } }],
   };
   return JSON.stringify(conflist, null, 2) + '\n';

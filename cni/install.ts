@@ -8,20 +8,19 @@
 //   <bin>/tortie.impl.js    the bundle's implementation when the build splits it (cni/boot.ts)
 // The wrapper resolves its own directory, so the same files work at /host/opt/cni/bin in this container
 // and at /opt/cni/bin on the host. The bundles keep native and heavy packages external — koffi (netlink,
-// the file store's flock: every plugin needs it), etcd3, client-node — so node_modules is copied to
+// the file store's flock: every plugin needs it), etcd3, client-node — so those and their dependency
+// trees (install-deps.ts; not the rest of the image's node_modules) are copied to
 // <bin>/tortie-lib/node_modules and the wrapper sets NODE_PATH.
 //
-// Settings (environment; flags win): CNI_BIN_DIR (/opt/cni/bin), CNI_NET_DIR (/etc/cni/net.d),
-// CNI_HOST_NET_DIR (/etc/cni/net.d: the net dir as the host sees it, for paths inside the conflist),
-// CNI_CONF_NAME (10-tortie.conflist), NODE_NAME (host name), CNI_DATASTORE (`kubernetes` = this
-// service account via a kubeconfig; or a spec like file:/var/lib/tortie/ipam), CNI_MTU (0),
-// CNI_KUBECONFIG (<net dir>/tortie-kubeconfig), SERVICEACCOUNT_DIR
-// (/var/run/secrets/kubernetes.io/serviceaccount), KUBERNETES_SERVICE_HOST/PORT, TORTIE_SOURCE_DIR
-// (the directory of this program), TORTIE_NODE_MODULES (<source>/../node_modules).
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+// Settings: `tortie-install --help` (install-help.ts) lists every flag and environment variable.
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { renderConflist, renderKubeconfig, serverFromEnv } from './install-config';
+import { copyPackages, PLUGIN_RUNTIME_PACKAGES, runtimeClosure } from './install-deps';
+import { INSTALL_HELP } from './install-help';
+import { chainVersion } from './install-portmap';
+import { sweepStale } from './install-sweep';
 import { atomicCopy, atomicWrite, readManifest, sha256, sha256File, writeManifest, type InstallManifest } from './install-files';
 
 export const PLUGINS = ['tortie', 'tortie-ipam'] as const;
@@ -40,6 +39,8 @@ export interface InstallOptions {
   readonly nodeName: string;
   readonly datastore: string;
   readonly mtu: number;
+  /** The plugins' log file on the host (conflist log_file_path); empty = no log. */
+  readonly logFile: string;
   readonly kubeconfigPath: string;
   readonly serviceAccountDir: string;
   readonly server?: string;
@@ -69,14 +70,15 @@ function installLib(o: InstallOptions, files: Record<string, string>): void {
   if (!src || !existsSync(src)) throw new Error(`the plugins need node_modules (koffi), not found at ${src}`);
   const lib = join(o.binDir, LIB_DIR);
   const lock = join(src, '.package-lock.json');
-  const stamp = existsSync(lock) ? sha256File(lock) : undefined;
+  // The selection rule is part of the stamp: a lib copied by an older install-cni (everything) is replaced.
+  const stamp = existsSync(lock) ? sha256(`closure-v1 ${PLUGIN_RUNTIME_PACKAGES.join(' ')}\n${sha256File(lock)}`) : undefined;
   const stampFile = join(lib, '.stamp');
   files[lib] = DIR_MARK;
   if (stamp && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return o.log(`unchanged ${lib}`);
+  const packages = runtimeClosure(src);
   const tmp = `${lib}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  // Type declarations, source maps and docs are half of client-node's size and never loaded at run time.
-  cpSync(src, join(tmp, 'node_modules'), { recursive: true, dereference: true, filter: (f) => !/\.(d\.[cm]?ts|map|md)$/.test(f) });
+  copyPackages(src, join(tmp, 'node_modules'), packages);
   if (stamp) atomicWrite(join(tmp, '.stamp'), stamp, 0o644);
   // Two renames: a plugin starting in between finds no lib for a moment and fails with a retryable error;
   // it never loads half of one version and half of another.
@@ -84,7 +86,12 @@ function installLib(o: InstallOptions, files: Record<string, string>): void {
   if (existsSync(lib)) renameSync(lib, old);
   renameSync(tmp, lib);
   rmSync(old, { recursive: true, force: true });
-  o.log(`installed ${lib}`);
+  o.log(`installed ${lib} (${packages.length} packages: ${PLUGIN_RUNTIME_PACKAGES.join(', ')} and their dependencies)`);
+}
+
+/** Names install-cni writes (and so may find half-done after a killed run). */
+function isOurName(o: InstallOptions, name: string): boolean {
+  return name.startsWith('tortie') || name === MANIFEST_NAME || name === o.confName || name === basename(o.kubeconfigPath);
 }
 
 export function install(o: InstallOptions): InstallManifest {
@@ -96,6 +103,7 @@ export function install(o: InstallOptions): InstallManifest {
   // Every run rewrites the manifest from what it wrote, so files a previous version installed but this one
   // no longer does are cleaned up below.
   const previous = readManifest(manifestPath);
+  for (const dir of new Set([o.binDir, o.netDir, dirname(o.kubeconfigPath)])) sweepStale(dir, (n) => isOurName(o, n), o.log);
   // Refuse before touching anything when the kubeconfig cannot be written.
   const kubeconfigText = o.datastore === 'kubernetes' ? kubeconfigFor(o) : undefined;
 
@@ -121,7 +129,10 @@ export function install(o: InstallOptions): InstallManifest {
     write(join(o.binDir, p), wrapperScript(p), 0o755);
   }
   if (kubeconfigText !== undefined) write(o.kubeconfigPath, kubeconfigText, 0o600);
-  write(join(o.netDir, o.confName), renderConflist({ nodeName: o.nodeName, datastore: spec, mtu: o.mtu }), 0o644);
+  const chain = chainVersion(o.binDir);
+  if (chain.warning) o.log(`warning: ${chain.warning}`);
+  const conflist = renderConflist({ nodeName: o.nodeName, datastore: spec, mtu: o.mtu, logFile: o.logFile, cniVersion: chain.cniVersion });
+  write(join(o.netDir, o.confName), conflist, 0o644);
 
   for (const [path, hash] of Object.entries(previous.files)) if (!(path in files)) removeIfOurs(path, hash, o.log);
   const manifest: InstallManifest = { version: 1, files };
@@ -195,7 +206,7 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
     if (a === '--uninstall') doUninstall = true;
     else if (a === '--refresh-kubeconfig') flags.set('refresh-kubeconfig', '60');
     else if (/^--[a-z-]+=/.test(a)) flags.set(a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
-    else throw new Error(`unknown argument ${a} (usage: tortie-install [--uninstall | --refresh-kubeconfig[=SECONDS]] [--bin-dir=D] [--net-dir=D] [--node-name=N] [--datastore=S] [--mtu=N])`);
+    else throw new Error(`unknown argument ${a} (tortie-install --help lists the options)`);
   }
   const get = (flag: string, name: string, dflt: string): string => flags.get(flag) ?? env[name] ?? dflt;
   const sourceDir = get('source-dir', 'TORTIE_SOURCE_DIR', process.argv[1] ? dirname(realpathSync(process.argv[1])) : process.cwd());
@@ -204,6 +215,8 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && (mtu < 68 || mtu > 65535))) throw new Error(`CNI_MTU must be 0 or 68–65535, not ${get('mtu', 'CNI_MTU', '0')}`);
   const refresh = flags.get('refresh-kubeconfig');
   if (refresh !== undefined && !(Number(refresh) >= 1)) throw new Error(`--refresh-kubeconfig takes seconds ≥ 1, not ${refresh}`);
+  const logFile = get('log-file', 'CNI_LOG_FILE', '/var/log/tortie/cni.log');
+  if (logFile !== '' && !logFile.startsWith('/')) throw new Error(`CNI_LOG_FILE must be an absolute path (the plugins run with any cwd) or empty, not ${logFile}`);
   return {
     uninstall: doUninstall,
     refreshEverySec: refresh === undefined ? undefined : Number(refresh),
@@ -215,6 +228,7 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
     nodeName: get('node-name', 'NODE_NAME', hostname().toLowerCase()),
     datastore: get('datastore', 'CNI_DATASTORE', 'file:/var/lib/tortie/ipam'),
     mtu,
+    logFile,
     kubeconfigPath: get('kubeconfig', 'CNI_KUBECONFIG', join(netDir, 'tortie-kubeconfig')),
     serviceAccountDir: get('serviceaccount-dir', 'SERVICEACCOUNT_DIR', '/var/run/secrets/kubernetes.io/serviceaccount'),
     server: flags.get('server') ?? serverFromEnv(env),
@@ -225,6 +239,11 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
 }
 
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  // Help wins over everything else on the line and needs no valid settings.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(INSTALL_HELP);
+    return 0;
+  }
   try {
     const o = optionsFromEnv(argv, env);
     if (o.uninstall) {

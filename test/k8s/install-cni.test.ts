@@ -1,49 +1,21 @@
 // install-cni from the assembled image tree (scripts/assemble-image.sh) into temp dirs standing in for
 // /opt/cni/bin and /etc/cni/net.d; then the installed plugin is exec'd the way a kubelet would.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { MANIFEST_NAME, install, optionsFromEnv, refreshKubeconfig, uninstall, wrapperScript } from '../../cni/install';
 import { renderConflist } from '../../cni/install-config';
+import { assembleImage } from './install-image';
 
-const ROOT = join(import.meta.dirname, '../..');
 let work: string;
 let image: string;
 
-/** Builds the CNI entries and tortie-install the way scripts/build.mjs does, into a private dist. */
-async function buildDist(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}\n');
-  const entries: Record<string, string> = { tortie: 'cni/main.ts', 'tortie-ipam': 'cni/ipam-main.ts', 'tortie-install': 'cni/install-main.ts' };
-  if (existsSync(join(ROOT, 'cni/tortie-impl.ts'))) entries['tortie.impl.js'] = 'cni/tortie-impl.ts';
-  if (existsSync(join(ROOT, 'cni/ipam-impl.ts'))) entries['tortie-ipam.impl.js'] = 'cni/ipam-impl.ts';
-  await Promise.all(
-    Object.entries(entries).map(async ([name, entry]) => {
-      await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile: join(dir, name),
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        external: ['koffi', 'etcd3', '@kubernetes/client-node'],
-        banner: { js: '#!/usr/bin/env node' },
-        logLevel: 'error',
-      });
-      chmodSync(join(dir, name), 0o755);
-    }),
-  );
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tk8-install-'));
-  await buildDist(join(work, 'dist'));
-  image = join(work, 'image');
-  execFileSync('sh', [join(ROOT, 'scripts/assemble-image.sh'), image], { env: { ...process.env, DIST: join(work, 'dist') }, stdio: 'pipe' });
+  image = await assembleImage(work);
 }, 120_000);
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
