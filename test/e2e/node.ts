@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import type { LabHost } from '../lab/lab-host';
 import type { LabProcess } from '../lab/lab-process';
 import { waitFor } from '../lab/wait-for';
-import type { PeerRow } from '../../bgpd/control/protocol';
+import type { NeighborView, PeerRow, RouteRow } from '../../bgpd/control/protocol';
 import { setprivPrefix } from './manifest-caps';
 
 const run = promisify(execFile);
@@ -40,6 +40,8 @@ export class ClusterNode {
   readonly socket: string;
   readonly configPath: string;
   private starts = 0;
+  /** Top-level keys laid over the generated config (setOnSigterm). */
+  private overrides: Record<string, unknown> = {};
 
   constructor(readonly host: LabHost, readonly spec: NodeSpec) {
     this.dir = host.dir('bgpd');
@@ -71,6 +73,7 @@ export class ClusterNode {
       gracefulRestart: { enabled: true, restartTime: 30 },
       pools: [{ cidr: s.pool, blockSize: 26, encapsulation: s.encap }],
       peers: s.tor && !s.kubeconfig ? [{ name: 'tor', address: s.tor.address, asNumber: s.tor.asNumber, ...(s.tor.password !== undefined ? { password: s.tor.password } : {}) }] : [],
+      ...this.overrides,
     });
   }
 
@@ -100,6 +103,25 @@ export class ClusterNode {
     await this.start();
   }
 
+  /**
+   * `signal` (SIGTERM is the kubelet's stop), then `meanwhile()` while bgpd is down, then start again:
+   * a rolling update of this node. Resolves with the exit code of the stopped run.
+   */
+  async stopAndStart(signal: NodeJS.Signals, meanwhile?: () => Promise<void>): Promise<number | null> {
+    this.process.signal(signal);
+    const exit = await this.process.exited;
+    await meanwhile?.();
+    await this.start();
+    return exit.code;
+  }
+
+  /** What SIGTERM does from now on (config `shutdown.onSigterm`, applied by a reload). */
+  async setOnSigterm(mode: 'graceful' | 'notify'): Promise<void> {
+    this.overrides = { ...this.overrides, shutdown: { onSigterm: mode } };
+    writeFileSync(this.configPath, this.config());
+    await this.ctl(['reload']);
+  }
+
   async stop(): Promise<void> {
     if (this.process?.running) await this.process.stop(5000);
   }
@@ -111,6 +133,15 @@ export class ClusterNode {
 
   async peers(): Promise<PeerRow[]> {
     return JSON.parse(await this.ctl(['show', 'peers', '--json'])) as PeerRow[];
+  }
+
+  async neighbor(name: string): Promise<NeighborView> {
+    return JSON.parse(await this.ctl(['show', 'neighbor', name, '--json'])) as NeighborView;
+  }
+
+  /** bgpctl's routes covering `prefix` (paths with best/stale/from). */
+  async bgpRoutes(prefix: string): Promise<RouteRow[]> {
+    return JSON.parse(await this.ctl(['show', 'routes', prefix, '--json'])) as RouteRow[];
   }
 
   async allEstablished(count: number): Promise<boolean> {
