@@ -180,12 +180,36 @@ describe('tortie ADD/CHECK/DEL through a conflist', () => {
     await delNetworkList(list, { ...rt, netns: '' }, res);
   });
 
-  it('DEL reports errors that are not "already gone"', async () => {
-    const list = conflist({ datastore: 'file:/proc/version' }, '1.1.0', false);
-    const rt = runtime(lab.pod());
-    const e = await delNetworkList(list, rt).then(() => undefined, (x: unknown) => x as CniExecError);
-    expect(e).toBeInstanceOf(CniExecError);
-    expect([11, 101]).toContain(e!.code);
+  it('a datastore that cannot be reached → 11 (try again later) on DEL and ADD, nothing left behind', async () => {
+    // Nothing listens on port 1 of the host netns' own loopback: the etcd client is refused at once.
+    const list = conflist({ datastore: 'etcd:http://127.0.0.1:1' }, '1.1.0', false);
+    const pod = lab.pod();
+    const rt = runtime(pod);
+    const key = `/tortie/ipam/v2/handle/k8s-pod-network.${rt.containerId}`.replace(/\./g, '\\.');
+    const del = await expectCniError(delNetworkList(list, rt), 11, new RegExp(`^IPAM DEL: datastore error on ${key}: etcd: .*ECONNREFUSED 127\\.0\\.0\\.1:1`));
+    expect(del.details).toBe('DatastoreError');
+    const linksBefore = hostLinks();
+    const add = await expectCniError(addNetworkList(list, rt), 11, new RegExp(`^IPAM ADD: datastore error on ${key}: etcd: .*ECONNREFUSED 127\\.0\\.0\\.1:1`));
+    expect(add.details).toBe('DatastoreError');
+    expect(hostLinks()).toEqual(linksBefore);
+    expect(podLinks(pod)).toEqual(['lo']);
+    deleteNetns(pod);
+  });
+
+  it('IPAM failures → 101: a datastore path that is not a directory (DEL), a requested address in use (ADD)', async () => {
+    const bad = conflist({ datastore: 'file:/proc/version' }, '1.1.0', false);
+    const e = await expectCniError(delNetworkList(bad, runtime(lab.pod())), 101);
+    expect(e.cniMsg).toBe("IPAM DEL: ENOTDIR: not a directory, mkdir '/proc/version/data'");
+
+    const list = conflist({}, '1.1.0', false);
+    const rt1 = runtime(lab.pod());
+    const res1 = await addNetworkList(list, rt1) as { ips: { address: string }[] };
+    const ip = res1.ips[0].address.split('/')[0];
+    const rt2 = runtime(lab.pod());
+    const inUse = await expectCniError(addNetworkList(list, { ...rt2, args: { ...rt2.args, IP: ip } }), 101);
+    expect(inUse.cniMsg).toBe(`IPAM ADD: ${ip} is already assigned (handle k8s-pod-network.${rt1.containerId})`);
+    expect((await ipamState(lab.store)).handles).not.toContain(`k8s-pod-network.${rt2.containerId}`);
+    await delNetworkList(list, rt1, res1);
   });
 
   it.each(ADD_STEPS.map((s) => [s]))('ADD failing after step %s leaves nothing behind', async (step) => {
@@ -331,7 +355,9 @@ describe('errors are the spec JSON with the spec codes', () => {
     const pod = lab.pod();
     const rt = runtime(pod);
     const base = { type: 'tortie', name: 'net', cniVersion: '1.0.0', datastore: lab.store, data_dir: join(lab.dir, 'cni'), ipam: { type: 'tortie-ipam' } };
-    await expectCniError(execPlugin('ADD', { ...base, name: 'bad name!' }, rt), 7, /invalid network name/);
+    await expectCniError(execPlugin('ADD', { ...base, name: 'bad name!' }, rt), 7, /^invalid network name "bad name!"$/);
+    const { name: _name, ...noName } = base;
+    await expectCniError(execPlugin('ADD', noName, rt), 7, /^name is missing$/);
     await expectCniError(execPlugin('ADD', { ...base, cniVersion: '2.0.0' }, rt), 1);
     await expectCniError(execPlugin('ADD', { ...base, mtu: 'big' }, rt), 7);
     await expectCniError(execPlugin('ADD', base, { ...rt, netns: '' }), 4, /CNI_NETNS/);
