@@ -10,7 +10,8 @@ Puts tortie's CNI plugins and their configuration on a node (the DaemonSet's ins
                                     @kubernetes/client-node and their dependencies
   <net>/<conf name>                 the conflist: tortie, then portmap (portmap is the host's: it is
                                     checked, not shipped; cniVersion 1.1.0, or 1.0.0 for an older portmap)
-  <net>/tortie-kubeconfig           for CNI_DATASTORE=kubernetes (0600, from the service-account token)
+  <net>/tortie-kubeconfig           for CNI_DATASTORE=kubernetes (0600; the plugin's own ServiceAccount
+                                    token, requested with this pod's)
 Every file is written to a temp name and renamed over the target; unchanged files are not rewritten;
 leftovers of an interrupted run are removed. Re-runnable.
 
@@ -18,7 +19,8 @@ Modes:
   (none)                      install, then exit
   --uninstall                 remove what the manifest <bin>/.tortie-install-manifest lists (files edited
                               since are kept and reported), and the plugins' code caches
-  --refresh-kubeconfig[=S]    sidecar: rewrite the kubeconfig when the token/CA changes, every S seconds (60)
+  --refresh-kubeconfig[=S]    sidecar: renew the plugin's token and rewrite the kubeconfig when it or the
+                              CA changed, checked every S seconds (60)
   -h, --help                  this text
 
 Settings (flag --NAME=VALUE, else environment variable, else default):
@@ -32,7 +34,10 @@ Settings (flag --NAME=VALUE, else environment variable, else default):
   --mtu                 CNI_MTU               0  (0 = from the underlay and the pool's encapsulation; else 68-65535)
   --log-file            CNI_LOG_FILE          /var/log/tortie/cni.log  (the plugins' log on the host; empty = none)
   --kubeconfig          CNI_KUBECONFIG        <net dir>/tortie-kubeconfig
-  --serviceaccount-dir  SERVICEACCOUNT_DIR    /var/run/secrets/kubernetes.io/serviceaccount
+  --serviceaccount-dir  SERVICEACCOUNT_DIR    /var/run/secrets/kubernetes.io/serviceaccount  (this pod's token)
+  --cni-serviceaccount  CNI_SERVICEACCOUNT    tortie-cni  (the plugin's ServiceAccount)
+  --cni-namespace       POD_NAMESPACE         the service account's namespace file, else tortie-system
+  --cni-token-seconds   CNI_TOKEN_SECONDS     86400  (lifetime asked for the plugin's token; >= 600)
   --server              KUBERNETES_SERVICE_HOST/PORT  https://host:port of the apiserver
   --source-dir          TORTIE_SOURCE_DIR     the directory of this program (the bundles)
   --node-modules        TORTIE_NODE_MODULES   <source dir>/../node_modules

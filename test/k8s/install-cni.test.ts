@@ -1,13 +1,16 @@
 // install-cni from the assembled image tree (scripts/assemble-image.sh) into temp dirs standing in for
 // /opt/cni/bin and /etc/cni/net.d; then the installed plugin is exec'd the way a kubelet would.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { MANIFEST_NAME, install, optionsFromEnv, refreshKubeconfig, uninstall, wrapperScript } from '../../cni/install';
-import { renderConflist } from '../../cni/install-config';
+import { renderConflist, serverFromEnv } from '../../cni/install-config';
+import { FakeApiServer } from './fake-apiserver';
+import { rbacAuthorizer } from './fake-rbac';
+import { DEPLOY, readDocs } from './manifests';
 import { assembleImage } from './install-image';
 
 let work: string;
@@ -27,6 +30,17 @@ function runInstall(dirs: { bin: string; net: string }, extraEnv: Record<string,
     env: { PATH: '/usr/bin:/bin', CNI_BIN_DIR: dirs.bin, CNI_NET_DIR: dirs.net, NODE_NAME: 'node-1', ...extraEnv },
   });
   return { status: r.status, out: r.stdout + r.stderr };
+}
+
+/** runInstall without blocking the event loop, so an in-process fake apiserver can answer it. */
+function runInstallAsync(dirs: { bin: string; net: string }, extraEnv: Record<string, string>, args: string[] = []): Promise<{ status: number | null; out: string }> {
+  const child = spawn(join(image, 'usr/local/bin/node'), [join(image, 'opt/tortie/bin/tortie-install'), ...args], {
+    env: { PATH: '/usr/bin:/bin', CNI_BIN_DIR: dirs.bin, CNI_NET_DIR: dirs.net, NODE_NAME: 'node-1', ...extraEnv },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, out })));
 }
 
 function execPlugin(bin: string, plugin: string, env: Record<string, string>, stdin = '') {
@@ -105,27 +119,38 @@ describe('install-cni (file datastore)', () => {
 });
 
 describe('install-cni (kubernetes datastore)', () => {
-  it('writes a 0600 kubeconfig from the service-account token and ships node_modules with the plugins', () => {
+  it('writes a 0600 kubeconfig with a tortie-cni token (TokenRequest, not the pod token) and ships node_modules with the plugins', async () => {
     const dirs = { bin: join(work, 'k8s/opt-cni-bin'), net: join(work, 'k8s/etc-cni-net.d') };
     const sa = join(work, 'k8s/sa');
     mkdirSync(sa, { recursive: true });
     writeFileSync(join(sa, 'token'), 'tok-123\n');
+    writeFileSync(join(sa, 'namespace'), 'tortie-system');
     writeFileSync(join(sa, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    const r = runInstall(dirs, {
-      CNI_DATASTORE: 'kubernetes',
-      SERVICEACCOUNT_DIR: sa,
-      KUBERNETES_SERVICE_HOST: 'fd00::1',
-      KUBERNETES_SERVICE_PORT: '6443',
-      CNI_HOST_NET_DIR: '/etc/cni/net.d',
-    });
-    expect(r.out).not.toMatch(/tortie-install: [a-z].*(error|not found)/i);
-    expect(r.status).toBe(0);
-    const kcPath = join(dirs.net, 'tortie-kubeconfig');
-    expect(statSync(kcPath).mode & 0o777).toBe(0o600);
+    // The apiserver: the pod's token is tortie-node's; deploy/rbac.yaml decides what it may do.
+    const api = await FakeApiServer.start();
+    try {
+      for (const name of ['tortie-node', 'tortie-cni']) await fetch(`${api.url}/api/v1/namespaces/tortie-system/serviceaccounts`, { method: 'POST', body: JSON.stringify({ metadata: { name } }) });
+      api.addToken('tok-123', { namespace: 'tortie-system', name: 'tortie-node' });
+      api.setAuthorizer(rbacAuthorizer(readDocs(join(DEPLOY, 'rbac.yaml'))));
+      const r = await runInstallAsync(dirs, { CNI_DATASTORE: 'kubernetes', SERVICEACCOUNT_DIR: sa, CNI_HOST_NET_DIR: '/etc/cni/net.d' }, [`--server=${api.url}`]);
+      expect(r.out).not.toMatch(/tortie-install: [a-z].*(error|not found|warning)/i);
+      expect(r.status).toBe(0);
+      const kcPath = join(dirs.net, 'tortie-kubeconfig');
+      expect(statSync(kcPath).mode & 0o777).toBe(0o600);
+      const kc = new KubeConfig();
+      kc.loadFromFile(kcPath);
+      expect(kc.getCurrentCluster()?.server).toBe(api.url);
+      const token = kc.getCurrentUser()?.token ?? '';
+      expect(token).not.toBe('tok-123');
+      expect(api.tokenSubject(token)).toEqual({ namespace: 'tortie-system', name: 'tortie-cni' });
+      expect(api.requests).toContain('POST /api/v1/namespaces/tortie-system/serviceaccounts/tortie-cni/token');
+    } finally {
+      await api.close();
+    }
+    // In a pod the server comes from the service environment (IPv6 bracketed).
+    expect(serverFromEnv({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' })).toBe('https://[fd00::1]:6443');
     const kc = new KubeConfig();
-    kc.loadFromFile(kcPath);
-    expect(kc.getCurrentCluster()?.server).toBe('https://[fd00::1]:6443');
-    expect(kc.getCurrentUser()?.token).toBe('tok-123');
+    kc.loadFromFile(join(dirs.net, 'tortie-kubeconfig'));
     expect(Buffer.from(kc.getCurrentCluster()!.caData!, 'base64').toString()).toContain('BEGIN CERTIFICATE');
     // The conflist names the kubeconfig by its host path, not the container's mount path.
     const conflist = JSON.parse(readFileSync(join(dirs.net, '10-tortie.conflist'), 'utf8'));
@@ -172,5 +197,121 @@ describe('install-cni (kubernetes datastore)', () => {
     const r = runInstall(dirs, { CNI_DATASTORE: 'kubernetes', SERVICEACCOUNT_DIR: join(work, 'nowhere'), KUBERNETES_SERVICE_HOST: '10.96.0.1' });
     expect(r.status).toBe(1);
     expect(r.out).toContain('no service-account token');
+  }, 60_000);
+});
+
+describe('tortie-install --help', () => {
+  it('-h and --help print what it does and every flag and variable it reads, exit 0, touch nothing', () => {
+    const dirs = { bin: join(work, 'help/bin'), net: join(work, 'help/net') };
+    const outs = ['--help', '-h', '--uninstall --help'].map((a) => runInstall(dirs, { CNI_MTU: 'not-a-number' }, a.split(' ')));
+    for (const r of outs) {
+      expect(r.status).toBe(0);
+      expect(r.out).not.toContain('unknown argument');
+      expect(r.out).toBe(outs[0].out);
+    }
+    expect(existsSync(join(work, 'help'))).toBe(false);
+    const help = outs[0].out;
+    // Every (flag, variable) pair the option parser reads must be documented.
+    const pairs = [...readFileSync(join(import.meta.dirname, '../../cni/install.ts'), 'utf8').matchAll(/get\('([a-z-]+)', '([A-Z_]+)'/g)];
+    expect(pairs.length).toBeGreaterThanOrEqual(11);
+    for (const [, flag, name] of pairs) {
+      expect(help).toContain(`--${flag}`);
+      expect(help).toContain(name);
+    }
+    for (const s of ['--uninstall', '--refresh-kubeconfig', '--server', 'KUBERNETES_SERVICE_HOST', 'portmap', 'tortie-lib']) expect(help).toContain(s);
+  });
+});
+
+describe('install-cni conflist: cniVersion, portmap, log file', () => {
+  const conflistOf = (net: string) => JSON.parse(readFileSync(join(net, '10-tortie.conflist'), 'utf8'));
+
+  it('no portmap in the bin dir: 1.1.0, a warning naming the bin dir; log_file_path defaults to /var/log/tortie/cni.log', () => {
+    const dirs = { bin: join(work, 'pm0/bin'), net: join(work, 'pm0/net') };
+    const r = runInstall(dirs);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain(`warning: no executable portmap in ${dirs.bin}`);
+    const c = conflistOf(dirs.net);
+    expect(c.cniVersion).toBe('1.1.0');
+    expect(c.plugins[0].log_file_path).toBe('/var/log/tortie/cni.log');
+  });
+
+  it("Debian's portmap (stops at 1.0.0): the conflist is written as 1.0.0, with a warning", () => {
+    const debian = '/usr/lib/cni/portmap';
+    if (!existsSync(debian)) return void console.warn(`skipped: ${debian} missing`);
+    const dirs = { bin: join(work, 'pm1/bin'), net: join(work, 'pm1/net') };
+    mkdirSync(dirs.bin, { recursive: true });
+    execFileSync('cp', [debian, join(dirs.bin, 'portmap')]);
+    const r = runInstall(dirs);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/portmap speaks up to 1\.0\.0, not 1\.1\.0: conflist written as 1\.0\.0/);
+    expect(conflistOf(dirs.net).cniVersion).toBe('1.0.0');
+  });
+
+  it('a portmap that speaks 1.1.0: 1.1.0 and no warning; CNI_LOG_FILE="" drops log_file_path, a relative one is refused', () => {
+    const dirs = { bin: join(work, 'pm2/bin'), net: join(work, 'pm2/net') };
+    mkdirSync(dirs.bin, { recursive: true });
+    // Answers VERSION only when asked with the CNI_COMMAND a runtime sets.
+    writeFileSync(
+      join(dirs.bin, 'portmap'),
+      '#!/bin/sh\n[ "$CNI_COMMAND" = VERSION ] || exit 7\necho \'{"cniVersion":"1.1.0","supportedVersions":["0.4.0","1.0.0","1.1.0"]}\'\n',
+      { mode: 0o755 },
+    );
+    const r = runInstall(dirs, { CNI_LOG_FILE: '' });
+    expect(r.status).toBe(0);
+    expect(r.out).not.toContain('warning');
+    const c = conflistOf(dirs.net);
+    expect(c.cniVersion).toBe('1.1.0');
+    expect('log_file_path' in c.plugins[0]).toBe(false);
+    expect(runInstall(dirs, { CNI_LOG_FILE: '/tmp/t11/cni.log' }).status).toBe(0);
+    expect(conflistOf(dirs.net).plugins[0].log_file_path).toBe('/tmp/t11/cni.log');
+    const bad = runInstall(dirs, { CNI_LOG_FILE: 'cni.log' });
+    expect(bad.status).toBe(1);
+    expect(bad.out).toContain('CNI_LOG_FILE must be an absolute path');
+  });
+});
+
+describe('install-cni leftovers and tortie-lib contents', () => {
+  it('removes leftovers of a killed run (its pid gone), keeps a live run’s and names that are not ours', () => {
+    const dirs = { bin: join(work, 'sweep/bin'), net: join(work, 'sweep/net') };
+    const dead = spawnSync('true').pid;
+    const live = process.pid; // this test worker: alive while tortie-install runs
+    mkdirSync(join(dirs.bin, `tortie-lib.tmp-${dead}/node_modules/koffi`), { recursive: true });
+    mkdirSync(join(dirs.bin, `tortie-lib.old-${dead}/node_modules`), { recursive: true });
+    mkdirSync(join(dirs.bin, `tortie-lib.tmp-${live}`), { recursive: true });
+    mkdirSync(dirs.net, { recursive: true });
+    const stale = [`tortie-lib.tmp-${dead}`, `tortie-lib.old-${dead}`, `.tortie-node.tmp-${dead}-0a1b2c3d`, `.tortie.cjs.tmp-${dead}-12345678`];
+    writeFileSync(join(dirs.bin, `.tortie-node.tmp-${dead}-0a1b2c3d`), 'half a node');
+    writeFileSync(join(dirs.bin, `.tortie.cjs.tmp-${dead}-12345678`), 'half a bundle');
+    writeFileSync(join(dirs.net, `.10-tortie.conflist.tmp-${dead}-deadbeef`), '{');
+    writeFileSync(join(dirs.bin, `.bridge.tmp-${dead}-0a1b2c3d`), 'someone else');
+    const r = runInstall(dirs);
+    expect(r.status).toBe(0);
+    const bin = readdirSync(dirs.bin);
+    for (const f of stale) expect(bin).not.toContain(f);
+    expect(readdirSync(dirs.net)).not.toContain(`.10-tortie.conflist.tmp-${dead}-deadbeef`);
+    expect(bin).toContain(`tortie-lib.tmp-${live}`);
+    expect(bin).toContain(`.bridge.tmp-${dead}-0a1b2c3d`);
+    expect(r.out.match(/removed leftover/g)).toHaveLength(5);
+    expect(r.out).toContain(`removed leftover ${join(dirs.bin, `tortie-lib.old-${dead}`)}`);
+  });
+
+  it('tortie-lib holds koffi, etcd3, client-node and their dependencies only, and each loads from it', () => {
+    const dirs = { bin: join(work, 'lib/bin'), net: join(work, 'lib/net') };
+    expect(runInstall(dirs).status).toBe(0);
+    const lib = join(dirs.bin, 'tortie-lib/node_modules');
+    for (const p of ['koffi', 'etcd3', '@kubernetes/client-node', '@grpc/grpc-js', 'ws']) expect(existsSync(join(lib, p, 'package.json')), p).toBe(true);
+    // bgpd's and the tools' packages stay in the image; type declarations never reach the host.
+    for (const p of ['ajv', 'prom-client', 'zod', 'yaml', '@types/node', 'vitest']) expect(existsSync(join(lib, p)), p).toBe(false);
+    const mb = Number(execFileSync('du', ['-sm', lib], { encoding: 'utf8' }).split('\t')[0]);
+    const imageMb = Number(execFileSync('du', ['-sm', join(image, 'opt/tortie/node_modules')], { encoding: 'utf8' }).split('\t')[0]);
+    console.log(`tortie-lib: ${mb} MB (image node_modules: ${imageMb} MB)`);
+    expect(mb).toBeLessThan(imageMb / 2);
+    const probe = spawnSync(
+      join(dirs.bin, 'tortie-node'),
+      ['-e', "for (const p of ['koffi', 'etcd3', '@kubernetes/client-node']) { const m = require(p); if (!m || !Object.keys(m).length) throw new Error(p); } console.log('all loaded')"],
+      { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', NODE_PATH: lib }, cwd: '/' },
+    );
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout.trim()).toBe('all loaded');
   }, 60_000);
 });
