@@ -1,7 +1,7 @@
 // Health/readiness/metrics HTTP endpoint.
 export { HealthServer } from './server';
 export type { HealthServerOptions } from './server';
-export { judgeReadiness } from './readiness';
+export { ReadinessGate } from './readiness';
 export type { Readiness } from './readiness';
 export { speakerPeers } from './speaker-source';
 export type { HealthSources, PeerHealth, KernelRouteCounters, IpamUsage } from './types';

@@ -1,17 +1,43 @@
-// /readyz: ready when the datastore answers and every peer is Established or still inside its grace
-// time (a session that just started or just dropped gets `graceMs` to come up before it counts).
+// /readyz, Calico's rule (calico-node -bird-ready): a node is ready once its routing has converged, so
+// a rolling update does not move on to the next node while this one's sessions are still coming up.
+// Until the first convergence — every peer Established and none in a graceful restart (we still hold
+// its routes stale) — and for at most `thresholdMs` after start, not ready. After that (converged, or
+// the threshold passed with a peer that never came up), ready while at least one peer is Established.
+// No peers at all is ready (nothing to wait for) but is no convergence. The datastore must answer.
 import type { PeerHealth } from './types';
 
 export interface Readiness {
   ready: boolean;
   datastore: boolean;
-  /** Peers holding readiness back, with why. */
-  notReady: { name: string; state: string; downForMs: number }[];
+  /** 'converging': before the first convergence and within the threshold; then 'converged' or 'threshold passed'. */
+  phase: 'converging' | 'converged' | 'threshold passed';
+  /** Peers Established / configured. */
+  established: number;
+  peers: number;
+  /** Peers holding readiness back, with why (while converging: every peer not yet done). */
+  notReady: { name: string; state: string; gracefulRestart: boolean; downForMs: number }[];
 }
 
-export function judgeReadiness(datastore: boolean, peers: readonly PeerHealth[], graceMs: number, now = Date.now()): Readiness {
-  const notReady = peers
-    .filter((p) => p.state !== 'Established' && now - p.since > graceMs)
-    .map((p) => ({ name: p.name, state: p.state, downForMs: now - p.since }));
-  return { ready: datastore && notReady.length === 0, datastore, notReady };
+const done = (p: PeerHealth): boolean => p.state === 'Established' && p.gracefulRestart !== true;
+
+export class ReadinessGate {
+  private convergedAt: number | undefined;
+
+  constructor(
+    /** ms since epoch the daemon started its sessions. */
+    private readonly startedAt: number,
+    /** How long after start the first convergence may take before one Established peer is enough. */
+    private readonly thresholdMs: number,
+  ) {}
+
+  judge(datastore: boolean, peers: readonly PeerHealth[], now = Date.now()): Readiness {
+    const established = peers.filter((p) => p.state === 'Established').length;
+    // an empty peer list is no convergence: mesh peers may not have been added yet
+    if (this.convergedAt === undefined && peers.length > 0 && peers.every(done)) this.convergedAt = now;
+    const phase: Readiness['phase'] = this.convergedAt !== undefined ? 'converged' : now - this.startedAt > this.thresholdMs ? 'threshold passed' : 'converging';
+    const bgpReady = peers.length === 0 || (phase !== 'converging' && established > 0);
+    const notReady = (phase === 'converging' ? peers.filter((p) => !done(p)) : bgpReady ? [] : peers)
+      .map((p) => ({ name: p.name, state: p.state, gracefulRestart: p.gracefulRestart === true, downForMs: p.state === 'Established' ? 0 : now - p.since }));
+    return { ready: datastore && bgpReady, datastore, phase, established, peers: peers.length, notReady };
+  }
 }

@@ -31,18 +31,22 @@ describe('HealthServer', () => {
     const base = await serve({ peers: () => [peer({})], datastoreReachable: async () => true });
     const r = await fetch(`${base}/readyz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ ready: true, datastore: true, notReady: [] });
+    expect(await r.json()).toEqual({ ready: true, datastore: true, phase: 'converged', established: 1, peers: 1, notReady: [] });
   });
 
-  it('/readyz: a down peer is tolerated within its grace time, then fails readiness', async () => {
-    let since = Date.now();
-    const base = await serve({ peers: () => [peer({}), peer({ name: 'tor', state: 'Active', since })], datastoreReachable: async () => true }, 5000);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    since = Date.now() - 6000;
+  it('/readyz: a fresh start waits for the first convergence (not Ready at once), then one Established peer is enough; /healthz stays 200', async () => {
+    let torState = 'Active';
+    const base = await serve({ peers: () => [peer({}), peer({ name: 'tor', state: torState })], datastoreReachable: async () => true }, 60_000);
     const r = await fetch(`${base}/readyz`);
     expect(r.status).toBe(503);
-    const body = (await r.json()) as { notReady: { name: string; state: string }[] };
+    const body = (await r.json()) as { phase: string; notReady: { name: string; state: string }[] };
+    expect(body.phase).toBe('converging');
     expect(body.notReady.map((p) => `${p.name} ${p.state}`)).toEqual(['tor Active']);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    torState = 'Established';
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    torState = 'Idle';
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
   it('/readyz: an unreachable or hanging datastore fails readiness', async () => {

@@ -1,11 +1,12 @@
-// The health endpoint: /healthz (the process answers), /readyz (datastore + peers, see readiness.ts),
+// The health endpoint: /healthz (the process answers, whatever BGP does: liveness must not restart a
+// daemon whose peers are down), /readyz (datastore + first convergence, see readiness.ts),
 // /metrics (Prometheus text). Meant for localhost (kubelet probes, a node-local scraper).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { buildRegistry } from './metrics';
-import { judgeReadiness } from './readiness';
+import { ReadinessGate } from './readiness';
 import type { HealthSources } from './types';
 
 export interface HealthServerOptions {
@@ -13,8 +14,13 @@ export interface HealthServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   sources: HealthSources;
-  /** How long a peer may be down before /readyz fails. Default 90 s. */
+  /**
+   * How long after start /readyz waits for the first convergence (every peer Established, none in a
+   * graceful restart) before one Established peer is enough — Calico's -threshold-time. Default 30 s.
+   */
   graceMs?: number;
+  /** When the sessions started (ms since epoch). Default: when this server was created. */
+  startedAt?: number;
   /** How long /readyz waits for the datastore. Default 2 s. */
   datastoreTimeoutMs?: number;
   processMetrics?: boolean;
@@ -23,9 +29,11 @@ export interface HealthServerOptions {
 export class HealthServer {
   private readonly server: Server;
   private readonly registry: Registry;
+  private readonly gate: ReadinessGate;
 
   constructor(private readonly opts: HealthServerOptions) {
     this.registry = buildRegistry(opts.sources, { processMetrics: opts.processMetrics });
+    this.gate = new ReadinessGate(opts.startedAt ?? Date.now(), opts.graceMs ?? 30_000);
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const send = (code: number, type: string, body: string): void => {
@@ -68,6 +76,6 @@ export class HealthServer {
   private async readiness() {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), this.opts.datastoreTimeoutMs ?? 2000).unref());
     const ds = await Promise.race([this.opts.sources.datastoreReachable().catch(() => false), timeout]);
-    return judgeReadiness(ds, this.opts.sources.peers(), this.opts.graceMs ?? 90_000);
+    return this.gate.judge(ds, this.opts.sources.peers());
   }
 }

@@ -16,6 +16,7 @@ export function speakerPeers(speaker: Speaker): PeerHealth[] {
       prefixesSent: stats.advertised,
       updatesIn: snap.counters.messagesIn.update,
       updatesOut: snap.counters.messagesOut.update,
+      gracefulRestart: rt.staleUntil !== undefined,
     };
   });
 }

@@ -13,6 +13,8 @@ export interface PeerHealth {
   prefixesSent: number;
   updatesIn: number;
   updatesOut: number;
+  /** The peer is in a graceful restart: its routes are held stale until it is back (RFC 4724 helper). */
+  gracefulRestart?: boolean;
 }
 
 export interface KernelRouteCounters {
