@@ -205,8 +205,24 @@ describe('bgpd config and DaemonSet', () => {
   it('rolls one node at a time and shuts down well inside the graceful-restart window', () => {
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
     expect(config.gracefulRestart.enabled).toBe(true);
+    // the kubelet's SIGTERM keeps the peers' copy of our routes (bgpd/daemon/shutdown.ts)
+    expect(config.shutdown.onSigterm).toBe('graceful');
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
     expect(pod.terminationGracePeriodSeconds).toBeLessThan(config.gracefulRestart.restartTime);
+  });
+
+  it('moves on to the next node only after this one has converged and stayed Ready for a few probes', () => {
+    const ready = bgpd.readinessProbe;
+    // Ready must mean something: minReadySeconds spans at least two readiness probes...
+    expect(ds.spec.minReadySeconds).toBeGreaterThanOrEqual(2 * ready.periodSeconds);
+    // ...without stalling a rollout for long
+    expect(ds.spec.minReadySeconds).toBeLessThanOrEqual(60);
+    // a worst-case stop (SIGKILL at the end of the grace period) plus the time readiness waits for the
+    // sessions (30 s after start: bgpd/health/server.ts) stays inside the peers' restart window
+    expect(pod.terminationGracePeriodSeconds + 30).toBeLessThan(config.gracefulRestart.restartTime);
+    expect(ready.timeoutSeconds).toBeLessThan(ready.periodSeconds);
+    // liveness is not tied to BGP: /healthz, never /readyz
+    expect(bgpd.livenessProbe.httpGet.path).toBe('/healthz');
   });
 
   it('installs the CNI plugins from an init container', () => {
