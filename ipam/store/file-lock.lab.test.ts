@@ -37,6 +37,8 @@ describe('FileLock', () => {
     const holder = await holdInOtherNetns(0);
     const lock = new FileLock(lockPath, { timeoutMs: 300 });
     await expect(lock.with(() => 'got it')).rejects.toThrow(/still held/);
+    // retryable: the CNI plugin maps DatastoreError to code 11 (try again later)
+    await expect(lock.with(() => 'got it')).rejects.toMatchObject({ name: 'DatastoreError' });
     holder.kill('SIGKILL');
     await expect(new FileLock(lockPath, { timeoutMs: 5000 }).with(() => 'got it')).resolves.toBe('got it');
   }, 30_000);

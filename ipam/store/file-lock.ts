@@ -7,6 +7,7 @@
 import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { Fifo } from './fifo';
+import { DatastoreError } from '../errors';
 
 // A plain timer, not node:timers/promises (one module fewer to load per CNI plugin start).
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,7 +64,8 @@ export class FileLock {
       }
       if (Date.now() >= deadline) {
         closeSync(fd);
-        throw new Error(`lock ${this.path} still held by another process after ${timeoutMs} ms`);
+        // a DatastoreError: the holder will let go, so callers (the CNI plugin: code 11) say "try again later"
+        throw new DatastoreError(this.path, `lock still held by another process after ${timeoutMs} ms`);
       }
       await sleep(wait);
     }
