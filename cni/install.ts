@@ -17,6 +17,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { renderConflist, renderKubeconfig, serverFromEnv } from './install-config';
+import { CniTokenKeeper, podNamespace, readPodToken } from './cni-token';
+import { startKubeconfigRefresher } from './kubeconfig-refresher';
 import { copyPackages, PLUGIN_RUNTIME_PACKAGES, runtimeClosure } from './install-deps';
 import { INSTALL_HELP } from './install-help';
 import { chainVersion } from './install-portmap';
@@ -43,6 +45,11 @@ export interface InstallOptions {
   readonly logFile: string;
   readonly kubeconfigPath: string;
   readonly serviceAccountDir: string;
+  /** The plugin's own ServiceAccount (deploy/rbac.yaml tortie-cni), in `cniNamespace`. */
+  readonly cniServiceAccount: string;
+  readonly cniNamespace: string;
+  /** Lifetime asked for the plugin's token (TokenRequest expirationSeconds, ≥ 600). */
+  readonly cniTokenSeconds: number;
   readonly server?: string;
   readonly nodeRuntime: string;
   readonly nodeModulesDir?: string;
@@ -94,7 +101,8 @@ function isOurName(o: InstallOptions, name: string): boolean {
   return name.startsWith('tortie') || name === MANIFEST_NAME || name === o.confName || name === basename(o.kubeconfigPath);
 }
 
-export function install(o: InstallOptions): InstallManifest {
+/** `cniToken`: the token the plugin's kubeconfig carries (cniTokenKeeper); absent = this pod's own. */
+export function install(o: InstallOptions, cniToken?: string): InstallManifest {
   mkdirSync(o.binDir, { recursive: true });
   mkdirSync(o.netDir, { recursive: true });
   const manifestPath = join(o.binDir, MANIFEST_NAME);
@@ -105,7 +113,7 @@ export function install(o: InstallOptions): InstallManifest {
   const previous = readManifest(manifestPath);
   for (const dir of new Set([o.binDir, o.netDir, dirname(o.kubeconfigPath)])) sweepStale(dir, (n) => isOurName(o, n), o.log);
   // Refuse before touching anything when the kubeconfig cannot be written.
-  const kubeconfigText = o.datastore === 'kubernetes' ? kubeconfigFor(o) : undefined;
+  const kubeconfigText = o.datastore === 'kubernetes' ? kubeconfigFor(o, cniToken) : undefined;
 
   const copy = (src: string, dst: string, mode: number): void => {
     const r = atomicCopy(src, dst, mode);
@@ -141,13 +149,23 @@ export function install(o: InstallOptions): InstallManifest {
   return manifest;
 }
 
-function kubeconfigFor(o: InstallOptions): string {
-  const tokenFile = join(o.serviceAccountDir, 'token');
-  if (!existsSync(tokenFile)) throw new Error(`no service-account token at ${tokenFile}`);
+function kubeconfigFor(o: InstallOptions, cniToken?: string): string {
+  const pod = readPodToken(o.serviceAccountDir);
   if (!o.server) throw new Error('KUBERNETES_SERVICE_HOST is not set: cannot tell the plugin where the apiserver is');
-  const caFile = join(o.serviceAccountDir, 'ca.crt');
-  const caPem = existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-  return renderKubeconfig({ server: o.server, token: readFileSync(tokenFile, 'utf8').trim(), caPem });
+  return renderKubeconfig({ server: o.server, token: cniToken ?? pod.token, caPem: pod.caPem });
+}
+
+/** Gets (and renews) the plugin's tortie-cni token with TokenRequest, as this pod (cni-token.ts). */
+export function cniTokenKeeper(o: InstallOptions): CniTokenKeeper {
+  if (!o.server) throw new Error('KUBERNETES_SERVICE_HOST is not set: cannot tell the plugin where the apiserver is');
+  return new CniTokenKeeper({
+    server: o.server,
+    serviceAccountDir: o.serviceAccountDir,
+    namespace: o.cniNamespace,
+    serviceAccount: o.cniServiceAccount,
+    expirationSeconds: o.cniTokenSeconds,
+    log: o.log,
+  });
 }
 
 function removeIfOurs(path: string, hash: string, log: (l: string) => void): void {
@@ -183,12 +201,12 @@ function warnShadowingConfigs(o: InstallOptions): void {
 }
 
 /**
- * Rewrites the plugin's kubeconfig when the service-account token (or CA) changed. Projected tokens are
- * rotated by the kubelet and expire, while the kubeconfig on the host keeps a copy: something must
- * follow the rotation (Calico had exactly this outage). Returns whether it wrote.
+ * Rewrites the plugin's kubeconfig when its token (`cniToken`, a renewed tortie-cni token; absent = this
+ * pod's own, which the kubelet rotates) or the CA changed. Tokens expire while the kubeconfig on the host
+ * keeps a copy: something must follow (Calico had exactly this outage). Returns whether it wrote.
  */
-export function refreshKubeconfig(o: InstallOptions): boolean {
-  const text = kubeconfigFor(o);
+export function refreshKubeconfig(o: InstallOptions, cniToken?: string): boolean {
+  const text = kubeconfigFor(o, cniToken);
   if (existsSync(o.kubeconfigPath) && readFileSync(o.kubeconfigPath, 'utf8') === text) return false;
   atomicWrite(o.kubeconfigPath, text, 0o600);
   // Keep the manifest's hash current, or --uninstall would take the refreshed file for someone else's.
@@ -215,6 +233,10 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (!Number.isInteger(mtu) || mtu < 0 || (mtu > 0 && (mtu < 68 || mtu > 65535))) throw new Error(`CNI_MTU must be 0 or 68–65535, not ${get('mtu', 'CNI_MTU', '0')}`);
   const refresh = flags.get('refresh-kubeconfig');
   if (refresh !== undefined && !(Number(refresh) >= 1)) throw new Error(`--refresh-kubeconfig takes seconds ≥ 1, not ${refresh}`);
+  const tokenSeconds = Number(get('cni-token-seconds', 'CNI_TOKEN_SECONDS', '86400'));
+  // The apiserver refuses less than 10 minutes.
+  if (!Number.isInteger(tokenSeconds) || tokenSeconds < 600) throw new Error(`CNI_TOKEN_SECONDS must be an integer ≥ 600, not ${get('cni-token-seconds', 'CNI_TOKEN_SECONDS', '86400')}`);
+  const serviceAccountDir = get('serviceaccount-dir', 'SERVICEACCOUNT_DIR', '/var/run/secrets/kubernetes.io/serviceaccount');
   const logFile = get('log-file', 'CNI_LOG_FILE', '/var/log/tortie/cni.log');
   if (logFile !== '' && !logFile.startsWith('/')) throw new Error(`CNI_LOG_FILE must be an absolute path (the plugins run with any cwd) or empty, not ${logFile}`);
   return {
@@ -230,7 +252,10 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
     mtu,
     logFile,
     kubeconfigPath: get('kubeconfig', 'CNI_KUBECONFIG', join(netDir, 'tortie-kubeconfig')),
-    serviceAccountDir: get('serviceaccount-dir', 'SERVICEACCOUNT_DIR', '/var/run/secrets/kubernetes.io/serviceaccount'),
+    serviceAccountDir,
+    cniServiceAccount: get('cni-serviceaccount', 'CNI_SERVICEACCOUNT', 'tortie-cni'),
+    cniNamespace: flags.get('cni-namespace') ?? podNamespace(serviceAccountDir, env),
+    cniTokenSeconds: tokenSeconds,
     server: flags.get('server') ?? serverFromEnv(env),
     nodeRuntime: process.execPath,
     nodeModulesDir: get('node-modules', 'TORTIE_NODE_MODULES', join(sourceDir, '..', 'node_modules')),
@@ -238,7 +263,7 @@ export function optionsFromEnv(argv: readonly string[], env: NodeJS.ProcessEnv):
   };
 }
 
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   // Help wins over everything else on the line and needs no valid settings.
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(INSTALL_HELP);
@@ -252,19 +277,13 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     }
     if (o.refreshEverySec !== undefined) {
       // A sidecar: check now, then every N seconds, until the pod stops it.
-      const tick = (): void => {
-        try {
-          refreshKubeconfig(o);
-        } catch (err) {
-          process.stderr.write(`tortie-install: ${(err as Error).message}\n`);
-        }
-      };
-      tick();
-      setInterval(tick, o.refreshEverySec * 1000);
+      const keeper = cniTokenKeeper(o);
+      startKubeconfigRefresher({ everySec: o.refreshEverySec, token: () => keeper.token(), write: (t) => refreshKubeconfig(o, t), log: o.log });
       process.once('SIGTERM', () => process.exit(0));
       return 0;
     }
-    install(o);
+    // The plugin's own token first: nothing is installed when it cannot be had (the init container retries).
+    install(o, o.datastore === 'kubernetes' ? (await cniTokenKeeper(o).token()).token : undefined);
     return 0;
   } catch (err) {
     process.stderr.write(`tortie-install: ${(err as Error).message}\n`);
