@@ -40,7 +40,7 @@ beforeAll(async () => {
   server = createServer({ key: f('srv.key'), cert: f('srv.crt'), ca: f('ca.crt'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const sock = req.socket as TLSSocket;
     const peer = sock.getPeerCertificate();
-    seen.push({ path: req.url ?? '', ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), ...(peer?.subject ? { peerCn: peer.subject.CN } : {}), port: sock.remotePort ?? 0 });
+    seen.push({ path: req.url ?? '', ...(req.headers.authorization ? { auth: req.headers.authorization } : {}), ...(peer?.subject ? { peerCn: String(peer.subject.CN) } : {}), port: sock.remotePort ?? 0 });
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
