@@ -22,7 +22,9 @@ Tortie's BGP daemon: node-to-node mesh, external peers, pod block advertisement.
   -h, --help          show this help
   -V, --version       print the version
 
-Runs until SIGTERM/SIGINT (Cease/Administrative Shutdown to every peer); SIGHUP re-reads the
+Runs until SIGTERM or SIGINT. SIGTERM (a rolling update) closes the sessions without a NOTIFICATION
+so graceful-restart peers keep our routes until we are back (config shutdown.onSigterm: graceful;
+notify = as SIGINT); SIGINT sends Cease/Administrative Shutdown to every peer. SIGHUP re-reads the
 configuration and restarts only the sessions whose settings changed. Logs are JSON lines on stderr.
 
 Exit status: 0 ok / clean shutdown, 1 start-up failed (listen or control socket, node agent, or

@@ -70,43 +70,64 @@ describe('bgpd entry point (tsx subprocess)', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual(expectedThree);
   });
 
-  it('a valid config starts the daemon: control socket answers, SIGTERM stops it cleanly', async () => {
+  it('a valid config starts the daemon: control socket answers; SIGTERM stops for a restart (marker kept, next start restarting), SIGINT for good', async () => {
     // no peers and loopback only: nothing leaves the machine
     const dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-run-'));
     const sock = join(dir, 'bgpd.sock');
     const port = 20000 + Math.floor(Math.random() * 20000);
     const cfg = join(dir, 'bgpd.yaml');
+    const marker = join(dir, 'state', 'bgpd.running');
     writeFileSync(cfg, [
       'routerId: 198.18.250.1', 'nodeAddress: 198.18.250.1', 'nodeName: unit', `listen: { address: 127.0.0.1, port: ${port} }`,
       `datastore: { type: file, path: ${dir}/state }`, `control: { socket: ${sock} }`, 'health: { enabled: false }',
       'advertisePrefixes: [10.250.0.0/24]', '',
     ].join('\n'));
-    const child = spawn(tsx, ['bgpd/main.ts', '--config', cfg], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += String(d); });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    try {
+    const children: ReturnType<typeof spawn>[] = [];
+    const startBgpd = async (): Promise<{ stderr: () => string; exited: Promise<number | null>; kill: (s: NodeJS.Signals) => void }> => {
+      const child = spawn(tsx, ['bgpd/main.ts', '--config', cfg], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (d) => { stderr += String(d); });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       const end = Date.now() + 15_000;
       while (!stderr.includes('"bgpd started"')) {
         if (Date.now() > end || child.exitCode !== null) throw new Error(`bgpd did not start: ${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      const line = stderr.split('\n').find((l) => l.includes('"bgpd started"')) as string;
+      return { stderr: () => stderr, exited, kill: (sig) => child.kill(sig) };
+    };
+    const status = (): Record<string, unknown> => {
+      const r = run(tsx, ['bgpd/bgpctl/main.ts', '--socket', sock, 'show', 'status', '--json']);
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    try {
+      const first = await startBgpd();
+      const line = first.stderr().split('\n').find((l) => l.includes('"bgpd started"')) as string;
       expect(JSON.parse(line)).toMatchObject({ level: 'info', routerId: '198.18.250.1', peers: 0 });
-      const status = run(tsx, ['bgpd/bgpctl/main.ts', '--socket', sock, 'show', 'status', '--json']);
-      expect(status.status).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ routerId: '198.18.250.1', asNumber: 64512, restarting: false, peers: 0 });
-      expect(existsSync(join(dir, 'state', 'bgpd.running'))).toBe(true);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      // a clean stop leaves no restart marker and no socket behind
-      expect(existsSync(join(dir, 'state', 'bgpd.running'))).toBe(false);
+      expect(status()).toMatchObject({ routerId: '198.18.250.1', asNumber: 64512, restarting: false, peers: 0 });
+      expect(existsSync(marker)).toBe(true);
+      // SIGTERM (the kubelet's stop): a stop for a restart — the marker stays, the socket goes
+      first.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.stderr()).toContain('shutting down for a restart');
+      expect(existsSync(marker)).toBe(true);
+      expect(existsSync(sock)).toBe(false);
+      // so the next start is a restarting speaker (R and F bits), as after a crash
+      const second = await startBgpd();
+      expect(second.stderr()).toContain('previous run stopped for a restart: graceful restart');
+      expect(status()).toMatchObject({ restarting: true });
+      // SIGINT: a final stop leaves no restart marker and no socket behind
+      second.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+      expect(second.stderr()).toContain('administrative shutdown to every peer');
+      expect(existsSync(marker)).toBe(false);
       expect(existsSync(sock)).toBe(false);
     } finally {
-      child.kill('SIGKILL');
+      for (const c of children) c.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 40_000);
 
   it('a datastore that fails at start makes bgpd exit 1 instead of listening with no agent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-ds-'));
