@@ -7,6 +7,7 @@ import { parseConfigText, validateConfig } from '../../config/index';
 import { ALL_KINDS, GROUP } from '../../ipam/store/kubernetes-kinds';
 import { compileCrdSchema, makeAjv, structuralProblems } from './crd-schema';
 import { DEPLOY, expectations, readCrds, readDocs, type Doc } from './manifests';
+import { rulesFor, ruleAllows, type PolicyRule } from './fake-rbac';
 
 const crds = readCrds();
 const crdByKind = new Map(crds.map((c) => [c.kind, c]));
@@ -114,7 +115,7 @@ describe('examples', () => {
 
 describe('RBAC', () => {
   const docs = readDocs(join(DEPLOY, 'rbac.yaml'));
-  const role = docs.find((d) => d.kind === 'ClusterRole') as Doc & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+  const role = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'tortie-node') as Doc & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
   const allowed = (group: string, resource: string, verb: string) =>
     role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
 
@@ -133,11 +134,71 @@ describe('RBAC', () => {
     expect(allowed('', 'events', 'create')).toBe(true);
     expect(allowed('', 'pods', 'list') && !allowed('', 'pods', 'delete')).toBe(true);
     expect(allowed('', 'secrets', 'get')).toBe(false); // only in tortie-system, through a Role
-    const secretsRole = docs.find((d) => d.kind === 'Role') as Doc & { rules: Array<{ resources: string[]; verbs: string[] }> };
+    const secretsRole = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'tortie-node-secrets') as Doc & { rules: Array<{ resources: string[]; verbs: string[] }> };
     expect(secretsRole.metadata.namespace).toBe('tortie-system');
     expect(secretsRole.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
     // the agent reads BGPPeer password Secrets from its own namespace, which is the Role's
     expect(bgpd.env).toContainEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+  });
+});
+
+describe('RBAC of the CNI plugin (tortie-cni) and its token', () => {
+  const docs = readDocs(join(DEPLOY, 'rbac.yaml'));
+  const NS = 'tortie-system';
+  const node = rulesFor(docs, { namespace: NS, name: 'tortie-node' });
+  const cni = rulesFor(docs, { namespace: NS, name: 'tortie-cni' });
+  const can = (rules: { cluster: PolicyRule[]; namespaced: Map<string, PolicyRule[]> }, verb: string, group: string, resource: string, ns?: string, name?: string) => {
+    const [res, sub] = resource.split('/');
+    const attrs = { verb, group, resource: res, subresource: sub, namespace: ns, name };
+    return [...rules.cluster, ...(ns === undefined ? [] : (rules.namespaced.get(ns) ?? []))].some((r) => ruleAllows(r, attrs));
+  };
+
+  it('tortie-cni has its own ServiceAccount (no mounted token) and one ClusterRole: IPAM objects only, no Secrets, Pods, Nodes, watch or pool writes', () => {
+    const sa = docs.find((d) => d.kind === 'ServiceAccount' && d.metadata.name === 'tortie-cni') as Doc & { automountServiceAccountToken?: boolean };
+    expect(sa.metadata.namespace).toBe(NS);
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(cni.namespaced.size).toBe(0);
+    expect(cni.cluster.length).toBeGreaterThan(0);
+    for (const r of cni.cluster) {
+      expect(r.apiGroups).toEqual([GROUP]);
+      for (const x of [...r.resources, ...r.verbs]) expect(x).not.toBe('*');
+      expect(r.verbs).not.toContain('watch');
+    }
+    for (const ns of [undefined, NS, 'default'])
+      for (const v of ['get', 'list', 'watch']) {
+        expect(can(cni, v, '', 'secrets', ns), `secrets ${v} ${ns}`).toBe(false);
+        expect(can(cni, v, '', 'pods', ns), `pods ${v} ${ns}`).toBe(false);
+      }
+    expect(can(cni, 'get', '', 'nodes')).toBe(false);
+    expect(can(cni, 'create', '', 'serviceaccounts/token', NS, 'tortie-cni')).toBe(false);
+    for (const p of ['ippools', 'bgppeers', 'bgpconfigurations', 'bgpfilters'])
+      for (const v of ['create', 'update', 'patch', 'delete']) expect(can(cni, v, GROUP, p), `${p} ${v}`).toBe(false);
+    // What the allocator writes (the exact set is checked against a run of the plugin: cni-rbac.test.ts).
+    for (const v of ['create', 'update', 'delete']) expect(can(cni, v, GROUP, 'ipamblocks'), v).toBe(true);
+    expect(can(cni, 'list', GROUP, 'ippools')).toBe(true);
+  });
+
+  it('the agent may create tokens for tortie-cni only: serviceaccounts/token, resourceNames, its namespace', () => {
+    expect(can(node, 'create', '', 'serviceaccounts/token', NS, 'tortie-cni')).toBe(true);
+    expect(can(node, 'create', '', 'serviceaccounts/token', NS, 'tortie-node')).toBe(false);
+    expect(can(node, 'create', '', 'serviceaccounts/token', NS, 'default')).toBe(false);
+    expect(can(node, 'create', '', 'serviceaccounts/token', 'kube-system', 'tortie-cni')).toBe(false);
+    for (const v of ['get', 'list', 'update', 'patch', 'delete']) expect(can(node, v, '', 'serviceaccounts', NS, 'tortie-cni'), v).toBe(false);
+    // No cluster-wide rule mentions ServiceAccounts at all.
+    expect(node.cluster.some((r) => r.resources.some((x) => x.startsWith('serviceaccounts') || x === '*'))).toBe(false);
+    const tokenRules = (node.namespaced.get(NS) ?? []).filter((r) => r.resources.some((x) => x.startsWith('serviceaccounts')));
+    expect(tokenRules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['tortie-cni'], verbs: ['create'] }]);
+  });
+
+  it('the DaemonSet asks for the tortie-cni token from the agent pod (its own token mounted) in both install-cni containers', () => {
+    expect(pod.automountServiceAccountToken).not.toBe(false);
+    for (const name of ['install-cni', 'cni-kubeconfig']) {
+      const c = pod.initContainers.find((x: { name: string }) => x.name === name);
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      expect(env.CNI_SERVICEACCOUNT, name).toBe('tortie-cni');
+      // Long enough that a day without the sidecar is survivable, and ≥ the apiserver's 600 s minimum.
+      expect(Number(env.CNI_TOKEN_SECONDS), name).toBeGreaterThanOrEqual(3600);
+    }
   });
 });
 
@@ -237,13 +298,13 @@ describe('bgpd config and DaemonSet', () => {
     expect(side.restartPolicy).toBe('Always');
     expect(side.command).toEqual([init.command[0], '--refresh-kubeconfig=60']);
     const sideEnv = Object.fromEntries(side.env.map((e: any) => [e.name, e.value]));
-    for (const k of ['CNI_BIN_DIR', 'CNI_NET_DIR', 'CNI_KUBECONFIG', 'CNI_DATASTORE']) expect(sideEnv[k], k).toBe(env[k]);
+    for (const k of ['CNI_BIN_DIR', 'CNI_NET_DIR', 'CNI_KUBECONFIG', 'CNI_DATASTORE', 'CNI_SERVICEACCOUNT', 'CNI_TOKEN_SECONDS']) expect(sideEnv[k], k).toBe(env[k]);
   });
 });
 
 
 describe('RBAC for problem reports (bgpd/agent/k8s-report.ts)', () => {
-  const role = readDocs(join(DEPLOY, 'rbac.yaml')).find((d) => d.kind === 'ClusterRole') as Doc & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+  const role = readDocs(join(DEPLOY, 'rbac.yaml')).find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'tortie-node') as Doc & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
   const allowed = (group: string, resource: string, verb: string) =>
     role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
 
