@@ -1,6 +1,7 @@
 // install-cni from the assembled image tree (scripts/assemble-image.sh) into temp dirs standing in for
 // /opt/cni/bin and /etc/cni/net.d; then the installed plugin is exec'd the way a kubelet would.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,5 +314,76 @@ describe('install-cni leftovers and tortie-lib contents', () => {
     );
     expect(probe.stderr).toBe('');
     expect(probe.stdout.trim()).toBe('all loaded');
+  }, 60_000);
+});
+
+describe('install-cni atomicity', () => {
+  // A reader that opens the installed runtime as fast as it can while a new one is installed: every
+  // open must find the old file or the new one, whole (size + last 4 KiB; a full hash for any new shape and every 512th read).
+  // Sensitivity, measured with this reader against a plain in-place `cp new target` (no temp + rename):
+  // it saw torn files in 4 of 5 runs; against `cp` to a temp + `mv`, in none.
+  const READER = `
+    const fs = require('fs'), crypto = require('crypto');
+    const [target, stop, oldHash, newHash] = process.argv.slice(1);
+    const seen = { old: 0, new: 0, other: 0, missing: 0, full: 0 };
+    const known = new Map();
+    for (const [name, h] of [['old', oldHash], ['new', newHash]]) known.set(h, name);
+    const sig = new Map(); // "size:tail" -> version, learnt from full reads
+    let i = 0, first = true;
+    while (!fs.existsSync(stop)) {
+      let fd;
+      try { fd = fs.openSync(target, 'r'); } catch { seen.missing++; continue; }
+      try {
+        const size = fs.fstatSync(fd).size;
+        const tail = Buffer.alloc(4096);
+        fs.readSync(fd, tail, 0, 4096, Math.max(0, size - 4096));
+        const key = size + ':' + tail.toString('hex');
+        let name = sig.get(key);
+        if (name === undefined || i++ % 512 === 0) {
+          name = known.get(crypto.createHash('sha256').update(fs.readFileSync(fd)).digest('hex')) ?? 'other';
+          seen.full++;
+          if (name !== 'other') sig.set(key, name);
+        }
+        seen[name]++;
+      } finally { fs.closeSync(fd); }
+      if (first) { first = false; process.stdout.write('ready\\n'); }
+    }
+    process.stdout.write(JSON.stringify(seen) + '\\n');
+  `;
+
+  it('a reader never observes the installed Node runtime half-written while a new one replaces it', async () => {
+    const dirs = { bin: join(work, 'atomic/bin'), net: join(work, 'atomic/net') };
+    expect(runInstall(dirs).status).toBe(0);
+    const target = join(dirs.bin, 'tortie-node');
+    // A different runtime: the image's Node with bytes appended (ELF ignores them; it still runs).
+    const newNode = join(work, 'atomic/node-v2');
+    writeFileSync(newNode, Buffer.concat([readFileSync(join(image, 'usr/local/bin/node')), Buffer.from('tortie-install atomicity test\n')]), { mode: 0o755 });
+    const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const [oldHash, newHash] = [hash(target), hash(newNode)];
+    expect(oldHash).not.toBe(newHash);
+    const stop = join(work, 'atomic/stop');
+    const reader = spawn(process.execPath, ['-e', READER, target, stop, oldHash, newHash], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    reader.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const done = new Promise<number | null>((res) => reader.on('close', res));
+    while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+    // tortie-install copies the runtime it runs on: run it on the new one.
+    const r = spawnSync(newNode, [join(image, 'opt/tortie/bin/tortie-install')], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', CNI_BIN_DIR: dirs.bin, CNI_NET_DIR: dirs.net, NODE_NAME: 'node-1', TORTIE_NODE_MODULES: join(image, 'opt/tortie/node_modules') },
+    });
+    expect(r.stdout + r.stderr).toContain(`installed ${target}`);
+    await new Promise((res) => setTimeout(res, 200)); // let the reader see the new file a few times
+    writeFileSync(stop, '');
+    expect(await done).toBe(0);
+    const seen = JSON.parse(out.split('\n')[1]) as Record<string, number>;
+    console.log(`atomicity reader: ${JSON.stringify(seen)}`);
+    expect(seen.other).toBe(0);
+    expect(seen.missing).toBe(0);
+    expect(seen.old).toBeGreaterThan(0);
+    expect(seen.new).toBeGreaterThan(0);
+    expect(hash(target)).toBe(newHash);
+    // and the plugin runs on it
+    expect(execPlugin(dirs.bin, 'tortie', { CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.1.0"}').status).toBe(0);
   }, 60_000);
 });
