@@ -1,5 +1,5 @@
 // Graceful restart (RFC 4724) with the real bgpd, both roles: BIRD keeps tortie's routes while bgpd
-// is SIGKILLed and restarted (restarting speaker: R bit, End-of-RIB sweeps what is gone), and tortie
+// is SIGKILLed or SIGTERMed and restarted (restarting speaker: R bit, End-of-RIB sweeps what is gone), and tortie
 // keeps BIRD's routes as stale while BIRD restarts (helper).
 import { describe, it, expect } from 'vitest';
 import { useLab } from '../lab/use-lab';
@@ -53,8 +53,19 @@ describe('graceful restart with BIRD', () => {
     await waitFor(async () => (await ours()).length === 2, { what: 'stale route swept at BIRD after our End-of-RIB' });
     expect(await ours()).toEqual(['10.63.0.0/24', '10.63.1.0/24']);
 
-    // a clean stop removes the marker: the next start is a fresh one
+    // SIGTERM (shutdown.onSigterm: graceful, the default) is a stop for a restart: no Cease, so BIRD
+    // keeps our routes as after the crash, and the next start is a restarting speaker again
     t.process.signal('SIGTERM');
+    expect((await t.process.exited).code).toBe(0);
+    await waitFor(async () => !(await bird.established('198.18.63.1')), { what: 'BIRD notices the stopped bgpd' });
+    expect(await ours()).toEqual(['10.63.0.0/24', '10.63.1.0/24']);
+    expect(await bird.birdc(['show', 'protocols', 'all', 'n0'])).not.toMatch(/Administrative shutdown/i);
+    await t.crashAndRestart();
+    expect((JSON.parse((await t.ctl(['show', 'status', '--json'])).stdout) as StatusView).restarting).toBe(true);
+    expect(t.logs()).toMatch(/previous run stopped for a restart: graceful restart/);
+
+    // SIGINT is a final stop: Cease, and the marker is removed, so the next start is a fresh one
+    t.process.signal('SIGINT');
     expect((await t.process.exited).code).toBe(0);
     await t.crashAndRestart();
     const fresh = JSON.parse((await t.ctl(['show', 'status', '--json'])).stdout) as StatusView;
