@@ -2,7 +2,7 @@
 // plugin does on the kubernetes datastore) run with a tortie-cni token against the fake apiserver
 // enforcing deploy/rbac.yaml: nothing is refused, and the tortie-cni ClusterRole grants nothing the
 // run did not use.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,16 @@ describe('the CNI plugin on the kubernetes datastore, with the tortie-cni token 
     expect(used.length).toBeGreaterThan(0);
     expect(used.every((a) => a.namespace === undefined)).toBe(true);
   }, 60_000);
+
+  it('an expired token fails ADD with 11 (try again later), naming the 401', async () => {
+    const expired = netconf.replace(/"datastore":"kubernetes:([^"]+)"/, (_m, path: string) => {
+      const other = join(dir, 'expired-kubeconfig');
+      writeFileSync(other, readFileSync(path, 'utf8').replace('cni-token', 'expired-token'));
+      return `"datastore":"kubernetes:${other}"`;
+    });
+    cluster.api.addToken('expired-token', CNI, Date.now() - 1000);
+    await expect(ipamAdd(parseNetconf(expired), env('ADD', 'cx', 'pod-x'), nullLogger)).rejects.toMatchObject({ code: 11, message: expect.stringMatching(/HTTP 401/) });
+  });
 
   it('the tortie-cni ClusterRole grants exactly what that run used', () => {
     const { cluster: rules, namespaced } = rulesFor(docs, CNI);
