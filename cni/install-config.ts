@@ -1,5 +1,5 @@
 // The two configuration files install-cni writes: the CNI network list (tortie, then portmap) and the
-// kubeconfig the plugin uses for the Kubernetes datastore (from the pod's service-account token).
+// kubeconfig the plugin uses for the Kubernetes datastore (a tortie-cni token: cni-token.ts).
 
 export interface ConflistOptions {
   readonly nodeName: string;
