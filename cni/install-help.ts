@@ -29,7 +29,7 @@ Settings (flag --NAME=VALUE, else environment variable, else default):
   --host-net-dir        CNI_HOST_NET_DIR      /etc/cni/net.d  (the net dir as the host sees it: paths in the conflist)
   --conf-name           CNI_CONF_NAME         10-tortie.conflist
   --node-name           NODE_NAME             this host's name
-  --datastore           CNI_DATASTORE         file:/var/lib/tortie/ipam  (kubernetes = this service account;
+  --datastore           CNI_DATASTORE         file:/var/lib/tortie/ipam  (kubernetes = a tortie-cni token;
                                               or file:/dir, etcd:http://host:port[,...])
   --mtu                 CNI_MTU               0  (0 = from the underlay and the pool's encapsulation; else 68-65535)
   --log-file            CNI_LOG_FILE          /var/log/tortie/cni.log  (the plugins' log on the host; empty = none)
