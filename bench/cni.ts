@@ -14,6 +14,7 @@ import { markdownTable, textTable, type BenchPart, type PartOptions, type PartRe
 import { renderBarChart } from './report-svg';
 import { execPlugin, type PluginConf, type RuntimeConf } from '../test/cni/exec-client';
 import { CNI_PATH, REPO, createLab, deleteNetns, netnsPath, type CniLab } from '../test/cni/lab';
+import { startBenchApiServer, type BenchApiServer } from './cni-kube';
 
 interface Target {
   label: string;
@@ -36,12 +37,30 @@ const tortie = (label: string, nosync: boolean, logName = nosync ? 'nosync' : 'f
 });
 
 const FSYNC_LABEL = 'tortie + tortie-ipam (file store, fsync)';
+export const KUBE_LEAN_LABEL = 'tortie + tortie-ipam (kubernetes, lean https)';
+export const KUBE_CLIENT_NODE_LABEL = 'tortie + tortie-ipam (kubernetes, client-node)';
+
+/** The Kubernetes datastore (cni-kube.ts): install-cni's JSON kubeconfig → lean transport; as YAML → client-node. */
+const tortieKube = (label: string, kubeconfig: () => string, logName: string): Target => ({
+  label,
+  cpuFromLog: true,
+  conf: (lab) => ({
+    type: 'tortie', cniVersion: '1.0.0', name: 'bench', nodename: 'node1', ipam: { type: 'tortie-ipam' },
+    datastore: `kubernetes:${kubeconfig()}`,
+    data_dir: join(lab.dir, `cni-${logName}`),
+    log_file_path: join(lab.dir, `log-${logName}`),
+  }),
+});
+
+let kube: BenchApiServer | undefined;
 
 function targets(baseline?: string): Target[] {
   return [
     tortie(FSYNC_LABEL, false),
     tortie('tortie + tortie-ipam (file store, no fsync)', true),
     ...(baseline ? [{ ...tortie(`baseline ${baseline} (file store, fsync)`, false, 'baseline'), cniPath: [resolve(baseline), '/usr/lib/cni'] }] : []),
+    tortieKube(KUBE_LEAN_LABEL, () => kube!.jsonKubeconfig, 'kube-lean'),
+    tortieKube(KUBE_CLIENT_NODE_LABEL, () => kube!.yamlKubeconfig, 'kube-client-node'),
     {
       label: 'ptp + host-local',
       conf: (lab) => ({ type: 'ptp', cniVersion: '1.0.0', name: 'bench-ptp', ipam: { type: 'host-local', dataDir: join(lab.dir, 'host-local'), ranges: [[{ subnet: '10.88.0.0/16' }]] } }),
@@ -138,6 +157,8 @@ export async function runCniBench(opts: { quick: boolean; log?: (l: string) => v
   const lab = await createLab([{ cidr: '10.66.0.0/16' }]);
   const out: CniBenchResult = { nodeFloor: [], nodeFloorCpu: [], cpu: {}, sequential: {}, parallel: {} };
   try {
+    // its own pool: pods of both datastores share the host netns (routes per pod address)
+    kube = await startBenchApiServer(lab.host, lab.dir, { cidr: '10.67.0.0/16' });
     for (const t of TARGETS) out.sequential[t.label] = { add: [], del: [], ids: [] };
     // warm-up: page cache, first block claim, host-local's dir
     for (const t of TARGETS) await addDel(lab, t, { add: [], del: [], ids: [] });
@@ -162,6 +183,8 @@ export async function runCniBench(opts: { quick: boolean; log?: (l: string) => v
       out.cpu[t.label] = cpu;
     }
   } finally {
+    await kube?.close();
+    kube = undefined;
     lab.cleanup();
   }
   return out;
@@ -194,12 +217,18 @@ function render(r: CniBenchResult, quick: boolean): PartReport {
     const then = r.sequential[base];
     ratios.push(`${base} → this build (fsync): ADD p50 − node -e 0 p50 ${fmt(p50(then.add) - node50)} → ${fmt(p50(now.add) - node50)} ms wall, CPU per ADD ${d(r.cpu[base].add, r.cpu[FSYNC_LABEL].add)}, per DEL ${d(r.cpu[base].del, r.cpu[FSYNC_LABEL].del)}; 20× ADD wall ${fmt(r.parallel[base].addWall)} → ${fmt(r.parallel[FSYNC_LABEL].addWall)} ms`);
   }
+  if (r.cpu[KUBE_LEAN_LABEL] && r.cpu[KUBE_CLIENT_NODE_LABEL]) {
+    const lean = KUBE_LEAN_LABEL;
+    const cn = KUBE_CLIENT_NODE_LABEL;
+    ratios.push(`kubernetes datastore, client-node → lean transport: ADD p50 ${fmt(p50(r.sequential[cn].add))} → ${fmt(p50(r.sequential[lean].add))} ms wall, CPU ${fmt(p50(r.cpu[cn].add))} → ${fmt(p50(r.cpu[lean].add))} ms; DEL p50 ${fmt(p50(r.sequential[cn].del))} → ${fmt(p50(r.sequential[lean].del))} ms wall, CPU ${fmt(p50(r.cpu[cn].del))} → ${fmt(p50(r.cpu[lean].del))} ms; lean − file store (fsync) ADD CPU ${fmt(p50(r.cpu[lean].add) - p50(r.cpu[FSYNC_LABEL].add))} ms`);
+  }
   const ptp = labels.find((l) => l.startsWith('ptp'))!;
   ratios.push(`tortie (fsync) / ptp+host-local ADD p50 = ${(p50(r.sequential[FSYNC_LABEL].add) / p50(r.sequential[ptp].add)).toFixed(2)}×, wall difference ${fmt(p50(r.sequential[FSYNC_LABEL].add) - p50(r.sequential[ptp].add))} ms (ptp is Go: no runtime start-up to pay)`);
   const scenario = [
     `${r.nodeFloor.length} sequential ADD+DEL per target, samples interleaved with \`node -e 0\`; then 20 ADDs at once, then their 20 DELs`,
     'each call: `nsenter --net=<host netns> <plugin>` with the netconf on stdin (test/cni/exec-client.ts); pod = a fresh netns',
     'tortie: conf mtu unset (underlay lookup), tortie-ipam in-process, file datastore, pool 10.66.0.0/16 /26 blocks',
+    'kubernetes datastore: the fake apiserver (test/k8s, in the bench process: no etcd behind it) over https with its own CA, listening inside the host netns; kubeconfig as install-cni writes it (JSON, CA data + token: lean node:https transport) and the same as YAML (client-node transport); pool 10.67.0.0/16',
     'CPU: user+sys of the plugin process as it logs it (process.cpuUsage at the end of the command); `node -e` prints its own the same way',
     `load average at the end: ${loadavg()[0].toFixed(1)} (shared 2-core box: wall numbers move with load; compare within the run, CPU is steadier)`,
   ];
