@@ -387,3 +387,35 @@ describe('install-cni atomicity', () => {
     expect(execPlugin(dirs.bin, 'tortie', { CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.1.0"}').status).toBe(0);
   }, 60_000);
 });
+
+describe('uninstall Job example (deploy/examples/uninstall-cni-job.yaml)', () => {
+  it('runs --uninstall with the install-cni container’s bin/net paths and host mounts (the manifest records those paths)', async () => {
+    const { parse, parseAllDocuments } = await import('yaml');
+    type Container = { name: string; command: string[]; env: { name: string; value?: string }[]; volumeMounts: { name: string; mountPath: string }[] };
+    type PodSpec = { initContainers?: Container[]; containers: Container[]; volumes: { name: string; hostPath?: { path: string } }[] };
+    const deploy = join(import.meta.dirname, '../../deploy');
+    const ds = parseAllDocuments(readFileSync(join(deploy, 'daemonset.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d?.kind === 'DaemonSet') as { spec: { template: { spec: PodSpec } } };
+    const job = parse(readFileSync(join(deploy, 'examples/uninstall-cni-job.yaml'), 'utf8')) as { kind: string; spec: { template: { spec: PodSpec & { nodeName: string } } } };
+    expect(job.kind).toBe('Job');
+    const install = ds.spec.template.spec.initContainers!.find((c) => c.name === 'install-cni')!;
+    const [un] = job.spec.template.spec.containers;
+    expect(un.command).toEqual([install.command[0], '--uninstall']);
+    const envOf = (c: Container, n: string) => c.env.find((e) => e.name === n)?.value;
+    for (const n of ['CNI_BIN_DIR', 'CNI_NET_DIR']) expect(envOf(un, n), n).toBe(envOf(install, n));
+    const hostOf = (spec: PodSpec, c: Container, mountPath: string) => {
+      const m = c.volumeMounts.find((v) => v.mountPath === mountPath);
+      return spec.volumes.find((v) => v.name === m?.name)?.hostPath?.path;
+    };
+    for (const p of install.volumeMounts.map((m) => m.mountPath)) expect(hostOf(job.spec.template.spec, un, p), p).toBe(hostOf(ds.spec.template.spec, install, p));
+    expect(job.spec.template.spec.nodeName).toBe('NODE_NAME_HERE');
+  });
+});
+
+describe('.dockerignore', () => {
+  it("keeps the host's node_modules, dist/ and .git out of the Dockerfile's `COPY . .`", () => {
+    const root = join(import.meta.dirname, '../..');
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const p of ['node_modules', 'dist', '.git']) expect(ignored).toContain(p);
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/RUN npm ci[\s\S]*COPY \. \.[\s\S]*RUN node scripts\/build\.mjs/);
+  });
+});
