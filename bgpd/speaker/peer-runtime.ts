@@ -237,6 +237,14 @@ export class PeerRuntime {
         this.staleUntil = undefined;
       }, seconds * 1000);
       this.staleTimer.unref();
+      // The peer is restarting and will be back within its restart time: wait for it at once instead
+      // of sitting out the idle hold in Idle, where its new connection would be refused. The hold
+      // doubles with each error in a row (forgotten only after 5 min), so a node restarted twice in a
+      // rollout could otherwise come back to a peer that still refuses it after its routes expired.
+      // Deferred: the FSM is still running the actions of this drop (it arms the idle hold next).
+      setImmediate(() => {
+        if (!this.disposed && !this.prefixLimited && this.session.state === 'Idle' && !this.session.adminDown) this.session.start();
+      });
     } else {
       this.clearStale();
     }

@@ -32,6 +32,8 @@ describe('Speaker.stopForRestart', () => {
     const routes = await routesView(b, {});
     expect(routes.map((r) => [r.prefix, r.paths[0]?.stale])).toEqual([['10.1.0.0/24', true], ['10.1.1.0/24', true]]);
     expect(rb.session.counters.messagesIn.notification).toBe(0);
+    // and B waits for A's new connection at once (Active), instead of refusing it through an idle hold in Idle
+    await until(() => rb.session.state === 'Active', 'B back in Active', 1000);
   });
 
   it('shutdown() by contrast sends Cease and the peer drops our routes', async () => {
