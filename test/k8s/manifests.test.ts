@@ -190,6 +190,13 @@ describe('RBAC of the CNI plugin (tortie-cni) and its token', () => {
     expect(tokenRules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['tortie-cni'], verbs: ['create'] }]);
   });
 
+  it('a tortie-cni token gives the agent pod (which can mint one) nothing it does not already have', () => {
+    for (const r of cni.cluster)
+      for (const group of r.apiGroups)
+        for (const resource of r.resources)
+          for (const verb of r.verbs) expect(can(node, verb, group, resource), `${verb} ${group}/${resource}`).toBe(true);
+  });
+
   it('the DaemonSet asks for the tortie-cni token from the agent pod (its own token mounted) in both install-cni containers', () => {
     expect(pod.automountServiceAccountToken).not.toBe(false);
     for (const name of ['install-cni', 'cni-kubeconfig']) {
