@@ -14,6 +14,8 @@ export interface CniToken {
   readonly source: 'tokenrequest' | 'pod';
   /** When to get a new one (ms since the epoch, local clock); the pod fallback is re-checked every time. */
   readonly renewAt?: number;
+  /** End of the granted lifetime by the local clock (the apiserver's expirationTimestamp may be skewed). */
+  readonly validUntil?: number;
   readonly expiresAt?: number;
 }
 
@@ -30,6 +32,8 @@ export interface CniTokenOptions {
 
 /** Renew with a third of the granted lifetime left: a day's token is replaced after 16 h. */
 export const RENEW_AT_FRACTION = 2 / 3;
+/** A tortie-cni token with more than this left is kept rather than replaced by the pod-token fallback. */
+export const KEEP_MARGIN_MS = 5 * 60_000;
 
 export function readPodToken(serviceAccountDir: string): { token: string; caPem?: string } {
   const tokenFile = join(serviceAccountDir, 'token');
@@ -51,22 +55,39 @@ export function renewalDue(t: CniToken, now: number): boolean {
 
 export class CniTokenKeeper {
   private current?: CniToken;
+  /** The 403 has been reported (once per spell of refusals, not every round). */
+  private warned = false;
 
   constructor(private readonly o: CniTokenOptions) {}
 
   /** The current token, first renewed if due. Throws when no token can be had (and none is held). */
   async token(): Promise<CniToken> {
     const now = (this.o.now ?? Date.now)();
-    if (this.current && !renewalDue(this.current, now)) return this.current;
-    const next = await this.obtain(now);
-    const sa = `${this.o.namespace}/${this.o.serviceAccount}`;
-    if (next.source === 'tokenrequest' && this.current?.source !== 'tokenrequest')
-      this.o.log(`CNI kubeconfig token: ServiceAccount ${sa} via TokenRequest, renewed from ${new Date(next.renewAt!).toISOString()}`);
+    const held = this.current;
+    if (held && !renewalDue(held, now)) return held;
+    const got = await this.obtain(now);
+    let next: CniToken;
+    if ('forbidden' in got) {
+      if (!this.warned)
+        this.o.log(
+          `warning: ${got.forbidden}; the CNI kubeconfig gets this pod's own token instead (all of this pod's rights, and it stops working when the pod is deleted) once the current tortie-cni token, if any, is about to expire. Apply deploy/rbac.yaml (Role tortie-node-cni-token).`,
+        );
+      this.warned = true;
+      // RBAC turned against us (a Role removed) while the token we hold still works: keep that narrower
+      // token until it nearly expires rather than hand the plugin this pod's wider one at once.
+      const keep = held?.source === 'tokenrequest' && held.validUntil !== undefined && now < held.validUntil - KEEP_MARGIN_MS;
+      next = keep ? held : got.pod;
+    } else {
+      if (held?.source !== 'tokenrequest' || this.warned)
+        this.o.log(`CNI kubeconfig token: ServiceAccount ${this.o.namespace}/${this.o.serviceAccount} via TokenRequest, renewed from ${new Date(got.renewAt!).toISOString()}`);
+      this.warned = false;
+      next = got;
+    }
     this.current = next;
     return next;
   }
 
-  private async obtain(now: number): Promise<CniToken> {
+  private async obtain(now: number): Promise<CniToken | { forbidden: string; pod: CniToken }> {
     const pod = readPodToken(this.o.serviceAccountDir);
     try {
       const t = await (this.o.request ?? requestToken)({
@@ -77,15 +98,11 @@ export class CniTokenKeeper {
         serviceAccount: this.o.serviceAccount,
         expirationSeconds: this.o.expirationSeconds,
       });
-      return { token: t.token, source: 'tokenrequest', expiresAt: t.expiresAt, renewAt: now + t.lifetimeSeconds * 1000 * RENEW_AT_FRACTION };
+      const life = t.lifetimeSeconds * 1000;
+      return { token: t.token, source: 'tokenrequest', expiresAt: t.expiresAt, renewAt: now + life * RENEW_AT_FRACTION, validUntil: now + life };
     } catch (err) {
       if (!(err instanceof TokenRequestError) || err.status !== 403) throw err;
-      // Warn once per switch, not every minute.
-      if (this.current?.source !== 'pod')
-        this.o.log(
-          `warning: ${err.message}; the CNI kubeconfig gets this pod's own token instead (all of this pod's rights, and it stops working when the pod is deleted). Apply deploy/rbac.yaml (Role tortie-node-cni-token).`,
-        );
-      return { token: pod.token, source: 'pod' };
+      return { forbidden: err.message, pod: { token: pod.token, source: 'pod' } };
     }
   }
 }

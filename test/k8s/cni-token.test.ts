@@ -135,6 +135,26 @@ describe('the CNI kubeconfig token', () => {
     expect(api.tokenSubject(kubeconfigToken(o))?.name).toBe('tortie-cni');
   });
 
+  it('RBAC withdrawn while a tortie-cni token is held: that token is kept until 5 minutes before it expires, then the pod token', async () => {
+    const api = await cluster();
+    const log: string[] = [];
+    let clock = Date.now();
+    const keeper = new CniTokenKeeper({ server: api.url, serviceAccountDir: sa, namespace: NS, serviceAccount: 'tortie-cni', expirationSeconds: 86_400, log: (l) => log.push(l), now: () => clock });
+    const t = await keeper.token();
+    expect(t.validUntil).toBe(clock + 86_400_000);
+    api.setAuthorizer(rbacAuthorizer(docs.filter((d) => d.metadata.name !== 'tortie-node-cni-token')));
+    clock += 17 * 3600_000; // past the renewal point: it asks, is refused, keeps the token it has
+    expect((await keeper.token()).token).toBe(t.token);
+    clock += 3600_000;
+    expect((await keeper.token()).token).toBe(t.token);
+    expect(log.filter((l) => l.startsWith('warning'))).toHaveLength(1);
+    clock = t.validUntil! - 4 * 60_000;
+    expect((await keeper.token()).source).toBe('pod');
+    api.setAuthorizer(rbacAuthorizer(docs));
+    expect((await keeper.token()).source).toBe('tokenrequest');
+    expect(log.filter((l) => l.startsWith('CNI kubeconfig token'))).toHaveLength(2);
+  });
+
   it('other failures are errors, not a fallback: a missing tortie-cni ServiceAccount, a pod token the apiserver does not know', async () => {
     const api = await cluster();
     const keeper = (serviceAccount: string) => new CniTokenKeeper({ server: api.url, serviceAccountDir: sa, namespace: NS, serviceAccount, expirationSeconds: 86_400, log: () => {} });
