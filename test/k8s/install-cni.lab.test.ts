@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../ipam/pools';
 import { openDatastore } from '../../ipam/store/open';
 import { removeLeftoversMatching, run as sh } from '../../dataplane/lab-fixture';
-import { addNetworkList, checkNetworkList, delNetworkList, execPlugin, type ConfList, type RuntimeConf } from '../cni/exec-client';
+import { addNetworkList, checkNetworkList, CniExecError, delNetworkList, execPlugin, type ConfList, type RuntimeConf } from '../cni/exec-client';
 import { ipamState } from '../cni/ipam-state';
 import { assembleImage } from './install-image';
 
@@ -86,6 +86,15 @@ describe('installed plugins (t11)', () => {
     expect(sh('ip', ['-n', host, 'route', 'show', `${ip}/32`])).toContain(`dev ${res.interfaces[0].name}`);
     expect((await ipamState(store)).addresses.get(ip)).toBe(`${list.name}.${rt.containerId}`);
     await checkNetworkList(list, rt, res);
+    if (existsSync(DEBIAN_PORTMAP)) {
+      // Why the version was lowered: the same portmap refuses a 1.1.0 list outright (every pod would fail).
+      const refused = await addNetworkList({ ...list, cniVersion: '1.1.0', plugins: list.plugins.filter((p) => p.type === 'portmap') }, rt).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(CniExecError);
+      expect((refused as CniExecError).cniMsg).toBe('incompatible CNI versions');
+    }
     await delNetworkList(list, rt, res);
     expect(sh('ip', ['-n', pod, 'link'])).not.toContain('eth0');
     expect((await ipamState(store)).addresses.has(ip)).toBe(false);
