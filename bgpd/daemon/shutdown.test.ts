@@ -11,7 +11,7 @@ function recorder(): { calls: string[]; parts: StopParts } {
   return {
     calls,
     parts: {
-      speaker: { shutdown: rec('speaker.shutdown'), stopForRestart: () => { calls.push('speaker.stopForRestart'); } },
+      speaker: { shutdown: rec('speaker.shutdown'), stopForRestart: rec('speaker.stopForRestart') },
       node: { stop: rec('node.stop') },
       control: { close: rec('control.close') },
       // like net.Server.close with sessions still open: never resolves

@@ -30,7 +30,7 @@ export interface StopParts {
 export async function stopDaemon(kind: StopKind, p: StopParts): Promise<void> {
   if (kind === 'graceful') {
     // first, so that nothing the rest of the stop does (agent, datastore) can reach a peer
-    p.speaker.stopForRestart();
+    await p.speaker.stopForRestart('bgpd restarting');
     p.marker.keepForRestart();
     // stop accepting; a net.Server's close resolves only once the accepted sessions are gone, which
     // here happens at the exit, so it is not awaited

@@ -99,6 +99,11 @@ export class PeerRuntime {
     await this.session.stop(reason);
   }
 
+  /** Both sides advertised graceful restart on the running session: the peer keeps our routes when it drops. */
+  keepsOurRoutes(): boolean {
+    return this.session.state === 'Established' && this.session.negotiated?.gracefulRestart.local !== undefined && this.session.negotiated.gracefulRestart.peer !== undefined;
+  }
+
   /**
    * The daemon is about to exit for a restart (Speaker.stopForRestart): timers stop and what the
    * peer still sends is dropped unread by the RIB; the session itself is left as it is, so no

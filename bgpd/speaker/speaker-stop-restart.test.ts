@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { until, useSpeakerPairs } from './test-speakers';
+import { GR_OFF, until, useSpeakerPairs } from './test-speakers';
 import { peerRow, routesView } from './views';
 
 const pair = useSpeakerPairs();
@@ -13,8 +13,9 @@ describe('Speaker.stopForRestart', () => {
     const rb = b.peer('a')!;
     await until(() => peerRow(b, rb).accepted === 2, 'routes at B');
     const updatesIn = rb.session.counters.messagesIn.update;
+    expect(a.peer('b')!.keepsOurRoutes()).toBe(true);
 
-    a.stopForRestart();
+    await a.stopForRestart('bgpd restarting');
     // what the rest of a stop might do to the RIB must not reach the peer
     a.withdraw('10.1.1.0/24', 'config');
     a.originate('10.1.2.0/24');
@@ -34,6 +35,19 @@ describe('Speaker.stopForRestart', () => {
     expect(rb.session.counters.messagesIn.notification).toBe(0);
     // and B waits for A's new connection at once (Active), instead of refusing it through an idle hold in Idle
     await until(() => rb.session.state === 'Active', 'B back in Active', 1000);
+  });
+
+  it('a peer without graceful restart gets the Cease with the reason (it drops our routes either way)', async () => {
+    const { a, b } = pair({ bPeer: { gracefulRestart: GR_OFF } });
+    a.setOriginated(['10.1.0.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => peerRow(b, rb).accepted === 1, 'route at B');
+    expect(a.peer('b')!.keepsOurRoutes()).toBe(false);
+    await a.stopForRestart('bgpd restarting');
+    await until(() => rb.session.counters.messagesIn.notification === 1, 'B got the Cease');
+    expect(peerRow(b, rb).lastError).toMatch(/Administrative shutdown.*bgpd restarting/i);
   });
 
   it('shutdown() by contrast sends Cease and the peer drops our routes', async () => {

@@ -272,12 +272,19 @@ export class Speaker {
    * (FIN, or RST with unread input): a peer that negotiated graceful restart sees the transport fail
    * and keeps our routes as stale for our restart time, where a Cease would make it flush them at
    * once. Keepalives still go out until then, so call this only right before the process exits.
+   * Peers that did not negotiate graceful restart drop our routes either way: they get the Cease with
+   * `reason`, so they at least learn why.
    */
-  stopForRestart(): void {
+  async stopForRestart(reason: string): Promise<void> {
     this.stoppedForRestart = true;
     clearTimeout(this.restartTimer);
     this.md5Watch?.stop();
-    for (const p of this.byName.values()) p.stopForRestart();
+    const told: Promise<void>[] = [];
+    for (const p of this.byName.values()) {
+      if (p.keepsOurRoutes()) p.stopForRestart();
+      else told.push(p.shutdown(reason));
+    }
+    await Promise.all(told);
   }
 
   /** Waits for every session whose send buffer is full (a closed one counts as drained). */

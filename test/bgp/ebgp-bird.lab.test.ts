@@ -1,4 +1,4 @@
-// tortie's real bgpd ↔ BIRD over eBGP: routes both ways, bgpctl's views, admin shutdown on SIGTERM.
+// tortie's real bgpd ↔ BIRD over eBGP: routes both ways, bgpctl's views, admin shutdown on SIGINT.
 import { describe, it, expect } from 'vitest';
 import { useLab } from '../lab/use-lab';
 import { waitFor } from '../lab/wait-for';
@@ -9,7 +9,7 @@ import type { NeighborView, RouteRow } from '../../bgpd/control/protocol';
 describe('tortie bgpd ↔ BIRD eBGP', () => {
   const lab = useLab({ prefix: 'tbg' });
 
-  it('exchanges routes both ways; bgpctl shows the session, routes and neighbor; SIGTERM sends an admin shutdown', async () => {
+  it('exchanges routes both ways; bgpctl shows the session, routes and neighbor; SIGINT sends an admin shutdown', async () => {
     const a = await lab().host('a');
     const b = await lab().host('b');
     await lab().link(a, b, { addrA: '198.18.60.1/24', addrB: '198.18.60.2/24' });
@@ -91,8 +91,9 @@ describe('tortie bgpd ↔ BIRD eBGP', () => {
     expect(back.lastErrorSent).toMatch(/^Sent: Cease\/Administrative reset/);
     expect(back.messages.sent.notification).toBe(1);
 
-    // SIGTERM: BIRD sees Cease/Administrative shutdown with our text
-    t.process.signal('SIGTERM');
+    // SIGINT (the final stop; SIGTERM is a graceful-restart stop without a NOTIFICATION, see
+    // graceful-restart.lab.test.ts): BIRD sees Cease/Administrative shutdown with our text
+    t.process.signal('SIGINT');
     const exit = await t.process.exited;
     expect(exit.code).toBe(0);
     await waitFor(async () => /Administrative shutdown/i.test(await bird.birdc(['show', 'protocols', 'all', 'n0'])), { what: 'BIRD saw the admin shutdown' });
