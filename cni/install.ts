@@ -111,9 +111,9 @@ export function install(o: InstallOptions, cniToken?: string): InstallManifest {
   // Every run rewrites the manifest from what it wrote, so files a previous version installed but this one
   // no longer does are cleaned up below.
   const previous = readManifest(manifestPath);
-  for (const dir of new Set([o.binDir, o.netDir, dirname(o.kubeconfigPath)])) sweepStale(dir, (n) => isOurName(o, n), o.log);
   // Refuse before touching anything when the kubeconfig cannot be written.
   const kubeconfigText = o.datastore === 'kubernetes' ? kubeconfigFor(o, cniToken) : undefined;
+  for (const dir of new Set([o.binDir, o.netDir, dirname(o.kubeconfigPath)])) sweepStale(dir, (n) => isOurName(o, n), o.log);
 
   const copy = (src: string, dst: string, mode: number): void => {
     const r = atomicCopy(src, dst, mode);
