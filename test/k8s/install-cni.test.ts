@@ -297,9 +297,9 @@ describe('install-cni leftovers and tortie-lib contents', () => {
   });
 
   it('tortie-lib holds koffi, etcd3, client-node and their dependencies only, and each loads from it', () => {
-    // The install of the "no portmap" test above (one install less on a 2-core box).
+    // Reuses the install of the "no portmap" test above when it ran (one install less on a 2-core box).
     const dirs = { bin: join(work, 'pm0/bin'), net: join(work, 'pm0/net') };
-    expect(existsSync(join(dirs.bin, 'tortie-lib'))).toBe(true);
+    if (!existsSync(join(dirs.bin, 'tortie-lib'))) expect(runInstall(dirs).status).toBe(0);
     const lib = join(dirs.bin, 'tortie-lib/node_modules');
     for (const p of ['koffi', 'etcd3', '@kubernetes/client-node', '@grpc/grpc-js', 'ws']) expect(existsSync(join(lib, p, 'package.json')), p).toBe(true);
     // bgpd's and the tools' packages stay in the image; type declarations never reach the host.
