@@ -29,12 +29,13 @@ export interface StopParts {
 /** Resolves when the daemon may exit; with 'graceful' the sessions end with the process. */
 export async function stopDaemon(kind: StopKind, p: StopParts): Promise<void> {
   if (kind === 'graceful') {
-    // first, so that nothing the rest of the stop does (agent, datastore) can reach a peer
-    await p.speaker.stopForRestart('bgpd restarting');
-    p.marker.keepForRestart();
+    // first (its synchronous part), so that nothing the rest of the stop does can reach a peer
+    const told = p.speaker.stopForRestart('bgpd restarting');
     // stop accepting; a net.Server's close resolves only once the accepted sessions are gone, which
     // here happens at the exit, so it is not awaited
     void p.listener.close();
+    p.marker.keepForRestart();
+    await told;
     await p.node.stop();
     await p.control.close();
     return;
