@@ -184,7 +184,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
   if (config.health.enabled) {
     health = new HealthServer({
       address: config.health.address, port: config.health.port,
-      graceMs: Math.max(30_000, config.timers.holdTime * 3000),
+      // /readyz waits this long after start for every session (Calico's -threshold-time), then one is enough
+      graceMs: 30_000,
       sources: {
         peers: () => speakerPeers(speaker),
         datastoreReachable: async () => (await ds.revision()) >= 0,
