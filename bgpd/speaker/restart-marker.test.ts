@@ -39,7 +39,8 @@ describe('graceful-restart marker', () => {
     expect(c.ageSeconds).toBeLessThan(5);
     // a crash leaves the marker as the run wrote it
     const crashed = mkdtempSync(join(tmpdir(), 'tortie-marker-'));
-    writeRestartMarker(crashed, 778);
+    const running = writeRestartMarker(crashed, 778);
     expect(checkRestart(crashed, 120)).toMatchObject({ restarting: true, previousPid: 778, previousStop: 'unclean' });
+    running.clear();
   });
 });
