@@ -286,7 +286,7 @@ describe('bgpd config and DaemonSet', () => {
     // ...without stalling a rollout for long
     expect(ds.spec.minReadySeconds).toBeLessThanOrEqual(60);
     // a worst-case stop (SIGKILL at the end of the grace period) plus the time readiness waits for the
-    // sessions (30 s after start: bgpd/health/server.ts) stays inside the peers' restart window
+    // sessions (30 s after start: bgpd/agent/node-services.ts) stays inside the peers' restart window
     expect(pod.terminationGracePeriodSeconds + 30).toBeLessThan(config.gracefulRestart.restartTime);
     expect(ready.timeoutSeconds).toBeLessThan(ready.periodSeconds);
     // liveness is not tied to BGP: /healthz, never /readyz
