@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LeanTransport } from './kube-rest';
 import { parseLeanKubeconfig, type LeanKubeConfig } from './kubeconfig-lean';
 
@@ -50,6 +50,9 @@ beforeAll(async () => {
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, type: req.headers['content-type'], body: body ? JSON.parse(body) : null }));
     });
   });
+  // No idle limit (and no Keep-Alive: timeout hint, which Node's agent would follow): like a server whose
+  // idle close the client cannot see coming, so only the transport's own limit closes idle connections.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 30_000);
@@ -99,6 +102,37 @@ describe('LeanTransport', () => {
     t.close();
     expect(seen).toMatchObject([{ path: '/x', auth: 'Bearer from-file', peerCn: 'tortie-cni' }]);
   });
+
+  it('reads tokenFile again after a minute (kubelet rotates projected tokens)', async () => {
+    writeFileSync(join(dir, 'rotating'), 'first\n');
+    const t = new LeanTransport(config({ 'certificate-authority-data': caData() }, { tokenFile: 'rotating' }));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      seen.length = 0;
+      await t.request({ method: 'GET', path: '/1' });
+      writeFileSync(join(dir, 'rotating'), 'second\n');
+      await t.request({ method: 'GET', path: '/2' });
+      vi.setSystemTime(Date.now() + 61_000);
+      await t.request({ method: 'GET', path: '/3' });
+    } finally {
+      vi.useRealTimers();
+      t.close();
+    }
+    expect(seen.map((s) => s.auth)).toEqual(['Bearer first', 'Bearer first', 'Bearer second']);
+  });
+
+  it('closes an idle kept connection after a few seconds (never reused once the server may be closing it)', async () => {
+    const t = new LeanTransport(config({ 'certificate-authority-data': caData() }, { token: 't' }));
+    seen.length = 0;
+    await t.request({ method: 'GET', path: '/a' });
+    await t.request({ method: 'GET', path: '/b' });
+    await new Promise((r) => setTimeout(r, 4_300));
+    await t.request({ method: 'GET', path: '/c' });
+    t.close();
+    const ports = seen.map((s) => s.port);
+    expect(ports[0]).toBe(ports[1]);
+    expect(ports[2]).not.toBe(ports[1]);
+  }, 15_000);
 
   it('passes error answers on as status + parsed body (text when not JSON)', async () => {
     const t = new LeanTransport(config({ 'certificate-authority-data': caData() }, { token: 't' }));

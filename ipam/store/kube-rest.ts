@@ -12,6 +12,12 @@ import type { KubeRequest, KubeResponse, KubeTransport } from './kube-transport'
 
 /** How long a token read from tokenFile is used before the file is read again. */
 const TOKEN_REREAD_MS = 60_000;
+/**
+ * An idle kept connection is closed by us after this long: a CNI call is over well within it, and a
+ * long-lived caller (bgpd, a few requests a minute) then never sends on a connection the server or a load
+ * balancer is closing at that very moment (an error we could not safely retry for a POST).
+ */
+const IDLE_SOCKET_MS = 4_000;
 
 export class LeanTransport implements KubeTransport {
   readonly name = 'lean';
@@ -28,12 +34,13 @@ export class LeanTransport implements KubeTransport {
       ? new https.Agent({
           keepAlive: true,
           maxSockets: 4,
+          timeout: IDLE_SOCKET_MS,
           ...(cfg.ca ? { ca: cfg.ca } : {}),
           ...(cfg.cert ? { cert: cfg.cert, key: cfg.key } : {}),
           ...(cfg.servername ? { servername: cfg.servername } : {}),
           rejectUnauthorized: !cfg.insecure,
         })
-      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+      : new http.Agent({ keepAlive: true, maxSockets: 4, timeout: IDLE_SOCKET_MS });
     this.token = cfg.token;
   }
 
