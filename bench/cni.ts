@@ -23,6 +23,8 @@ interface Target {
   cpuFromLog?: boolean;
   /** where the plugins come from (default: dist/ of this checkout, then /usr/lib/cni) */
   cniPath?: string[];
+  /** extra environment for the plugin process */
+  env?: Record<string, string>;
 }
 
 const tortie = (label: string, nosync: boolean, logName = nosync ? 'nosync' : 'fsync'): Target => ({
@@ -39,6 +41,7 @@ const tortie = (label: string, nosync: boolean, logName = nosync ? 'nosync' : 'f
 const FSYNC_LABEL = 'tortie + tortie-ipam (file store, fsync)';
 export const KUBE_LEAN_LABEL = 'tortie + tortie-ipam (kubernetes, lean https)';
 export const KUBE_CLIENT_NODE_LABEL = 'tortie + tortie-ipam (kubernetes, client-node)';
+export const KUBE_OPENSSL_CA_LABEL = 'tortie + tortie-ipam (kubernetes, lean https, node --use-openssl-ca)';
 
 /** The Kubernetes datastore (cni-kube.ts): install-cni's JSON kubeconfig → lean transport; as YAML → client-node. */
 const tortieKube = (label: string, kubeconfig: () => string, logName: string): Target => ({
@@ -61,6 +64,9 @@ function targets(baseline?: string): Target[] {
     ...(baseline ? [{ ...tortie(`baseline ${baseline} (file store, fsync)`, false, 'baseline'), cniPath: [resolve(baseline), '/usr/lib/cni'] }] : []),
     tortieKube(KUBE_LEAN_LABEL, () => kube!.jsonKubeconfig, 'kube-lean'),
     tortieKube(KUBE_CLIENT_NODE_LABEL, () => kube!.yamlKubeconfig, 'kube-client-node'),
+    // Node 20 builds its bundled root-CA store (~17 ms of CPU) for the first TLS context even when the
+    // kubeconfig names the CA; with this flag it uses OpenSSL's (lazy) store instead
+    { ...tortieKube(KUBE_OPENSSL_CA_LABEL, () => kube!.jsonKubeconfig, 'kube-openssl-ca'), env: { NODE_OPTIONS: '--use-openssl-ca' } },
     {
       label: 'ptp + host-local',
       conf: (lab) => ({ type: 'ptp', cniVersion: '1.0.0', name: 'bench-ptp', ipam: { type: 'host-local', dataDir: join(lab.dir, 'host-local'), ranges: [[{ subnet: '10.88.0.0/16' }]] } }),
@@ -109,6 +115,7 @@ function runtimeFor(lab: CniLab, pod: string, t: Target): RuntimeConf {
     args: { IgnoreUnknown: '1', K8S_POD_NAMESPACE: 'bench', K8S_POD_NAME: `p${process.pid}-${seq}` },
     hostNetns: netnsPath(lab.host),
     cniPath: t.cniPath ?? CNI_PATH,
+    ...(t.env ? { env: t.env } : {}),
   };
 }
 
@@ -220,6 +227,7 @@ function render(r: CniBenchResult, quick: boolean): PartReport {
   if (r.cpu[KUBE_LEAN_LABEL] && r.cpu[KUBE_CLIENT_NODE_LABEL]) {
     const lean = KUBE_LEAN_LABEL;
     const cn = KUBE_CLIENT_NODE_LABEL;
+    if (r.cpu[KUBE_OPENSSL_CA_LABEL]) ratios.push(`kubernetes datastore, lean, node --use-openssl-ca: ADD CPU p50 ${fmt(p50(r.cpu[KUBE_OPENSSL_CA_LABEL].add))} ms (${fmt(p50(r.cpu[KUBE_OPENSSL_CA_LABEL].add) - p50(r.cpu[lean].add))}), DEL ${fmt(p50(r.cpu[KUBE_OPENSSL_CA_LABEL].del))} ms (${fmt(p50(r.cpu[KUBE_OPENSSL_CA_LABEL].del) - p50(r.cpu[lean].del))})`);
     ratios.push(`kubernetes datastore, client-node → lean transport: ADD p50 ${fmt(p50(r.sequential[cn].add))} → ${fmt(p50(r.sequential[lean].add))} ms wall, CPU ${fmt(p50(r.cpu[cn].add))} → ${fmt(p50(r.cpu[lean].add))} ms; DEL p50 ${fmt(p50(r.sequential[cn].del))} → ${fmt(p50(r.sequential[lean].del))} ms wall, CPU ${fmt(p50(r.cpu[cn].del))} → ${fmt(p50(r.cpu[lean].del))} ms; lean − file store (fsync) ADD CPU ${fmt(p50(r.cpu[lean].add) - p50(r.cpu[FSYNC_LABEL].add))} ms`);
   }
   const ptp = labels.find((l) => l.startsWith('ptp'))!;
