@@ -346,6 +346,7 @@ describe('install-cni atomicity', () => {
           if (name !== 'other') sig.set(key, name);
         }
         seen[name]++;
+        if (name === 'new' && seen.new === 1) process.stdout.write('saw-new\\n');
       } finally { fs.closeSync(fd); }
       if (first) { first = false; process.stdout.write('ready\\n'); }
     }
@@ -374,10 +375,12 @@ describe('install-cni atomicity', () => {
       env: { PATH: '/usr/bin:/bin', CNI_BIN_DIR: dirs.bin, CNI_NET_DIR: dirs.net, NODE_NAME: 'node-1', TORTIE_NODE_MODULES: join(image, 'opt/tortie/node_modules') },
     });
     expect(r.stdout + r.stderr).toContain(`installed ${target}`);
-    await new Promise((res) => setTimeout(res, 200)); // let the reader see the new file a few times
+    // let the reader see the new file (its first sight is a full hash of ~100 MB: slow on a loaded box)
+    for (const end = Date.now() + 20_000; !out.includes('saw-new') && Date.now() < end;) await new Promise((res) => setTimeout(res, 20));
+    await new Promise((res) => setTimeout(res, 100));
     writeFileSync(stop, '');
     expect(await done).toBe(0);
-    const seen = JSON.parse(out.split('\n')[1]) as Record<string, number>;
+    const seen = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as Record<string, number>;
     console.log(`atomicity reader: ${JSON.stringify(seen)}`);
     expect(seen.other).toBe(0);
     expect(seen.missing).toBe(0);
