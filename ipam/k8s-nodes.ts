@@ -6,6 +6,7 @@
 //   explicit BGPPeers with neither node nor nodeSelector apply to every node; `node` to that node;
 //            `nodeSelector` to the nodes it selects (Kubernetes or Calico syntax, ipam/selector.ts). A
 //            node-specific peer at an address a global peer already covers is dropped.
+import { formatIp, parseIp } from './cidr';
 import { parseSelector } from './selector';
 
 export interface NodeInfo {
@@ -43,25 +44,44 @@ export interface PeerPlan {
 
 const isV6 = (a: string): boolean => a.includes(':');
 
-/** `192.0.2.1`, `192.0.2.1:1179`, `fd00::1`, `[fd00::1]:1179` → address and port. */
+/**
+ * An address from a Kubernetes object in the one text form everything compares by: RFC 5952 for IPv6
+ * (ipam/cidr.ts — the same text config/ip.ts gives the config file's addresses, which ipam may not
+ * import), so `2001:DB8:0::02` and `2001:db8::2` are one peer, and the listener, which sees Node's
+ * canonical remoteAddress, recognises it. An IPv4-mapped address (`::ffff:192.0.2.1`) is that IPv4
+ * address: Calico's Go parser reads it so, and only an IPv4 session can reach it. Undefined when `text`
+ * is no address.
+ */
+export function canonicalAddress(text: string): string | undefined {
+  const ip = parseIp(text);
+  if (!ip) return undefined;
+  if (ip.family === 6 && ip.v6 >> 32n === 0xffffn) return formatIp({ family: 4, v4: Number(ip.v6 & 0xffffffffn) });
+  return formatIp(ip);
+}
+
+/**
+ * `192.0.2.1`, `192.0.2.1:1179`, `fd00::1`, `[fd00::1]:1179` → address (canonical, see canonicalAddress)
+ * and port. Text that is no address is passed through: it never matches a connection.
+ */
 export function splitPeerIp(peerIP: string, defaultPort: number): { address: string; port: number } {
+  const canon = (a: string): string => canonicalAddress(a) ?? a;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(peerIP);
-  if (v6) return { address: v6[1], port: v6[2] ? Number(v6[2]) : defaultPort };
+  if (v6) return { address: canon(v6[1]), port: v6[2] ? Number(v6[2]) : defaultPort };
   const v4 = /^([\d.]+):(\d+)$/.exec(peerIP);
-  if (v4) return { address: v4[1], port: Number(v4[2]) };
-  return { address: peerIP, port: defaultPort };
+  if (v4) return { address: canon(v4[1]), port: Number(v4[2]) };
+  return { address: canon(peerIP), port: defaultPort };
 }
 
 function peerName(kind: string, address: string, port: number): string {
   return `${kind}_${address.replace(/[.:]/g, '_')}${port !== 179 ? `_port_${port}` : ''}`;
 }
 
-/** Raw Kubernetes Node → NodeInfo (InternalIP addresses only). */
+/** Raw Kubernetes Node → NodeInfo (InternalIP addresses only, canonical; ones that are no address dropped). */
 export function nodeInfo(node: { metadata?: { name?: string; labels?: Record<string, string> }; status?: { addresses?: Array<{ type: string; address: string }> } }): NodeInfo {
   return {
     name: node.metadata?.name ?? '',
     labels: node.metadata?.labels ?? {},
-    addresses: (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
+    addresses: (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').flatMap((a) => canonicalAddress(a.address) ?? []),
   };
 }
 

@@ -18,6 +18,16 @@ describe('clusterNode', () => {
     expect(clusterNode(obj('a', '198.18.0.1', { annotations: { 'tortie.dev/address': '198.18.0.300' } })).address).toBeUndefined();
     expect(clusterNode(obj('a', 'fd00::1')).address).toBeUndefined();
     expect(clusterNode(obj('a', 'fd00::1'), 6).address).toBe('fd00::1');
+    expect(clusterNode(obj('a', 'fd00:::1'), 6).address).toBeUndefined();
+  });
+
+  it('gives the address canonical (RFC 5952), from the InternalIP or the annotation', () => {
+    expect(clusterNode(obj('a', 'FD00:0:0::0001'), 6).address).toBe('fd00::1');
+    expect(clusterNode(obj('a', '2001:0db8:0000:0000:0000:0000:0000:0002'), 6).address).toBe('2001:db8::2');
+    expect(clusterNode(obj('a', '198.18.0.1', { annotations: { 'tortie.dev/address': ' 2001:DB8:0::5 ' } }), 6).address).toBe('2001:db8::5');
+    // an IPv4-mapped address is IPv4: an IPv4 session, not an IPv6 one
+    expect(clusterNode(obj('a', '::ffff:198.18.0.7')).address).toBe('198.18.0.7');
+    expect(clusterNode(obj('a', '::ffff:198.18.0.7'), 6).address).toBeUndefined();
   });
 
   it('reads the AS annotation (rejecting non-integers) and the RR cluster id from a label or annotation', () => {

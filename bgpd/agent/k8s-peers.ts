@@ -2,7 +2,7 @@
 // node should have. The node-to-node mesh and explicit BGPPeers come from ipam/k8s-nodes.ts
 // (meshPeersFrom); once any node is a route reflector the mesh part follows the node registry's
 // reflector rules instead (peer-set.ts), so both datastores agree on topology.
-import { meshPeersFrom } from '../../ipam/k8s-nodes';
+import { canonicalAddress, meshPeersFrom } from '../../ipam/k8s-nodes';
 import type { BgpConfigSpec, BgpPeerSpec, NodeInfo as K8sNodeInfo } from '../../ipam/k8s-nodes';
 import type { NodeInfo as RegistryNode } from '../../ipam/nodes';
 import { desiredPeers } from './peer-set';
@@ -47,16 +47,19 @@ export interface ClusterNode {
 }
 
 const isV6 = (a: string): boolean => a.includes(':');
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const usable = (a: string, family: 4 | 6): boolean => (family === 4 ? IPV4.test(a) : isV6(a) && /^[0-9a-fA-F:.]+$/.test(a));
+/** The address canonical (RFC 5952; IPv4-mapped as IPv4) when it is one of `family`: other nodes and the listener compare that text. */
+const usable = (a: string, family: 4 | 6): string | undefined => {
+  const c = canonicalAddress(a);
+  return c !== undefined && isV6(c) === (family === 6) ? c : undefined;
+};
 
-/** Node object → what peering needs; `address` is absent when neither annotation nor InternalIP gives one. */
+/** Node object → what peering needs; `address` (canonical) is absent when neither annotation nor InternalIP gives one. */
 export function clusterNode(obj: NodeObject, family: 4 | 6 = 4): ClusterNode {
   const ann = obj.metadata?.annotations ?? {};
   const labels = obj.metadata?.labels ?? {};
   const override = ann[ADDRESS_ANNOTATION]?.trim();
-  const internal = (obj.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
-  const address = override !== undefined && override !== '' ? (usable(override, family) ? override : undefined) : internal.find((a) => usable(a, family));
+  const internal = (obj.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => usable(a.address, family));
+  const address = override !== undefined && override !== '' ? usable(override, family) : internal.find((a) => a !== undefined);
   const as = annotationAs(obj).asNumber;
   const rr = labels[RR_CLUSTER_KEY] ?? ann[RR_CLUSTER_KEY];
   return {

@@ -10,9 +10,9 @@ afterEach(async () => {
 });
 
 /** Connects and resolves with what the server sent before closing, or 'open' if still open after 300 ms. */
-function probe(port: number): Promise<{ bytes: number; closed: boolean }> {
+function probe(port: number, host = '127.0.0.1'): Promise<{ bytes: number; closed: boolean }> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
+    const s = net.connect({ host, port });
     let bytes = 0;
     s.on('data', (d) => (bytes += d.length));
     s.on('error', () => {});
@@ -71,5 +71,28 @@ describe('BgpListener', () => {
     expect(normalizeAddress('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(normalizeAddress('FD00::1')).toBe('fd00::1');
     expect(normalizeAddress(undefined)).toBe('');
+  });
+
+  it('normalizes IPv6 to RFC 5952 text, as Node writes remoteAddress', () => {
+    expect(normalizeAddress('2001:db8:0::2')).toBe('2001:db8::2');
+    expect(normalizeAddress('2001:0DB8:0000:0000:0000:0000:0000:0002')).toBe('2001:db8::2');
+    expect(normalizeAddress('fd00:0:0:1:0:0:0:1')).toBe('fd00:0:0:1::1');
+    expect(normalizeAddress('::FFFF:C000:0201')).toBe('192.0.2.1');
+    expect(normalizeAddress('0:0:0:0:0:ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(normalizeAddress('NOT-AN-IP')).toBe('not-an-ip');
+  });
+
+  it('accepts a connection from ::1 for a peer registered as 0000:0:0:0:0:0:0:0001', async () => {
+    const l = new BgpListener({ address: '::1', port: 0 });
+    listeners.push(l);
+    const got: BgpSocket[] = [];
+    l.register({ peerAddress: '0000:0:0:0:0:0:0:0001', acceptIncoming: (s) => got.push(s) > 0 });
+    await l.listen();
+    const r = await probe(l.port, '::1');
+    expect(r.closed).toBe(false);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.remoteAddress).toBe('::1');
+    expect(l.refusedUnknown).toBe(0);
+    got[0]!.destroy();
   });
 });

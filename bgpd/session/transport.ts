@@ -4,6 +4,7 @@
 
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { formatIP, parseIP } from '../../config/ip';
 import type { Logger } from './peer-config';
 import { silentLogger } from './peer-config';
 
@@ -121,10 +122,18 @@ export function listeningFd(server: net.Server): number | undefined {
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
-/** "::ffff:10.0.0.1" (dual-stack listener) → "10.0.0.1"; IPv6 text is compared as given by Node. */
+/**
+ * The key the listener matches peers by: RFC 5952 text (config/ip.ts, as the config file's addresses
+ * are), because Node gives remoteAddress canonical while a configured peer may be written
+ * `2001:DB8:0::02`; an IPv4-mapped address (a dual-stack listener's "::ffff:10.0.0.1", however written)
+ * is the IPv4 address. Text that is no address is only lower-cased.
+ */
 export function normalizeAddress(addr: string | undefined): string {
   if (!addr) return '';
-  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr.toLowerCase();
+  const ip = parseIP(addr);
+  if (!ip) return addr.toLowerCase();
+  if (ip.family === 6 && ip.value >> 32n === 0xffffn) return formatIP({ family: 4, value: ip.value & 0xffffffffn });
+  return formatIP(ip);
 }
 
 export interface IncomingAcceptor {
