@@ -121,6 +121,22 @@ describe('LeanTransport', () => {
     expect(seen.map((s) => s.auth)).toEqual(['Bearer first', 'Bearer first', 'Bearer second']);
   });
 
+  it('an unreadable tokenFile rejects the request (never a synchronous throw), and a readable one is used again', async () => {
+    const t = new LeanTransport(config({ 'certificate-authority-data': caData() }, { tokenFile: 'not-there' }));
+    try {
+      let p: Promise<unknown> | undefined;
+      expect(() => (p = t.request({ method: 'GET', path: '/no-token' }))).not.toThrow();
+      await expect(p).rejects.toThrow(/ENOENT.*not-there/);
+      writeFileSync(join(dir, 'not-there'), 'late\n');
+      seen.length = 0;
+      await t.request({ method: 'GET', path: '/late' });
+      expect(seen.map((s) => s.auth)).toEqual(['Bearer late']);
+    } finally {
+      t.close();
+      rmSync(join(dir, 'not-there'), { force: true });
+    }
+  });
+
   it('closes an idle kept connection after a few seconds (never reused once the server may be closing it)', async () => {
     const t = new LeanTransport(config({ 'certificate-authority-data': caData() }, { token: 't' }));
     seen.length = 0;

@@ -44,7 +44,8 @@ export class LeanTransport implements KubeTransport {
     this.token = cfg.token;
   }
 
-  request(req: KubeRequest): Promise<KubeResponse> {
+  // async: an unreadable tokenFile rejects the request like any other failure, never throws at the caller
+  async request(req: KubeRequest): Promise<KubeResponse> {
     const token = this.bearer();
     return sendJson({
       mod: this.mod,
