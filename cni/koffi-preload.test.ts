@@ -3,7 +3,7 @@ import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { preloadKoffi } from './koffi-preload';
+import { preloadKoffi, preservesSymlinks } from './koffi-preload';
 
 const REPO_MODULES = join(import.meta.dirname, '..', 'node_modules');
 const loader = Module as unknown as { _cache: Record<string, Module>; _load(request: string, parent: Module): unknown };
@@ -84,5 +84,27 @@ describe('preloadKoffi', () => {
     const parent = parentIn(join(tmp, 'early'), [early, join(tmp, 'early', 'later')]);
     expect(preloadKoffi(parent)).toBe(false);
     expect(loader._load('koffi', parent)).toBe('shadow');
+  });
+
+  it('--preserve-symlinks (argv, NODE_OPTIONS or NODE_PRESERVE_SYMLINKS=1) turns it off; --preserve-symlinks-main does not', () => {
+    expect(preservesSymlinks(['--preserve-symlinks'], {})).toBe(true);
+    expect(preservesSymlinks([], { NODE_OPTIONS: '--use-openssl-ca --preserve-symlinks' })).toBe(true);
+    expect(preservesSymlinks([], { NODE_PRESERVE_SYMLINKS: '1' })).toBe(true);
+    expect(preservesSymlinks(['--preserve-symlinks-main'], {})).toBe(false);
+    expect(preservesSymlinks([], { NODE_OPTIONS: '--preserve-symlinks-main --use-openssl-ca' })).toBe(false);
+    expect(preservesSymlinks([], { NODE_PRESERVE_SYMLINKS: '0' })).toBe(false);
+    expect(preservesSymlinks([], {})).toBe(false);
+    // and preloadKoffi reads this process's flags through it
+    const saved = process.env.NODE_OPTIONS;
+    try {
+      const parent = parentIn(tmp, [REPO_MODULES]);
+      process.env.NODE_OPTIONS = '--preserve-symlinks-main';
+      expect(preloadKoffi(parent)).toBe(true);
+      process.env.NODE_OPTIONS = '--preserve-symlinks';
+      expect(preloadKoffi(parent)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
   });
 });

@@ -55,13 +55,23 @@ function requireTarget(pkg: KoffiPackage): string | undefined {
 }
 
 /**
+ * Whether Node resolves modules with symlinks preserved (--preserve-symlinks on the command line or in
+ * NODE_OPTIONS, or NODE_PRESERVE_SYMLINKS=1): require then caches koffi under its symlinked path, not
+ * the real one registered here. Exact flag match: --preserve-symlinks-main only concerns the main
+ * module, never how the bundle finds koffi.
+ */
+export function preservesSymlinks(execArgv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const flags = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.includes('--preserve-symlinks') || (env.NODE_PRESERVE_SYMLINKS ?? '').startsWith('1');
+}
+
+/**
  * Loads koffi's native module for `parent` (the bundle's module) and registers it as what
  * `require('koffi')` resolves to. Returns whether it did; false changes nothing.
  */
 export function preloadKoffi(parent: Module): boolean {
   try {
-    const opts = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-    if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch) || opts.includes('--preserve-symlinks')) return false;
+    if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch) || preservesSymlinks(process.execArgv, process.env)) return false;
     if (typeof loader._resolveLookupPaths !== 'function' || typeof loader._pathCache !== 'object') return false;
     const lookup = loader._resolveLookupPaths('koffi', parent);
     const found = lookup && findKoffiDir(lookup);
