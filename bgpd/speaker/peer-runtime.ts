@@ -10,11 +10,14 @@ import type { Negotiated } from '../session/open-negotiation';
 import type { Logger } from '../session/peer-config';
 import { BgpSession } from '../session/session';
 import type { ReceivedUpdate, SessionOptions } from '../session/session';
-import { normalizeAddress, tcpMd5Connector, tcpMd5Problem } from '../session/transport';
+import { realScheduler } from '../session/timers';
+import { normalizeAddress, tcpConnector, tcpMd5Connector, tcpMd5Problem } from '../session/transport';
+import type { IncomingAcceptor } from '../session/transport';
 import { endOfRibFamily } from '../wire';
 import type { Afi, GracefulRestartCap } from '../wire/types';
 import { ErrorAction } from '../wire/types';
 import { sessionConfig } from './peer-map';
+import { SessionFreeze } from './session-freeze';
 import type { RestartState, SpeakerIdentity, SpeakerPeer } from './peer-map';
 
 /**
@@ -36,6 +39,8 @@ export interface PeerHost {
 
 export class PeerRuntime {
   readonly session: BgpSession;
+  /** What the listener hands this peer's incoming connections to (refuses them once stopped for a restart). */
+  readonly acceptor: IncomingAcceptor;
   /** The peer's GR capability from the last session (kept after it drops, for the stale timer). */
   peerGr: GracefulRestartCap | undefined;
   /** Date.now() at which the stale routes are dropped; undefined when none are held. */
@@ -46,19 +51,28 @@ export class PeerRuntime {
   private prefixTimer: NodeJS.Timeout | undefined;
   private warnedOverLimit = false;
   private disposed = false;
+  private readonly freeze: SessionFreeze;
 
   constructor(
     private readonly host: PeerHost,
     readonly peer: SpeakerPeer,
     readonly ribId: PeerId,
   ) {
+    // the session's timers and sockets go through here, so that stopForRestart can silence them all
+    this.freeze = new SessionFreeze(host.sessionOptions?.scheduler ?? realScheduler);
+    // RFC 2385: a peer with a password connects through sockets signed with its TCP-MD5 key
+    const connector = host.sessionOptions?.connector ?? (peer.password !== undefined ? tcpMd5Connector(peer.password) : tcpConnector);
     this.session = new BgpSession(sessionConfig(host.node, peer, host.restart), {
-      // RFC 2385: a peer with a password connects through sockets signed with its TCP-MD5 key
-      ...(peer.password !== undefined ? { connector: tcpMd5Connector(peer.password) } : {}),
       ...host.sessionOptions,
+      connector: this.freeze.connector(connector),
+      scheduler: this.freeze.scheduler,
       logger: host.logger,
       onUpdates: (batch) => this.onUpdates(batch),
     });
+    this.acceptor = {
+      peerAddress: this.session.peerAddress,
+      acceptIncoming: (socket) => !this.freeze.frozen && this.session.acceptIncoming(this.freeze.track(socket)),
+    };
     this.session.on('established', (n) => this.onEstablished(n));
     this.session.on('down', (reason) => this.onDown(reason));
     this.session.on('routeRefresh', (r) => {
@@ -74,6 +88,7 @@ export class PeerRuntime {
   }
 
   start(): void {
+    if (this.freeze.frozen) return;
     if (this.peer.password === undefined) {
       this.session.start();
       return;
@@ -90,6 +105,8 @@ export class PeerRuntime {
       this.host.logger.error({ peer: this.name, errno: problem.errno, err: problem.message }, 'TCP-MD5 unavailable: the session stays Idle');
       // and `bgpctl show peers` says why ("Socket: TCP-MD5 unavailable: ENOPROTOOPT …")
       recordError(this.session.counters, { direction: 'local', text: `local ${problem.message}`, at: Date.now() });
+    }).catch((err: unknown) => {
+      this.host.logger.error({ peer: this.name, err: err instanceof Error ? err.stack : String(err) }, 'TCP-MD5 probe failed: the session stays Idle');
     });
   }
 
@@ -105,13 +122,23 @@ export class PeerRuntime {
   }
 
   /**
-   * The daemon is about to exit for a restart (Speaker.stopForRestart): timers stop and what the
-   * peer still sends is dropped unread by the RIB; the session itself is left as it is, so no
-   * NOTIFICATION goes out and the connection ends with the process.
+   * The daemon is about to exit for a restart (Speaker.stopForRestart). A peer that keeps our routes
+   * gets nothing more: every timer of its session stops (no KEEPALIVE, no Hold Timer NOTIFICATION),
+   * its input is left unread and any write is dropped, so the connection ends with the process and
+   * the peer sees a transport failure. Any other peer drops our routes whatever we do: it gets the
+   * Cease with `reason` (written at once), then its session is silenced the same way.
    */
-  stopForRestart(): void {
-    this.dispose();
-    this.session.setUpdateConsumer(() => {});
+  stopForRestart(reason: string): Promise<void> {
+    if (this.keepsOurRoutes()) {
+      this.dispose();
+      this.session.setUpdateConsumer(() => {});
+      this.freeze.freeze({ stopReading: true });
+      return Promise.resolve();
+    }
+    const closed = this.shutdown(reason);
+    // keeps reading: the close waits for the peer's FIN after our Cease
+    this.freeze.freeze({ stopReading: false });
+    return closed;
   }
 
   /** Stop every timer (the runtime is being removed or the daemon exits). */
@@ -124,7 +151,7 @@ export class PeerRuntime {
   /** Soft clear: ask the peer to re-send (ROUTE-REFRESH) and re-send our Adj-RIB-Out. */
   softClear(): boolean {
     const n = this.session.negotiated;
-    if (!n) return false;
+    if (!n || this.freeze.frozen) return false;
     for (const f of n.families) this.host.rib.routeRefresh(this.ribId, f.afi);
     this.host.driver.kick();
     this.session.refresh();
@@ -133,6 +160,7 @@ export class PeerRuntime {
 
   /** Hard clear: Cease/4 and reconnect; also lifts a max-prefix hold-down. */
   hardClear(): void {
+    if (this.freeze.frozen) return;
     clearTimeout(this.prefixTimer);
     if (this.prefixLimited) {
       this.prefixLimited = false;
@@ -155,7 +183,9 @@ export class PeerRuntime {
     data.writeUInt16BE(1, 0);
     data.writeUInt8(1, 2);
     data.writeUInt32BE(Math.min(mp.limit, 0xffffffff), 3);
-    void this.session.stop(`maximum prefix limit ${mp.limit} exceeded`, { subcode: 1, data });
+    this.session.stop(`maximum prefix limit ${mp.limit} exceeded`, { subcode: 1, data }).catch((err: unknown) => {
+      this.host.logger.error({ peer: this.name, err: err instanceof Error ? err.stack : String(err) }, 'closing the session over max-prefix failed');
+    });
     this.prefixTimer = setTimeout(() => {
       if (this.disposed) return;
       this.prefixLimited = false;

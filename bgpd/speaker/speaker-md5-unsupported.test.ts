@@ -25,8 +25,8 @@ describe('speaker: TCP-MD5 unavailable', () => {
     // a connection attempt that never completes: enough to see a session leave Idle
     const connector = () => new PassThrough() as unknown as BgpSocket;
     const speaker = new Speaker({ config, logger, sessionOptions: { connector } });
-    const secret = speaker.addPeer(fromConfig(config, peerCfg({ name: 'tor-md5', password: 'hunter2' })));
-    const plain = speaker.addPeer(fromConfig(config, peerCfg({ name: 'tor-plain', address: '198.18.0.3' })));
+    const secret = speaker.addPeer(fromConfig(config, peerCfg({ name: 'tor-md5', password: 'hunter2' })))!;
+    const plain = speaker.addPeer(fromConfig(config, peerCfg({ name: 'tor-plain', address: '198.18.0.3' })))!;
     speaker.start();
     await expect.poll(() => lines.some((l) => l.startsWith('error TCP-MD5 unavailable'))).toBe(true);
     const err = lines.find((l) => l.startsWith('error TCP-MD5 unavailable'))!;

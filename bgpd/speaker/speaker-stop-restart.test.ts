@@ -1,5 +1,9 @@
+import { PassThrough } from 'node:stream';
 import { describe, it, expect } from 'vitest';
-import { GR_OFF, until, useSpeakerPairs } from './test-speakers';
+import { ManualScheduler } from '../session/timers';
+import type { BgpSocket } from '../session/transport';
+import { fromConfig } from './peer-map';
+import { GR_OFF, nodeConfig, peerConfig, until, useSpeakerPairs } from './test-speakers';
 import { peerRow, routesView } from './views';
 
 const pair = useSpeakerPairs();
@@ -62,5 +66,53 @@ describe('Speaker.stopForRestart', () => {
     await until(() => !b.rib.pending, 'B idle');
     expect(rb.staleUntil).toBeUndefined();
     expect(await routesView(b, {})).toEqual([]);
+  });
+});
+
+describe('after Speaker.stopForRestart nothing reaches a graceful-restart peer', () => {
+  it('peer changes, route changes, clears, keepalive intervals and the hold time passing write zero bytes', async () => {
+    const clock = new ManualScheduler();
+    const { a, b, sockets } = pair({ aScheduler: clock });
+    a.setOriginated(['10.1.0.0/24']);
+    a.start();
+    b.start();
+    const rb = b.peer('a')!;
+    await until(() => peerRow(b, rb).accepted === 1, 'route at B');
+    // what A writes arrives at B's end of the in-memory connection
+    let bytes = 0;
+    sockets[1]!.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    // the check can fail: before the stop, a keepalive interval on A's clock does write
+    const keepalives = rb.session.counters.messagesIn.keepalive;
+    clock.advance(3000);
+    await until(() => bytes > 0 && rb.session.counters.messagesIn.keepalive > keepalives, 'a KEEPALIVE from A before the stop');
+
+    await a.stopForRestart('bgpd restarting');
+    bytes = 0;
+    const inBefore = { ...rb.session.counters.messagesIn };
+    const node = nodeConfig(65001, '10.0.0.1');
+    const changed = fromConfig(node, peerConfig({ name: 'b', address: '10.0.0.2', asNumber: 65002, holdTime: 30 }));
+    expect(await a.updatePeer(changed)).toBe('unchanged');
+    expect(await a.removePeer('b')).toBe(false);
+    expect(a.addPeer(fromConfig(node, peerConfig({ name: 'c', address: '10.0.0.3', asNumber: 65003 })))).toBeUndefined();
+    await a.replacePeer(changed);
+    a.refreshPeer(fromConfig(node, peerConfig({ name: 'b', address: '10.0.0.2', asNumber: 65002, exportPolicy: ['x'] })));
+    a.originate('10.1.2.0/24');
+    a.withdraw('10.1.0.0/24', 'config');
+    const ra = a.peer('b')!;
+    expect(ra.softClear()).toBe(false);
+    ra.hardClear();
+    // keepalive 3 s, hold 9 s: ten keepalive intervals and three hold times
+    for (let i = 0; i < 10; i++) clock.advance(3000);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(bytes).toBe(0);
+    expect(rb.session.counters.messagesIn).toEqual(inBefore);
+    expect(a.peers().map((p) => p.name)).toEqual(['b']);
+    expect(a.originatedPrefixes()).toEqual(['10.1.0.0/24']);
+    expect(ra.session.state).toBe('Established');
+    expect(rb.session.state).toBe('Established');
+    // a new incoming connection is refused (the listener closes it) rather than handed to the session
+    expect(ra.acceptor.acceptIncoming(new PassThrough() as unknown as BgpSocket)).toBe(false);
+    for (const s of sockets) s.destroy();
   });
 });

@@ -114,7 +114,7 @@ describe('Speaker', () => {
     a.start();
     b.start();
     await until(() => b.peer('a')!.session.state === 'Established', 'up');
-    const extra = b.addPeer(fromConfig(nodeConfig(65002, '10.0.0.2'), peerConfig({ name: 'c', address: '10.0.0.3', asNumber: 65003, passive: true })));
+    const extra = b.addPeer(fromConfig(nodeConfig(65002, '10.0.0.2'), peerConfig({ name: 'c', address: '10.0.0.3', asNumber: 65003, passive: true })))!;
     expect(b.peers().map((p) => p.name)).toEqual(['a', 'c']);
     expect(await b.removePeer('c')).toBe(true);
     expect(await b.removePeer('nope')).toBe(false);

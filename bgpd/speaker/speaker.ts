@@ -13,6 +13,7 @@ import { wireEncoder } from '../rib/wire-encoder';
 import type { Logger } from '../session/peer-config';
 import type { BgpListener } from '../session/transport';
 import { normalizeAddress } from '../session/transport';
+import { sameSettings } from './same-settings';
 import { Afi } from '../wire/types';
 import { Md5DropWatch } from './md5-watch';
 import { PeerRuntime } from './peer-runtime';
@@ -103,7 +104,9 @@ export class Speaker {
 
   // ---- peers ---------------------------------------------------------------------------------
 
-  addPeer(peer: SpeakerPeer): PeerRuntime {
+  /** The new peer's runtime; undefined once stopped for a restart (nothing is added then). */
+  addPeer(peer: SpeakerPeer): PeerRuntime | undefined {
+    if (this.ignoredAfterStop('addPeer', peer.name)) return undefined;
     if (this.byName.has(peer.name)) throw new Error(`peer ${peer.name} already exists`);
     const id = this.rib.addPeer(ribPeerConfig(peer, this.policies));
     const host: PeerHost = {
@@ -119,7 +122,7 @@ export class Speaker {
     this.byName.set(peer.name, rt);
     this.byRibId.set(id, rt);
     // with a password, the listener puts the peer's TCP-MD5 key on its socket (removed by unregister)
-    this.listener?.register(rt.session, peer.password !== undefined ? { password: peer.password, name: peer.name } : {});
+    this.listener?.register(rt.acceptor, peer.password !== undefined ? { password: peer.password, name: peer.name } : {});
     if (this.started) rt.start();
     this.logger.info({ peer: peer.name, address: peer.address, as: peer.asNumber, type: peer.type }, 'peer added');
     return rt;
@@ -127,10 +130,11 @@ export class Speaker {
 
   /** Cease/3 (Peer De-configured is what the peer sees as the shutdown text) and forget its routes. */
   async removePeer(name: string, reason = 'peer de-configured'): Promise<boolean> {
+    if (this.ignoredAfterStop('removePeer', name)) return false;
     const rt = this.byName.get(name);
     if (!rt) return false;
     this.byName.delete(name);
-    this.listener?.unregister(rt.session);
+    this.listener?.unregister(rt.acceptor);
     await rt.shutdown(reason);
     this.byRibId.delete(rt.ribId);
     this.rib.removePeer(rt.ribId);
@@ -141,6 +145,7 @@ export class Speaker {
 
   /** Session parameters changed: only this peer's session is restarted. */
   async replacePeer(peer: SpeakerPeer): Promise<void> {
+    if (this.ignoredAfterStop('replacePeer', peer.name)) return;
     await this.removePeer(peer.name, 'configuration changed');
     this.addPeer(peer);
   }
@@ -150,23 +155,25 @@ export class Speaker {
    * other change restarts just this session (replacePeer); an unknown peer is added.
    */
   async updatePeer(peer: SpeakerPeer): Promise<'added' | 'refreshed' | 'reset' | 'unchanged'> {
+    if (this.ignoredAfterStop('updatePeer', peer.name)) return 'unchanged';
     const rt = this.byName.get(peer.name);
     if (!rt) {
       this.addPeer(peer);
       return 'added';
     }
-    const strip = (p: SpeakerPeer): string => JSON.stringify({ ...p, importPolicy: [], exportPolicy: [] });
-    if (strip(rt.peer) !== strip(peer)) {
+    const strip = (p: SpeakerPeer): SpeakerPeer => ({ ...p, importPolicy: [], exportPolicy: [] });
+    if (!sameSettings(strip(rt.peer), strip(peer))) {
       await this.replacePeer(peer);
       return 'reset';
     }
-    if (JSON.stringify([rt.peer.importPolicy, rt.peer.exportPolicy]) === JSON.stringify([peer.importPolicy, peer.exportPolicy])) return 'unchanged';
+    if (sameSettings([rt.peer.importPolicy, rt.peer.exportPolicy], [peer.importPolicy, peer.exportPolicy])) return 'unchanged';
     this.refreshPeer(peer);
     return 'refreshed';
   }
 
   /** Only policies changed: re-run export at once, ask the peer to re-send for import. */
   refreshPeer(peer: SpeakerPeer): void {
+    if (this.ignoredAfterStop('refreshPeer', peer.name)) return;
     const rt = this.byName.get(peer.name);
     if (!rt) return;
     (rt as { peer: SpeakerPeer }).peer = peer;
@@ -187,6 +194,7 @@ export class Speaker {
    * removed, new ones added, the others left alone.
    */
   async setMeshPeers(list: readonly MeshPeerInput[]): Promise<void> {
+    if (this.ignoredAfterStop('setMeshPeers', `${list.length} nodes`)) return;
     const wanted = new Map(list.map((m) => {
       const p = meshPeer(this.config, m);
       return [p.name, p] as const;
@@ -217,6 +225,7 @@ export class Speaker {
    * ones it was announced with (re-announced only if they differ); omitted, they stay as they are.
    */
   originate(prefix: string, source = 'api', attrs?: OriginAttributes): void {
+    if (this.ignoredAfterStop('originate', prefix)) return;
     const sources = this.originated.get(prefix);
     const json = attrs === undefined ? undefined : JSON.stringify(attrs);
     if (sources) {
@@ -231,6 +240,7 @@ export class Speaker {
   }
 
   withdraw(prefix: string, source = 'api'): void {
+    if (this.ignoredAfterStop('withdraw', prefix)) return;
     const sources = this.originated.get(prefix);
     if (!sources || !sources.delete(source) || sources.size > 0) return;
     const afi = afiOfPrefix(prefix);
@@ -242,6 +252,7 @@ export class Speaker {
 
   /** Makes the prefixes originated on behalf of `source` exactly `prefixes` (config: start and reload). */
   setOriginated(prefixes: readonly string[], source = 'config'): void {
+    if (this.ignoredAfterStop('setOriginated', source)) return;
     const want = new Set(prefixes);
     for (const [p, sources] of [...this.originated]) if (sources.has(source) && !want.has(p)) this.withdraw(p, source);
     for (const p of want) this.originate(p, source);
@@ -268,23 +279,27 @@ export class Speaker {
   /**
    * Stop for a restart (RFC 4724, restarting side), the graceful counterpart of shutdown(): no
    * NOTIFICATION, no further UPDATE (a withdrawal now would undo the point), input ignored, every timer
-   * of ours stopped. The TCP connections are left to the process exit, where the kernel closes them
-   * (FIN, or RST with unread input): a peer that negotiated graceful restart sees the transport fail
-   * and keeps our routes as stale for our restart time, where a Cease would make it flush them at
-   * once. Keepalives still go out until then, so call this only right before the process exits.
-   * Peers that did not negotiate graceful restart drop our routes either way: they get the Cease with
-   * `reason`, so they at least learn why.
+   * of every session stopped (no KEEPALIVE, no Hold Timer NOTIFICATION), every write dropped. The TCP
+   * connections are left to the process exit, where the kernel closes them (FIN, or RST with unread
+   * input): a peer that negotiated graceful restart sees the transport fail and keeps our routes as
+   * stale for our restart time, where a Cease would make it flush them at once. Peers that did not
+   * negotiate graceful restart drop our routes either way: they get the Cease with `reason`, so they
+   * at least learn why. From here on the calls that change peers or routes (add/remove/replace/update/
+   * refresh peers, mesh, originate/withdraw) do nothing: the rest of the stop (the node agent's last
+   * sync) must not reach a peer or open a connection.
    */
   async stopForRestart(reason: string): Promise<void> {
     this.stoppedForRestart = true;
     clearTimeout(this.restartTimer);
     this.md5Watch?.stop();
-    const told: Promise<void>[] = [];
-    for (const p of this.byName.values()) {
-      if (p.keepsOurRoutes()) p.stopForRestart();
-      else told.push(p.shutdown(reason));
-    }
-    await Promise.all(told);
+    await Promise.all([...this.byName.values()].map((p) => p.stopForRestart(reason)));
+  }
+
+  /** True (and a debug line) when `op` comes after stopForRestart and must do nothing. */
+  private ignoredAfterStop(op: string, what: string): boolean {
+    if (!this.stoppedForRestart) return false;
+    this.logger.debug({ op, what }, 'stopped for a restart: ignored');
+    return true;
   }
 
   /** Waits for every session whose send buffer is full (a closed one counts as drained). */

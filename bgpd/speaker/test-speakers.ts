@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach } from 'vitest';
 import type { PeerConfig } from '../../config/types';
 import { silentLogger } from '../session/peer-config';
+import type { Scheduler } from '../session/timers';
 import type { BgpSocket, Connector } from '../session/transport';
 import { fromConfig } from './peer-map';
 import { Speaker } from './speaker';
@@ -44,6 +45,8 @@ export interface PairOptions {
   readonly aPolicies?: SpeakerConfig['policies'];
   /** A's export policy toward B. */
   readonly aExport?: string[];
+  /** A's session timers run on this (e.g. a ManualScheduler, to make a keepalive interval pass at will). */
+  readonly aScheduler?: Scheduler;
 }
 
 export interface SpeakerPair {
@@ -81,7 +84,7 @@ export function useSpeakerPairs(): (opts?: PairOptions) => SpeakerPair {
     };
     const aNode = nodeConfig(65001, '10.0.0.1', { policies: opts.aPolicies ?? [] });
     // random 0.999: A's jittered timers (RFC 4271 §10) at their longest, the same in every run
-    const a = new Speaker({ config: aNode, logger: silentLogger, sessionOptions: { connector, random: () => 0.999 } });
+    const a = new Speaker({ config: aNode, logger: silentLogger, sessionOptions: { connector, random: () => 0.999, ...(opts.aScheduler ? { scheduler: opts.aScheduler } : {}) } });
     a.addPeer(fromConfig(aNode, peerConfig({ name: 'b', address: '10.0.0.2', asNumber: 65002, exportPolicy: opts.aExport ?? [] })));
     const bNode = nodeConfig(65002, '10.0.0.2');
     b = new Speaker({ config: bNode, logger: silentLogger });
