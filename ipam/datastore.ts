@@ -10,10 +10,15 @@ export interface KeyValue {
   /** Store revision of the write that produced this value (etcd mod revision). */
   readonly revision: number;
   /**
-   * When the record was first created, where the store knows it (Kubernetes: creationTimestamp in ms, set
-   * for IPPools only). Orders overlapping pools (pools.ts checkPools); absent elsewhere.
+   * When the key was created (and not deleted since), where the store knows it: the store revision of
+   * the create (etcd create_revision; the file and memory stores record it), or for a Kubernetes IPPool
+   * its creationTimestamp in ms. 0 = before the store recorded it (file-store records written by an older
+   * version). Orders overlapping pools (pools.ts checkPools): it never changes while the key exists, unlike
+   * `revision`. Comparable only with `created` of the same store.
    */
   readonly created?: number;
+  /** A stable unique id of the record where the store has one (Kubernetes metadata.uid): ties of `created`. */
+  readonly uid?: string;
 }
 
 export interface WatchEvent {

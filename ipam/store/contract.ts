@@ -2,7 +2,34 @@
 import { expect, it } from 'vitest';
 import type { Datastore, WatchEvent } from '../datastore';
 
-export function datastoreContract(open: () => Promise<Datastore>): void {
+export interface ContractOptions {
+  /** The store records every key's create revision in KeyValue.created (file, memory, etcd). */
+  readonly createRevision?: boolean;
+}
+
+export function datastoreContract(open: () => Promise<Datastore>, opts: ContractOptions = {}): void {
+  if (opts.createRevision) {
+    it('keeps the create revision through updates; a re-created key gets a new one', async () => {
+      const ds = await open();
+      const a = await ds.create('/cr/a', 'one');
+      await ds.create('/cr/b', 'b');
+      if (!a.ok) throw new Error('create failed');
+      expect(a.kv.created).toBe(a.kv.revision);
+      const u = await ds.update('/cr/a', 'two', a.kv.revision);
+      if (!u.ok) throw new Error('update failed');
+      const got = await ds.get('/cr/a');
+      expect(got?.revision).toBe(u.kv.revision);
+      expect(got?.created).toBe(a.kv.revision);
+      expect((await ds.list('/cr/')).map((kv) => kv.created)).toEqual([a.kv.revision, a.kv.revision + 1]);
+      expect((await ds.delete('/cr/a', u.kv.revision)).ok).toBe(true);
+      const again = await ds.create('/cr/a', 'three');
+      if (!again.ok) throw new Error('re-create failed');
+      expect((await ds.get('/cr/a'))?.created).toBe(again.kv.revision);
+      expect(again.kv.revision).toBeGreaterThan(u.kv.revision);
+      await ds.close();
+    });
+  }
+
   it('create-if-absent, update-if-revision, delete-if-revision', async () => {
     const ds = await open();
     const a = await ds.create('/t/a', 'one');

@@ -18,7 +18,7 @@ describe('EtcdStore contract', () =>
     const ns = `/case${++n}`;
     const store = new EtcdStore({ hosts: etcd.endpoint });
     return new NamespacedStore(store, ns);
-  }));
+  }, { createRevision: true }));
 
 import type { Datastore, KeyValue, WatchOptions, Watcher, WriteResult } from '../datastore';
 

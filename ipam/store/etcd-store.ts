@@ -9,9 +9,15 @@ interface RawKv {
   key: Buffer;
   value: Buffer;
   mod_revision: string;
+  create_revision: string;
 }
 
 function toKv(kv: RawKv): KeyValue {
+  return { key: kv.key.toString(), value: kv.value.toString(), revision: Number(kv.mod_revision), created: Number(kv.create_revision) };
+}
+
+/** A watch event carries no create revision (WatchEvent has no field for it). */
+function toEvent(kv: RawKv): { key: string; value: string; revision: number } {
   return { key: kv.key.toString(), value: kv.value.toString(), revision: Number(kv.mod_revision) };
 }
 
@@ -62,8 +68,8 @@ export class EtcdStore implements Datastore {
       .then((w) => {
         if (closed) return void w.cancel();
         handle = w;
-        w.on('put', (kv) => opts.onEvent({ type: 'put', ...toKv(kv as RawKv) }));
-        w.on('delete', (kv) => opts.onEvent({ type: 'delete', ...toKv(kv as RawKv), value: '' }));
+        w.on('put', (kv) => opts.onEvent({ type: 'put', ...toEvent(kv as RawKv) }));
+        w.on('delete', (kv) => opts.onEvent({ type: 'delete', ...toEvent(kv as RawKv), value: '' }));
         w.on('error', (err) => opts.onError?.(err));
       })
       .catch((err: Error) => opts.onError?.(err));
@@ -83,7 +89,11 @@ export class EtcdStore implements Datastore {
     const res = await this.wrap(key, () =>
       this.client.if(key, target, '==', rev).then(op).else(this.client.get(key)).commit(),
     );
-    if (res.succeeded) return { ok: true, kv: { key, value, revision: Number(res.header.revision) } };
+    if (res.succeeded) {
+      const revision = Number(res.header.revision);
+      // a create's revision is the key's create_revision; an update's is not known without a read
+      return { ok: true, kv: { key, value, revision, ...(target === 'Create' ? { created: revision } : {}) } };
+    }
     const kv = res.responses[0]?.response_range?.kvs?.[0] as RawKv | undefined;
     return { ok: false, current: kv ? toKv(kv) : undefined };
   }

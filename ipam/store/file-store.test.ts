@@ -17,8 +17,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('FileStore contract', () => datastoreContract(async () => new FileStore(fresh(), { watchIntervalMs: 10 })));
-describe('MemoryStore contract', () => datastoreContract(async () => new MemoryStore()));
+describe('FileStore contract', () => datastoreContract(async () => new FileStore(fresh(), { watchIntervalMs: 10 }), { createRevision: true }));
+describe('MemoryStore contract', () => datastoreContract(async () => new MemoryStore(), { createRevision: true }));
 
 describe('FileStore specifics', () => {
   it('reports a corrupt record with its key and refuses to overwrite it', async () => {

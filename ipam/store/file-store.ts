@@ -23,8 +23,12 @@
 //   four. A process killed before the commit leaves only unused revisions and temp files (ignored);
 //   one killed during the renames leaves a prefix of the writes, exactly as unstaged writes would.
 //   Other processes read the old records until the commit (they cannot write: the lock is held).
-// - A record file is `<revision>\n<value>`. A file that does not have that shape is reported as a
-//   CorruptRecordError naming its key; writes to it are refused rather than overwriting it.
+// - A record file is `<revision> <created>\n<value>`: `created` is the revision of the create that made the
+//   key, carried over by every update (pools.ts orders overlapping pools by it), so it is exactly as
+//   crash-safe as the record. Files from before it was recorded (`<revision>\n<value>`) read as created 0
+//   ("before anything recorded") and keep 0 through updates; versions older than this one report the new
+//   files as corrupt (do not run old and new IPAM processes on one store). A file of neither shape is
+//   reported as a CorruptRecordError naming its key; writes to it are refused rather than overwriting it.
 // - Watch polls the log (default every 50 ms) and reads the current file for each event under the lock
 //   (so it never sees a half-done write). Events for one key can coalesce: if a key changed twice
 //   between polls, only the latest value is delivered, with its revision. The log is never compacted
@@ -155,12 +159,12 @@ export class FileStore implements Datastore {
   }
 
   create(key: string, value: string): Promise<WriteResult> {
-    return this.locked(key, (cur) => (cur ? { ok: false, current: cur } : { ok: true, kv: this.write(key, value, 0) }));
+    return this.locked(key, (cur) => (cur ? { ok: false, current: cur } : { ok: true, kv: this.write(key, value) }));
   }
 
   update(key: string, value: string, revision: number): Promise<WriteResult> {
     return this.locked(key, (cur) =>
-      cur && cur.revision === revision ? { ok: true, kv: this.write(key, value, cur.revision) } : { ok: false, current: cur },
+      cur && cur.revision === revision ? { ok: true, kv: this.write(key, value, cur) } : { ok: false, current: cur },
     );
   }
 
@@ -346,27 +350,29 @@ export class FileStore implements Datastore {
     }
   }
 
-  private write(key: string, value: string, curRev: number): KeyValue {
-    const rev = this.appendLog('p', key, curRev);
+  /** `cur`: the record being updated (absent: a create). */
+  private write(key: string, value: string, cur?: KeyValue): KeyValue {
+    const rev = this.appendLog('p', key, cur?.revision ?? 0);
+    const created = cur ? (cur.created ?? 0) : rev;
     const file = this.fileFor(key);
     const dir = dirname(file);
     mkdirSync(dir, { recursive: true });
     const tmp = join(dir, `.tmp-${process.pid}-${rev}`);
     const fd = openSync(tmp, 'w', 0o644);
     try {
-      writeSync(fd, `${rev}\n${value}`);
+      writeSync(fd, `${rev} ${created}\n${value}`);
       if (this.durable && !this.staged) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     if (this.staged) {
-      const kv = { key, value, revision: rev };
+      const kv = { key, value, revision: rev, created };
       this.stage(key, { kv, file, tmp });
       return kv;
     }
     renameSync(tmp, file);
     if (this.durable) this.syncDir(dir);
-    return { key, value, revision: rev };
+    return { key, value, revision: rev, created };
   }
 
   /**
@@ -452,12 +458,12 @@ export class FileStore implements Datastore {
       throw new DatastoreError(key, `unreadable: ${(err as Error).message}`);
     }
     const nl = text.indexOf('\n');
-    const revText = nl < 0 ? '' : text.slice(0, nl);
-    if (!/^\d+$/.test(revText)) {
+    const head = nl < 0 ? undefined : /^(\d+)(?: (\d+))?$/.exec(text.slice(0, nl));
+    if (!head) {
       if (quiet) return undefined;
       throw new CorruptRecordError(key, 'record file has no revision line');
     }
-    return { key, value: text.slice(nl + 1), revision: Number(revText) };
+    return { key, value: text.slice(nl + 1), revision: Number(head[1]), created: head[2] === undefined ? 0 : Number(head[2]) };
   }
 
   private fileFor(key: string): string {

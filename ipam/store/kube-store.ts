@@ -366,7 +366,8 @@ export class KubeStore implements Datastore {
     const value = typeof obj.value === 'string' ? obj.value : JSON.stringify(spec);
     // which of two overlapping pools came first (pools.ts checkPools)
     const created = obj.kind === POOL.kind && obj.metadata.creationTimestamp ? Date.parse(obj.metadata.creationTimestamp) : NaN;
-    return { key, value, revision: Number(obj.metadata.resourceVersion), ...(Number.isFinite(created) ? { created } : {}) };
+    const uid = obj.kind === POOL.kind ? obj.metadata.uid : undefined;
+    return { key, value, revision: Number(obj.metadata.resourceVersion), ...(Number.isFinite(created) ? { created } : {}), ...(uid ? { uid } : {}) };
   }
 
   private fail(key: string, err: unknown): DatastoreError {

@@ -19,13 +19,13 @@ export class MemoryStore implements Datastore {
   async create(key: string, value: string): Promise<WriteResult> {
     const cur = this.data.get(key);
     if (cur) return { ok: false, current: cur };
-    return { ok: true, kv: this.put(key, value) };
+    return { ok: true, kv: this.put(key, value, this.rev + 1) };
   }
 
   async update(key: string, value: string, revision: number): Promise<WriteResult> {
     const cur = this.data.get(key);
     if (!cur || cur.revision !== revision) return { ok: false, current: cur };
-    return { ok: true, kv: this.put(key, value) };
+    return { ok: true, kv: this.put(key, value, cur.created ?? 0) };
   }
 
   async delete(key: string, revision: number): Promise<WriteResult> {
@@ -54,10 +54,11 @@ export class MemoryStore implements Datastore {
     this.watchers.clear();
   }
 
-  private put(key: string, value: string): KeyValue {
-    const kv = { key, value, revision: ++this.rev };
+  /** `created`: the revision of the create that made this key (kept by updates). */
+  private put(key: string, value: string, created: number): KeyValue {
+    const kv = { key, value, revision: ++this.rev, created };
     this.data.set(key, kv);
-    this.emit({ type: 'put', ...kv });
+    this.emit({ type: 'put', key, value, revision: kv.revision });
     return kv;
   }
 
