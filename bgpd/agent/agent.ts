@@ -68,6 +68,8 @@ export interface PeerSource {
   peers(): readonly SourcedPeer[];
   /** Service CIDRs to originate, ranges never to program, communities per range (BGPConfiguration). */
   advertisements?(): Advertisements;
+  /** False until peers() is complete (every list done once); calls back through `start`'s onChange when it turns true. Default: true. */
+  synced?(): boolean;
 }
 
 function peerSignature(p: SourcedPeer): OverridesSignature {
@@ -107,6 +109,8 @@ export class Agent {
   private syncErrors = 0;
   private lastSyncError: string | null = null;
   private readonly synced: (() => void)[] = [];
+  /** A sync has applied a complete peer list from the peer source (for /readyz: no peers then means none). */
+  private peersComplete = false;
 
   constructor(opts: AgentOptions) {
     this.opts = opts;
@@ -180,6 +184,11 @@ export class Agent {
   /** Prefixes the agent currently originates (blocks and borrowed host routes). */
   originatedPrefixes(): string[] {
     return [...this.originated].sort();
+  }
+
+  /** The speaker has the peer source's complete peer set (its first sync applied); always true without a peer source. */
+  peersSynced(): boolean {
+    return this.opts.peerSource === undefined || this.peersComplete;
   }
 
   /** Names of the iBGP sessions the agent manages. */
@@ -299,7 +308,9 @@ export class Agent {
       }
     }
 
+    const complete = this.opts.peerSource?.synced?.() ?? true;
     await this.syncPeers(this.opts.peerSource?.peers() ?? desiredPeers(node.name, nodes, { mesh: this.opts.identity.nodeToNodeMesh, asNumber: this.opts.identity.asNumber }));
+    if (complete) this.peersComplete = true;
     // next hops map to nodes (VTEPs) and prefixes to pools: both may have changed under known routes
     if (nodesChanged || poolsChanged) for (const [prefix, set] of this.best) this.program(prefix, set);
   }

@@ -94,6 +94,10 @@ export class KubernetesClusterSource {
   private readonly meshPassword = new MeshPassword();
   /** start() has seen every informer list once: before that a recomputation may lack the BGPConfigurations. */
   private listedAll = false;
+  /** Which of Nodes / BGPPeers / BGPConfigurations has listed successfully (a failed list leaves its cache empty). */
+  private readonly listedPeering = new Set<string>();
+  /** A recomputation has seen all three listed: peers() is complete (see synced()). */
+  private complete = false;
 
   constructor(opts: KubernetesClusterSourceOptions) {
     this.opts = opts;
@@ -112,12 +116,20 @@ export class KubernetesClusterSource {
     }
     const core = kc.makeApiClient(CoreV1Api);
     const co = kc.makeApiClient(CustomObjectsApi);
+    // start() resolves even when a list fails (client-node reports it as an 'error' event): only a list
+    // that succeeded says the peer set is complete
+    const peering = <T>(what: string, list: () => Promise<T>) => (): Promise<T> =>
+      list().then((r) => {
+        if (!this.listedPeering.has(what)) this.schedule();
+        this.listedPeering.add(what);
+        return r;
+      });
     const crd = (plural: string): Cache =>
-      makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
+      makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, peering(plural, () =>
         co.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never,
-      ) as unknown as Cache;
+      )) as unknown as Cache;
     this.informers = [
-      makeInformer(kc, '/api/v1/nodes', () => core.listNode()) as unknown as Cache,
+      makeInformer(kc, '/api/v1/nodes', peering('nodes', () => core.listNode())) as unknown as Cache,
       crd('bgppeers'),
       crd('bgpconfigurations'),
     ];
@@ -167,6 +179,14 @@ export class KubernetesClusterSource {
   /** The sessions this node should have now, sorted by name. */
   peers(): ClusterPeer[] {
     return this.current;
+  }
+
+  /**
+   * Whether peers() is complete: Nodes, BGPPeers and BGPConfigurations have each listed successfully
+   * and been recomputed from. Until then an empty peers() means "not known yet" (/readyz waits).
+   */
+  synced(): boolean {
+    return this.complete;
   }
 
   /** Service CIDRs to originate, ranges not to program, communities (from the BGPConfigurations). */
@@ -319,7 +339,10 @@ export class KubernetesClusterSource {
     }
     this.ads = advertisementsFor(cfg, nodes.find((n) => n.name === this.opts.nodeName)?.labels ?? {});
     const json = JSON.stringify([next, this.ads]);
-    if (json === this.currentJson) return;
+    // turning complete is news even with the same peers: the agent records it on its next sync
+    const becameComplete = !this.complete && this.listedPeering.size === 3;
+    if (becameComplete) this.complete = true;
+    if (json === this.currentJson && !becameComplete) return;
     this.current = next;
     this.currentJson = json;
     this.onChange?.();

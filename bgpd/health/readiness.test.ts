@@ -50,6 +50,24 @@ describe('ReadinessGate (Calico: all peers within the threshold after start, lat
     expect(g.judge(true, [peer('n2', 'Connect')], T0 + 500)).toMatchObject({ ready: false, phase: 'converging' });
   });
 
+  it('before the peer source\'s first sync: no peers is not ready, and Established peers are no convergence', () => {
+    const g = new ReadinessGate(T0, 30_000);
+    expect(g.judge(true, [], T0 + 10, false)).toMatchObject({ ready: false, peersSynced: false, phase: 'converging', peers: 0 });
+    // config-file peers up while the Kubernetes lists are still failing: more (mesh) peers may come
+    expect(g.judge(true, [peer('tor', 'Established')], T0 + 20, false)).toMatchObject({ ready: false, phase: 'converging' });
+    // the mesh peers arrive with the first sync and come up: that is the convergence
+    expect(g.judge(true, [peer('tor', 'Established'), peer('n2', 'Connect')], T0 + 30, true)).toMatchObject({ ready: false, peersSynced: true, phase: 'converging' });
+    expect(g.judge(true, [peer('tor', 'Established'), peer('n2', 'Established')], T0 + 40, true)).toMatchObject({ ready: true, phase: 'converged' });
+  });
+
+  it('an empty cluster: ready once the first sync says there are no peers', () => {
+    const g = new ReadinessGate(T0, 30_000);
+    expect(g.judge(true, [], T0 + 10, false).ready).toBe(false);
+    // past the threshold it still waits: "no peers" is only an answer once the lists have been read
+    expect(g.judge(true, [], T0 + 31_000, false).ready).toBe(false);
+    expect(g.judge(true, [], T0 + 31_010, true)).toMatchObject({ ready: true, peersSynced: true });
+  });
+
   it('an unreachable datastore is never ready', () => {
     const g = new ReadinessGate(T0, 30_000);
     expect(g.judge(false, [], T0 + 10)).toMatchObject({ ready: false, datastore: false });

@@ -31,7 +31,17 @@ describe('HealthServer', () => {
     const base = await serve({ peers: () => [peer({})], datastoreReachable: async () => true });
     const r = await fetch(`${base}/readyz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ ready: true, datastore: true, phase: 'converged', established: 1, peers: 1, notReady: [] });
+    expect(await r.json()).toEqual({ ready: true, datastore: true, peersSynced: true, phase: 'converged', established: 1, peers: 1, notReady: [] });
+  });
+
+  it('/readyz: no peers is not ready while the peer source has not completed its first sync', async () => {
+    let synced = false;
+    const base = await serve({ peers: () => [], datastoreReachable: async () => true, peersSynced: () => synced });
+    const r = await fetch(`${base}/readyz`);
+    expect(r.status).toBe(503);
+    expect(await r.json()).toMatchObject({ ready: false, peersSynced: false, peers: 0 });
+    synced = true;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
   it('/readyz: a fresh start waits for the first convergence (not Ready at once), then one Established peer is enough; /healthz stays 200', async () => {

@@ -76,6 +76,6 @@ export class HealthServer {
   private async readiness() {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), this.opts.datastoreTimeoutMs ?? 2000).unref());
     const ds = await Promise.race([this.opts.sources.datastoreReachable().catch(() => false), timeout]);
-    return this.gate.judge(ds, this.opts.sources.peers());
+    return this.gate.judge(ds, this.opts.sources.peers(), Date.now(), this.opts.sources.peersSynced?.() ?? true);
   }
 }

@@ -36,6 +36,8 @@ export interface HealthSources {
   peers(): PeerHealth[];
   /** Resolves true when the datastore answers (a read of its revision). */
   datastoreReachable(): Promise<boolean>;
+  /** False until the peer source (Kubernetes) has completed its first sync: until then no peers is no answer. Default: true. */
+  peersSynced?(): boolean;
   kernelRoutes?(): KernelRouteCounters;
   ipamUsage?(): IpamUsage[];
 }
