@@ -1,6 +1,7 @@
 // The allocator: assign/release addresses and claim/release blocks. The algorithm is explained in
 // README.md; every datastore write is a CAS retried with backoff (retry.ts).
 import { Block } from './block';
+import { BlockRanges } from './block-ranges';
 import { Cidr, formatIp, parseIp, type IpFamily, type ParsedIp } from './cidr';
 import type { Datastore } from './datastore';
 import {
@@ -10,6 +11,7 @@ import {
   BlockLimitError,
   FamilyMismatchError,
   InvalidAddressError,
+  IpamError,
   NoQualifiedPoolError,
   PoolExhaustedError,
 } from './errors';
@@ -176,13 +178,21 @@ export class Ipam {
     if (!p.pool.allowedUses.includes(use)) throw new AddressNotInPoolError(`${req.ip} (pool ${p.pool.cidr} does not allow ${use})`);
     const owner: AllocationOwner = { node: req.node, type: use, ...req.owner };
     const cfg = await this.res.getConfig();
-    const bcidr = Cidr.fromIp(ip, p.pool.blockSize);
     const host = `host:${req.node}`;
     return withRetries(`assign ${req.ip}`, async () => {
-      const sb = await this.res.getBlock(bcidr.toString());
+      let bcidr = Cidr.fromIp(ip, p.pool.blockSize);
+      let sb = await this.res.getBlock(bcidr.toString());
       if (!sb) {
-        await this.claimBlock(bcidr, req.node);
-        throw new Conflict(`block ${bcidr}`); // re-read whatever is there now
+        // A block of another size (a pool since replaced by an overlapping one) may hold the address.
+        const blocks = await this.res.listBlocks(ip.family);
+        sb = blocks.find((b) => b.block.cidr.contains(ip));
+        if (sb) bcidr = sb.block.cidr;
+        else {
+          const other = new BlockRanges(blocks.map((b) => b.block.cidr)).overlapping(bcidr);
+          if (other) throw new IpamError(`cannot assign ${req.ip}: its block ${bcidr} would overlap existing block ${other}`);
+          await this.claimBlock(bcidr, req.node);
+          throw new Conflict(`block ${bcidr}`); // re-read whatever is there now
+        }
       }
       if (cfg.strictAffinity && sb.block.affinity !== host) throw new AffinityMismatchError(req.ip, bcidr.toString(), sb.block.affinity);
       const ord = bcidr.ordinalOf(ip)!;
@@ -415,6 +425,14 @@ export class Ipam {
       }
     }
     const created = await this.res.createBlock(Block.create(cidr, `host:${node}`));
+    if (created && (await this.overlapsOtherBlock(cidr))) {
+      // Lost a race with a claim of an overlapping block of another size: back off (both may; never both
+      // keep theirs). Nothing is assigned from a block before claimBlock returns, so it is still empty;
+      // should a CAS fail anyway, the block is left for gc's report rather than emptied under someone.
+      await this.res.deleteBlock(created).catch(ignoreConflict);
+      await this.res.deleteAffinity(aff);
+      return false;
+    }
     let ours = created !== undefined;
     if (!ours) {
       const sb = await this.res.getBlock(c);
@@ -433,14 +451,26 @@ export class Ipam {
   }
 
   /**
+   * Whether a block other than `cidr` itself shares an address with it, read after creating `cidr`. Of
+   * two racing claims of overlapping blocks (different block sizes: different keys, so no CAS decides),
+   * the later create always sees the earlier block here, so at most one of them keeps its block.
+   */
+  private async overlapsOtherBlock(cidr: Cidr): Promise<boolean> {
+    const others = (await this.res.listBlocks(cidr.family)).map((b) => b.block.cidr).filter((c) => c.toString() !== cidr.toString());
+    return new BlockRanges(others).overlapping(cidr) !== undefined;
+  }
+
+  /**
    * Next block to claim: walk each pool's block CIDRs from a start seeded by the node name and wrap;
-   * the first CIDR without a block wins. Failing that, an empty block of another node that has been
-   * claimed for longer than the reclaim age.
+   * the first CIDR without a block wins, unless it overlaps a block of another size (left by a pool
+   * that overlapped this one): two blocks covering one address would hand it out twice. Failing that,
+   * an empty block of another node that has been claimed for longer than the reclaim age.
    */
   private async findUsableBlock(pools: readonly PoolInfo[], node: string, cfg: IPAMConfig): Promise<Cidr | undefined> {
     const family = pools[0].cidr.family;
     const existing = new Map<string, StoredBlock>();
     for (const b of await this.res.listBlocks(family)) existing.set(b.block.cidr.toString(), b);
+    const ranges = new BlockRanges([...existing.values()].map((b) => b.block.cidr));
     const seed = fnv1a32(node);
     const reclaimable: StoredBlock[] = [];
     for (const p of pools) {
@@ -450,7 +480,10 @@ export class Ipam {
       for (let i = 0; i < limit; i++) {
         const c = p.cidr.subnet(p.pool.blockSize, (start + i) % n);
         const b = existing.get(c.toString());
-        if (!b) return c;
+        if (!b) {
+          if (ranges.overlapping(c)) continue;
+          return c;
+        }
         if (b.block.affinity === `host:${node}` && b.block.free > 0) {
           // Ours but we have no affinity record for it (lost by a crash): claimBlock re-records it.
           return c;

@@ -3,6 +3,10 @@ import { Ipam } from './ipam';
 import { poolKey } from './keys';
 import { checkPools, createPool, listPools, poolProblems } from './pools';
 import { MemoryStore } from './store/memory-store';
+import { FileStore } from './store/file-store';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('poolProblems', () => {
   it('names the field of every problem, all at once', () => {
@@ -29,11 +33,51 @@ describe('checkPools', () => {
     expect(checkPools([p('b', '10.0.0.0/24', 5), p('a', '10.0.0.0/25', 5)]).map((c) => c.pool !== undefined)).toEqual([false, true]);
   });
 
-  it('an invalid pool takes no space: a valid one overlapping it is used', () => {
-    const r = checkPools([p('bad', '10.0.0.1/16', 1), p('good', '10.0.0.0/24', 2)]);
+  it('an invalid pool keeps its range while it exists: a later pool overlapping it is not used', () => {
+    const r = checkPools([p('good', '10.0.0.0/24', 2), p('bad', '10.0.0.1/16', 1)]);
+    expect(r[1].pool).toBeUndefined();
     expect(r[0].pool).toBeUndefined();
-    expect(r[1].pool?.cidr).toBe('10.0.0.0/24');
+    expect(r[0].problems).toEqual([{ field: 'cidr', message: '10.0.0.0/24 overlaps pool bad (10.0.0.1/16), which came first: not used for allocation' }]);
+    // without the invalid one, the other is used
+    expect(checkPools([p('good', '10.0.0.0/24', 2)])[0].pool?.cidr).toBe('10.0.0.0/24');
   });
+
+  it('breaks ties of creation time and name by uid', () => {
+    const q = (uid: string) => ({ name: 'same', input: { cidr: '10.0.0.0/24' }, created: 7, uid });
+    expect(checkPools([q('u2'), q('u1')]).map((c) => c.pool !== undefined)).toEqual([false, true]);
+    expect(checkPools([q('u1'), q('u2')]).map((c) => c.pool !== undefined)).toEqual([true, false]);
+  });
+});
+
+describe('which of two overlapping stored pools is used', () => {
+  const names = async (ds: MemoryStore | FileStore) => (await listPools(ds)).map((x) => x.value.name);
+
+  for (const open of [() => new MemoryStore(), () => new FileStore(mkdtempSync(join(tmpdir(), 'tortie-pools-')), { durable: false })]) {
+    it(`${open().kind}: the first created, however often either is re-written or made invalid`, async () => {
+      const ds = open();
+      await createPool(ds, { name: 'z', cidr: '10.0.0.0/24', blockSize: 26 });
+      await ds.create(poolKey('b'), JSON.stringify({ name: 'b', cidr: '10.0.0.0/24', blockSize: 28 }));
+      expect(await names(ds)).toEqual(['z']);
+      const touch = async (name: string, change: Record<string, unknown> = {}) => {
+        const kv = (await ds.get(poolKey(name)))!;
+        expect((await ds.update(kv.key, JSON.stringify({ ...JSON.parse(kv.value), ...change }), kv.revision)).ok).toBe(true);
+      };
+      await touch('z');
+      expect(await names(ds)).toEqual(['z']);
+      await touch('b');
+      expect(await names(ds)).toEqual(['z']);
+      // an operator breaks z: nothing is allocated from the range, b stays skipped
+      await touch('z', { blockSize: 19 });
+      expect(await names(ds)).toEqual([]);
+      await touch('z', { blockSize: 26 });
+      expect(await names(ds)).toEqual(['z']);
+      // only deleting z hands the range to b
+      const z = (await ds.get(poolKey('z')))!;
+      await ds.delete(z.key, z.revision);
+      expect(await names(ds)).toEqual(['b']);
+      if (ds instanceof FileStore) ds.destroy();
+    });
+  }
 });
 
 describe('the allocator with pools written past createPool', () => {

@@ -70,10 +70,13 @@ export interface PoolCandidate {
   readonly name: string;
   readonly input: PoolInput;
   /**
-   * Orders pools, smallest first: when created, where the store knows it (Kubernetes: creationTimestamp in
-   * ms), else the revision of the last write (the best guess the other stores have).
+   * Orders pools, smallest first: when the pool was created — the store's create revision (etcd, file,
+   * memory) or the Kubernetes creationTimestamp in ms. Never the revision of the last write: a pool
+   * must not lose its place by being edited. Absent = after every pool that has one.
    */
   readonly created?: number;
+  /** Ties of `created` and name (same second on Kubernetes): a stable unique id (uid, datastore key). */
+  readonly uid?: string;
 }
 
 export interface CheckedPool {
@@ -84,35 +87,41 @@ export interface CheckedPool {
 }
 
 /**
- * Validates pools together, in the order given back. A pool that overlaps an earlier valid pool (created
- * first, then by name) is not usable: blocks of two overlapping pools with different block sizes are
+ * Validates pools together, in the order given back. A pool that overlaps an earlier pool (created first,
+ * then by name, then uid) is not usable: blocks of two overlapping pools with different block sizes are
  * different datastore keys for the same addresses, so the allocator could hand an address out twice.
- * createPool refuses overlaps; this catches pools written past it (kubectl apply, a hand-edited datastore).
- * Every node computes the same answer from the same pools, so they agree on which pool is used.
+ * The earlier pool keeps its range while it exists even when it is invalid or disabled (its blocks may
+ * still hold addresses: an edit that breaks it must not hand its range to another pool). createPool
+ * refuses overlaps; this catches pools written past it (kubectl apply, a hand-edited datastore). Every
+ * node computes the same answer from the same pools, so they agree on which pool is used.
  */
 export function checkPools(cands: readonly PoolCandidate[]): CheckedPool[] {
-  const order = cands
-    .map((c, i) => ({ c, i }))
-    .sort((a, b) => (a.c.created ?? Infinity) - (b.c.created ?? Infinity) || (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0));
+  const order = cands.map((c, i) => ({ c, i })).sort((a, b) => comparePools(a.c, b.c));
   const out: CheckedPool[] = new Array(cands.length);
-  const used: IPPool[] = [];
+  const taken: Array<{ name: string; text: string; cidr: Cidr }> = [];
   for (const { c, i } of order) {
+    // host bits or not: the range the operator meant is taken
+    const cidr = typeof c.input.cidr === 'string' ? Cidr.parse(c.input.cidr, false) : undefined;
+    const first = cidr && taken.find((t) => t.cidr.overlaps(cidr));
+    if (cidr) taken.push({ name: c.name, text: c.input.cidr, cidr });
     const problems = poolProblems(c.input);
-    if (problems.length > 0) {
-      out[i] = { name: c.name, problems };
-      continue;
-    }
-    const pool = normalizePool({ ...c.input, name: c.name });
-    const cidr = Cidr.parse(pool.cidr)!;
-    const first = used.find((u) => Cidr.parse(u.cidr)!.overlaps(cidr));
     if (first) {
-      out[i] = { name: c.name, problems: [{ field: 'cidr', message: `${pool.cidr} overlaps pool ${first.name} (${first.cidr}), which came first: not used for allocation` }] };
-      continue;
+      const message = `${c.input.cidr} overlaps pool ${first.name} (${first.text}), which came first: not used for allocation`;
+      problems.push({ field: 'cidr', message });
     }
-    used.push(pool);
-    out[i] = { name: c.name, pool, problems: [] };
+    out[i] = problems.length > 0 ? { name: c.name, problems } : { name: c.name, pool: normalizePool({ ...c.input, name: c.name }), problems };
   }
   return out;
+}
+
+function comparePools(a: PoolCandidate, b: PoolCandidate): number {
+  const ca = a.created ?? Infinity;
+  const cb = b.created ?? Infinity;
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  const ua = a.uid ?? '';
+  const ub = b.uid ?? '';
+  return ua < ub ? -1 : ua > ub ? 1 : 0;
 }
 
 /** Every stored pool with what is wrong with it (for reports), in key order. */
@@ -126,7 +135,7 @@ function checkKvs(kvs: readonly KeyValue[]): Array<CheckedPool & { key: string; 
   kvs.forEach((kv, i) => {
     try {
       const rec = decode(kv, isPool, 'IPPool');
-      cands.push({ name: rec.value.name, input: rec.value, created: kv.created ?? kv.revision });
+      cands.push({ name: rec.value.name, input: rec.value, ...(kv.created !== undefined ? { created: kv.created } : {}), uid: kv.uid ?? kv.key });
     } catch (err) {
       unreadable.set(i, (err as Error).message);
       cands.push({ name: kv.key, input: { cidr: '' } });
