@@ -22,10 +22,12 @@ Tortie's BGP daemon: node-to-node mesh, external peers, pod block advertisement.
   -h, --help          show this help
   -V, --version       print the version
 
-Runs until SIGTERM or SIGINT. SIGTERM (a rolling update) closes the sessions without a NOTIFICATION
-so graceful-restart peers keep our routes until we are back (config shutdown.onSigterm: graceful;
-notify = as SIGINT); SIGINT sends Cease/Administrative Shutdown to every peer. SIGHUP re-reads the
-configuration and restarts only the sessions whose settings changed. Logs are JSON lines on stderr.
+Runs until SIGTERM or SIGINT. SIGINT sends Cease/Administrative Shutdown to every peer. SIGTERM (a
+rolling update) sends nothing more to peers that negotiated graceful restart - no NOTIFICATION, the
+connection closes at exit - so they keep our routes until we are back; peers that did not negotiate it
+get a Cease ("bgpd restarting"). With gracefulRestart.enabled false or shutdown.onSigterm: notify,
+SIGTERM acts like SIGINT. SIGHUP re-reads the configuration and restarts only the sessions whose
+settings changed. Logs are JSON lines on stderr.
 
 Exit status: 0 ok / clean shutdown, 1 start-up failed (listen or control socket, node agent, or
 with the Kubernetes datastore the API not readable within 30 s: bgpd reads its AS and listen port

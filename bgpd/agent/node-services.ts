@@ -174,7 +174,11 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
       allUpSince = up ? allUpSince || Date.now() : 0;
       if ((up && Date.now() - allUpSince >= 3000) || Date.now() - started > config.gracefulRestart.restartTime * 1000) {
         clearInterval(sweepTimer);
-        void programmer.sweepStale().then((n) => { if (n) logger.info({ removed: n }, 'removed stale kernel routes'); });
+        // a netlink error here costs the cleanup, never the daemon (and with it every session)
+        programmer.sweepStale().then(
+          (n) => { if (n) logger.info({ removed: n }, 'removed stale kernel routes'); },
+          (err: unknown) => logger.error({ err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'removing stale kernel routes failed'),
+        );
       }
     }, 500);
     sweepTimer.unref();
@@ -189,6 +193,8 @@ export async function startNodeServices(config: TortieConfig, speaker: Speaker, 
       sources: {
         peers: () => speakerPeers(speaker),
         datastoreReachable: async () => (await ds.revision()) >= 0,
+        // the Kubernetes source's peers are complete only once its lists have succeeded
+        peersSynced: () => agent.peersSynced(),
         ...(programmer ? { kernelRoutes: () => programmer.counters } : {}),
         ipamUsage: () => agent.stats().ipam,
       },

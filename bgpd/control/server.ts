@@ -62,7 +62,7 @@ export class ControlServer {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) void this.handleLine(s, line);
+        if (line) this.handleLine(s, line).catch((err: unknown) => this.onBug(err));
       }
     });
   }

@@ -1,7 +1,9 @@
 // The running daemon: BGP listener, speaker with the configured peers, control socket, signals.
 // Resolves with the exit code once the daemon has shut down: SIGINT (and SIGTERM with
-// `shutdown.onSigterm: notify`) after every peer got a Cease/Administrative Shutdown; SIGTERM by
-// default without a NOTIFICATION, for a graceful restart (shutdown.ts). The caller exits the process.
+// `shutdown.onSigterm: notify` or `gracefulRestart.enabled: false`) after every peer got a
+// Cease/Administrative Shutdown; SIGTERM by default as a stop for a graceful restart: no NOTIFICATION
+// to the peers that negotiated graceful restart, a Cease ("bgpd restarting") to the others
+// (shutdown.ts). The caller exits the process.
 import type { TortieConfig } from '../../config/types';
 import { peersForThisNode } from '../../config/peers';
 import { ControlServer } from '../control/server';
@@ -13,6 +15,7 @@ import { Speaker } from '../speaker/speaker';
 import { createLogger } from './logger';
 import { stopDaemon, stopKindFor } from './shutdown';
 import { applyReload } from './reload';
+import { guardRejections } from './rejection-guard';
 import { startNodeServices } from '../agent/node-services';
 
 export const EXIT_OK = 0;
@@ -44,8 +47,18 @@ function withOverlay(config: TortieConfig, o: ClusterOverlay): TortieConfig {
 }
 
 export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions): Promise<number> {
+  const logger = createLogger(initial.log.level);
+  // while the daemon runs, a forgotten rejection is logged instead of killing the sessions (rejection-guard.ts)
+  const guard = guardRejections(logger);
+  try {
+    return await runDaemon(initial, opts, logger);
+  } finally {
+    guard.remove();
+  }
+}
+
+async function runDaemon(initial: TortieConfig, opts: RuntimeOptions, logger: ReturnType<typeof createLogger>): Promise<number> {
   let config = initial;
-  const logger = createLogger(config.log.level);
   const fromFile = { asNumber: initial.asNumber, listenPort: initial.listen.port };
 
   // Kubernetes: the AS (Node annotation > BGPConfiguration > file) and the listen port come from the
@@ -148,19 +161,22 @@ export async function startRuntime(initial: TortieConfig, opts: RuntimeOptions):
       stopping = true;
       const kind = stopKindFor(signal, config);
       logger.info({ signal, kind }, kind === 'graceful'
-        ? 'shutting down for a restart: sessions close without a NOTIFICATION, peers keep our routes (graceful restart)'
+        ? 'shutting down for a restart: no NOTIFICATION to graceful-restart peers (they keep our routes), a Cease to the others'
         : 'shutting down: administrative shutdown to every peer');
       const watchdog = setTimeout(() => {
         logger.warn({}, 'shutdown took over 5 s: exiting anyway');
         resolve(EXIT_OK);
       }, 5000);
       watchdog.unref();
-      void (async () => {
-        await stopDaemon(kind, { speaker, node, control, listener, marker, logger });
+      // stopDaemon logs and skips a failing step; the catch is for a bug in it. Either way bgpd exits
+      // 0: the peers were dealt with first, and what failed afterwards is in the log.
+      stopDaemon(kind, { speaker, node, control, listener, marker, logger }).then(
+        (failed) => logger.info(failed.length > 0 ? { failed } : {}, 'bgpd stopped'),
+        (err: unknown) => logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'stopping bgpd failed: exiting anyway'),
+      ).finally(() => {
         clearTimeout(watchdog);
-        logger.info({}, 'bgpd stopped');
         resolve(EXIT_OK);
-      })();
+      });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

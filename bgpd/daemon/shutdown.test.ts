@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { afterAll, afterEach, describe, it, expect } from 'vitest';
 import { silentLogger } from '../session/peer-config';
 import { stopDaemon, stopKindFor } from './shutdown';
 import type { StopParts } from './shutdown';
@@ -50,5 +50,45 @@ describe('stopDaemon', () => {
     expect(calls.at(-1)).toBe('marker.clear');
     expect(calls).not.toContain('speaker.stopForRestart');
     expect(calls).not.toContain('marker.keepForRestart');
+  });
+});
+
+describe('stopDaemon with a failing step', () => {
+  const seen: unknown[] = [];
+  const onRejection = (r: unknown): void => { seen.push(r); };
+  process.on('unhandledRejection', onRejection);
+  afterEach(() => { seen.length = 0; });
+  afterAll(() => { process.off('unhandledRejection', onRejection); });
+
+  function logged(parts: StopParts): string[] {
+    const lines: string[] = [];
+    const rec = (level: string) => (o: Record<string, unknown>, m: string) => { lines.push(`${level} ${m} ${JSON.stringify(o)}`); };
+    parts.logger = { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+    return lines;
+  }
+
+  it('graceful: node.stop and listener.close rejecting are logged with the step and stack; the rest still runs; nothing unhandled', async () => {
+    const { calls, parts } = recorder();
+    const lines = logged(parts);
+    parts.node.stop = async () => { throw new Error('etcd: connection refused'); };
+    parts.listener.close = async () => { throw new Error('listener: not running'); };
+    const failed = await stopDaemon('graceful', parts);
+    await new Promise((r) => setImmediate(r));
+    expect(failed.sort()).toEqual(['BGP listener', 'node agent']);
+    expect(calls).toContain('control.close');
+    expect(calls).toContain('marker.keepForRestart');
+    expect(lines.find((l) => l.includes('etcd'))).toMatch(/^error stopping bgpd: node agent failed.*Error: etcd: connection refused\\n\s+at /);
+    expect(seen).toEqual([]);
+  });
+
+  it('notify: a failing Cease still closes everything and clears the marker', async () => {
+    const { calls, parts } = recorder();
+    const lines = logged(parts);
+    parts.listener.close = async () => { calls.push('listener.close'); };
+    parts.speaker.shutdown = async () => { throw new Error('boom'); };
+    expect(await stopDaemon('notify', parts)).toEqual(['sessions (Cease)']);
+    expect(calls).toEqual(['node.stop', 'control.close', 'listener.close', 'marker.clear']);
+    expect(lines.filter((l) => l.startsWith('error'))).toHaveLength(1);
+    expect(seen).toEqual([]);
   });
 });

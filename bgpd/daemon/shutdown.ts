@@ -26,23 +26,41 @@ export interface StopParts {
   logger: Logger;
 }
 
-/** Resolves when the daemon may exit; with 'graceful' the sessions end with the process. */
-export async function stopDaemon(kind: StopKind, p: StopParts): Promise<void> {
+/**
+ * Resolves when the daemon may exit; with 'graceful' the sessions end with the process. Never
+ * rejects: a step that fails (the datastore will not close, the control socket is gone) is logged at
+ * error with its name and stack and the stop goes on, so the remaining steps and the restart marker
+ * are still seen to. Resolves with the names of the steps that failed.
+ */
+export async function stopDaemon(kind: StopKind, p: StopParts): Promise<string[]> {
+  const failed: string[] = [];
+  const fail = (name: string, err: unknown): void => {
+    failed.push(name);
+    p.logger.error({ step: name, kind, err: err instanceof Error ? err.stack ?? err.message : String(err) }, `stopping bgpd: ${name} failed (going on)`);
+  };
+  const step = async (name: string, fn: () => Promise<void> | void): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      fail(name, err);
+    }
+  };
   if (kind === 'graceful') {
     // first (its synchronous part), so that nothing the rest of the stop does can reach a peer
-    const told = p.speaker.stopForRestart('bgpd restarting');
+    const told = step('sessions (stop for restart)', () => p.speaker.stopForRestart('bgpd restarting'));
     // stop accepting; a net.Server's close resolves only once the accepted sessions are gone, which
-    // here happens at the exit, so it is not awaited
-    void p.listener.close();
-    p.marker.keepForRestart();
+    // here happens at the exit, so it is not awaited (but a failure is still logged)
+    void step('BGP listener', () => p.listener.close());
+    await step('restart marker', () => p.marker.keepForRestart());
     await told;
-    await p.node.stop();
-    await p.control.close();
-    return;
+    await step('node agent', () => p.node.stop());
+    await step('control socket', () => p.control.close());
+    return failed;
   }
-  await p.speaker.shutdown('bgpd shutting down');
-  await p.node.stop();
-  await Promise.allSettled([p.control.close(), p.listener.close()]);
+  await step('sessions (Cease)', () => p.speaker.shutdown('bgpd shutting down'));
+  await step('node agent', () => p.node.stop());
+  await Promise.all([step('control socket', () => p.control.close()), step('BGP listener', () => p.listener.close())]);
   // a final stop: the next start is a fresh one, not a graceful restart
-  p.marker.clear();
+  await step('restart marker', () => p.marker.clear());
+  return failed;
 }
