@@ -17,6 +17,7 @@ import {
 } from './errors';
 import { fnv1a32 } from './hash';
 import type { AllocationOwner, AllowedUse, Assignment, IPAMConfig, IPPool } from './model';
+import { blockPrefix } from './keys';
 import { getNode } from './nodes';
 import { listPools } from './pools';
 import type { Stored } from './records';
@@ -456,7 +457,14 @@ export class Ipam {
    * the later create always sees the earlier block here, so at most one of them keeps its block.
    */
   private async overlapsOtherBlock(cidr: Cidr): Promise<boolean> {
-    const others = (await this.res.listBlocks(cidr.family)).map((b) => b.block.cidr).filter((c) => c.toString() !== cidr.toString());
+    // CIDRs from the keys alone: decoding every block (typed arrays per block) would double a claim's CPU
+    const prefix = blockPrefix(cidr.family);
+    const self = cidr.toString();
+    const others: Cidr[] = [];
+    for (const kv of await this.ds.list(prefix)) {
+      const c = Cidr.parse(kv.key.slice(prefix.length).replace(/-(\d+)$/, '/$1'));
+      if (c && c.toString() !== self) others.push(c);
+    }
     return new BlockRanges(others).overlapping(cidr) !== undefined;
   }
 
