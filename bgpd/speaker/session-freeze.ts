@@ -22,6 +22,8 @@ export class SessionFreeze {
     this.scheduler = {
       now: () => inner.now(),
       setTimeout: (fn, ms) => {
+        // armed after the freeze: a handle that never fires
+        if (this.frozen) return { refresh: () => {} };
         const outer: TimerHandle = {
           refresh: () => {
             if (this.frozen) return;
@@ -30,7 +32,6 @@ export class SessionFreeze {
             handle.refresh();
           },
         };
-        if (this.frozen) return outer;
         const handle = inner.setTimeout(() => {
           this.live.delete(outer);
           if (!this.frozen) fn();
