@@ -368,11 +368,18 @@ export class Ipam {
       .filter((p) => p.cidr.family === family && !p.pool.disabled);
   }
 
-  /** Block CIDR holding an address: from its pool's block size, else by scanning existing blocks. */
+  /**
+   * Block CIDR holding an address: from its pool's block size when that block exists, else by scanning
+   * existing blocks (a block of another size: the pool's blockSize was edited, or it was borrowed from a
+   * pool since replaced by an overlapping one — the rollback of a failed autoAssign releases such).
+   */
   private async blockCidrFor(ip: ParsedIp): Promise<Cidr | undefined> {
     for (const s of await listPools(this.ds)) {
       const c = Cidr.parse(s.value.cidr)!;
-      if (c.contains(ip)) return Cidr.fromIp(ip, s.value.blockSize);
+      if (!c.contains(ip)) continue;
+      const bc = Cidr.fromIp(ip, s.value.blockSize);
+      if (await this.res.getBlock(bc.toString())) return bc;
+      break;
     }
     return (await this.res.listBlocks(ip.family)).find((b) => b.block.cidr.contains(ip))?.block.cidr;
   }
