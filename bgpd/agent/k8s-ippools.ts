@@ -41,7 +41,9 @@ export function ipPoolProblems(objs: readonly IpPoolObject[]): ObjectProblems[] 
     const name = typeof spec.name === 'string' ? spec.name : (o.metadata?.name ?? '');
     const ts = o.metadata?.creationTimestamp;
     const created = ts === undefined ? NaN : new Date(ts).getTime();
-    return { name, input: { ...spec, name } as unknown as PoolInput, ...(Number.isFinite(created) ? { created } : {}) };
+    // uid as IPAM's tie-break too, so the report and the allocator rank equal-second pools alike
+    const uid = o.metadata?.uid;
+    return { name, input: { ...spec, name } as unknown as PoolInput, ...(Number.isFinite(created) ? { created } : {}), ...(uid ? { uid } : {}) };
   });
   return checkPools(cands).map((c, i) => ({
     ref: refOf('IPPool', live[i] as never),
