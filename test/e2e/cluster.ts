@@ -194,8 +194,9 @@ export class Cluster {
     }, { what: 'every BGP session Established', timeoutMs, intervalMs: 250 });
   }
 
-  /** A new node joining the running cluster (the ToR is told about it too). */
-  async addNode(): Promise<ClusterNode> {
+  /** A new node joining the running cluster (the ToR is told about it too, unless `torLater`: then call
+   *  `torNeighbor(node)` when the ToR should start accepting it). */
+  async addNode(opts: { torLater?: boolean } = {}): Promise<ClusterNode> {
     const i = this.nodes.length + 1;
     const h = await this.lab.host(`n${i}`, { forwarding: true });
     const addr = `198.18.1.${100 + i}`;
@@ -208,12 +209,19 @@ export class Cluster {
     await run('ip', ['-n', h.netns, 'link', 'set', 'u0', 'up']);
     await run('ip', ['-n', h.netns, 'route', 'add', '169.254.1.1/32', 'via', this.underlay.addressOf('tor')]);
     const n = this.makeNode(h, addr, this.underlay.addressOf('tor'));
-    await this.tor.vtysh(['configure terminal', `router bgp ${TOR_AS}`, `neighbor ${addr} remote-as ${NODE_AS}`, `neighbor ${addr} timers 3 9`,
-      `neighbor ${addr} timers connect 1`, `neighbor ${addr} advertisement-interval 0`, 'address-family ipv4 unicast', `neighbor ${addr} activate`]);
+    if (!opts.torLater) await this.torNeighbor(n);
     this.nodes.push(n);
     if (this.k8s) await this.apiNode(n);
     await n.start();
     return n;
+  }
+
+  /** Configures the ToR to peer with `n` (addNode does it unless told `torLater`). */
+  async torNeighbor(n: ClusterNode): Promise<void> {
+    const addr = n.spec.address;
+    const pw = this.opts.torPassword !== undefined ? [`neighbor ${addr} password ${this.opts.torPassword}`] : [];
+    await this.tor.vtysh(['configure terminal', `router bgp ${TOR_AS}`, `neighbor ${addr} remote-as ${NODE_AS}`, `neighbor ${addr} timers 3 9`,
+      `neighbor ${addr} timers connect 1`, `neighbor ${addr} advertisement-interval 0`, ...pw, 'address-family ipv4 unicast', `neighbor ${addr} activate`]);
   }
 
   async addPod(n: ClusterNode): Promise<Pod> {

@@ -99,4 +99,23 @@ describe('mesh and ToR session from Kubernetes objects', () => {
     await cluster.apiNode(gone);
     await cluster.waitConverged();
   }, 60_000);
+
+  // last: it adds a fourth node
+  it('a joining node is not Ready while a session is still down, and Ready once all have converged', async () => {
+    const n = await cluster.addNode({ torLater: true });
+    // the HTTP status from busybox wget's -S header dump (it prints no body for a 503)
+    const readyz = async (): Promise<{ code: number }> => {
+      const r = await n.host.exec('busybox', ['wget', '-q', '-S', '-O', '-', 'http://127.0.0.1:9099/readyz'], { allowFailure: true });
+      return { code: Number(/HTTP\/1\.1 (\d+)/.exec(r.stderr)?.[1] ?? -1) };
+    };
+    // the mesh to the three others comes up; the ToR does not know this node yet
+    await waitFor(async () => (await n.peers()).filter((p) => p.name.startsWith('Mesh_') && p.state === 'Established').length === 3,
+      { what: 'the new node meshed with the other three', timeoutMs: 15_000, intervalMs: 200 });
+    // only the ToR session is missing, well inside the 30 s convergence window: not Ready
+    expect((await n.peers()).filter((p) => p.state !== 'Established').map((p) => p.name)).toEqual([`Global_${cluster.torAddress.replace(/\./g, '_')}`]);
+    expect((await readyz()).code).toBe(503);
+    await cluster.torNeighbor(n);
+    await waitFor(async () => (await readyz()).code === 200, { what: '/readyz 200 after the ToR session came up', timeoutMs: 20_000, intervalMs: 250 });
+    expect((await n.peers()).every((p) => p.state === 'Established')).toBe(true);
+  }, 60_000);
 });
