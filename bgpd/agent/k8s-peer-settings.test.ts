@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBgpFilter } from './k8s-filters';
-import { parseBgpPeer, parseDuration } from './k8s-peer-settings';
+import { parseBgpPeer, parseDuration, peerIpProblem } from './k8s-peer-settings';
 import type { PeerSettingsContext } from './k8s-peer-settings';
 import { clusterNode, clusterPeers } from './k8s-peers';
 import { passwordLookup } from './k8s-secrets';
@@ -67,6 +67,44 @@ describe('parseBgpPeer', () => {
       expect(r.peer).toBeUndefined();
     }
     expect(parseBgpPeer({ metadata: { name: 'x' }, spec: { asNumber: 1 } }, ctx).problems).toEqual(['spec: needs peerIP and asNumber']);
+  });
+});
+
+describe('parseBgpPeer peerIP', () => {
+  const withIp = (peerIP: string) => parseBgpPeer({ metadata: { name: 'p' }, spec: { peerIP, asNumber: 65001 } }, ctx);
+  const address = 'spec.peerIP: expected an IPv4 or IPv6 address, optionally with a port 1–65535 (192.0.2.1, 192.0.2.1:1179, fd00::1, [fd00::1]:1179), found';
+  const port = 'spec.peerIP: expected a port 1–65535 after the address, found';
+
+  it('refuses text that is no address, or a port outside 1–65535, and yields no peer', () => {
+    const cases: [string, string][] = [
+      ['198.18.9', address],
+      ['198.18.9.256', address],
+      ['tor.example', address],
+      ['198.18.9.1:', address],
+      ['fd00::1%eth0', address],
+      ['[fd00::1', address],
+      ['[fd00::zz]:179', address],
+      ['198.18.9.1:0', port],
+      ['198.18.9.1:65536', port],
+      ['[fd00::1]:99999', port],
+      ['198.18.9.1:99999999999999999999', port],
+    ];
+    for (const [peerIP, problem] of cases) {
+      const r = withIp(peerIP);
+      expect(r.problems, peerIP).toEqual([`${problem} ${JSON.stringify(peerIP)}`]);
+      expect(r.peer).toBeUndefined();
+    }
+    expect(peerIpProblem('198.18.9.1:1179')).toBeUndefined();
+  });
+
+  it('keeps canonical and non-canonical valid forms (they are canonicalised where sessions are planned)', () => {
+    for (const peerIP of ['198.18.9.1', '198.18.9.1:1179', '198.18.9.1:65535', 'fd00::9', 'FD00:0::9', '[fd00::9]', '[fd00::9]:1179', '::ffff:198.18.9.1', '[198.18.9.1]:179']) {
+      const r = withIp(peerIP);
+      expect(r.problems, peerIP).toEqual([]);
+      expect(r.peer?.peerIP).toBe(peerIP);
+    }
+    // the problem comes with the others the object has, not instead of them
+    expect(parseBgpPeer({ metadata: { name: 'p' }, spec: { peerIP: 'x', asNumber: 65001, holdTime: '2s' } }, ctx).problems).toHaveLength(2);
   });
 });
 

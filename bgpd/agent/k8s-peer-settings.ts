@@ -2,7 +2,7 @@
 // defaults (PeerOverrides), or the problems that keep it from being configured. Every field the CRD
 // carries is applied or refused here: a BGPPeer that says `password` or `filters` and silently ran
 // without them would be worse than no session.
-import { splitPeerIp } from '../../ipam/k8s-nodes';
+import { canonicalAddress, splitPeerIp } from '../../ipam/k8s-nodes';
 import { parseSelector, selectorSyntax } from '../../ipam/selector';
 import { peerPolicies } from './k8s-filters';
 import type { ParsedFilter } from './k8s-filters';
@@ -35,6 +35,21 @@ function seconds(field: string, v: unknown, min: number, max: number, problems: 
   return ms / 1000;
 }
 
+const PEER_IP_FORMS = 'an IPv4 or IPv6 address, optionally with a port 1–65535 (192.0.2.1, 192.0.2.1:1179, fd00::1, [fd00::1]:1179)';
+
+/**
+ * Why `peerIP` is unusable, or undefined when it is fine. splitPeerIp passes text that is no address
+ * through (it then never matches a connection) and reads any digits as a port: a typo there would give
+ * a session that silently never comes up, so it is refused here instead.
+ */
+export function peerIpProblem(peerIP: string): string | undefined {
+  const found = `found ${JSON.stringify(peerIP)}`;
+  const { address, port } = splitPeerIp(peerIP, 179);
+  if (canonicalAddress(address) === undefined) return `spec.peerIP: expected ${PEER_IP_FORMS}, ${found}`;
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) return `spec.peerIP: expected a port 1–65535 after the address, ${found}`;
+  return undefined;
+}
+
 export interface PeerSettingsContext {
   /** BGPFilter objects by name, parsed (k8s-filters.ts). */
   filters: ReadonlyMap<string, ParsedFilter>;
@@ -56,6 +71,8 @@ export function parseBgpPeer(obj: CrdObject, ctx: PeerSettingsContext): ParsedPe
   const problems: string[] = [];
   const spec = bgpPeerSpec(obj);
   if (!spec) problems.push('spec: needs peerIP and asNumber');
+  const ipProblem = spec && peerIpProblem(spec.peerIP);
+  if (ipProblem) problems.push(ipProblem);
   if (s.node !== undefined && s.nodeSelector !== undefined) problems.push('spec.node and spec.nodeSelector: set one of them, not both');
   if (typeof s.nodeSelector === 'string' && !parseSelector(s.nodeSelector)) {
     problems.push(`spec.nodeSelector: cannot parse ${JSON.stringify(s.nodeSelector)} as a ${selectorSyntax(s.nodeSelector) === 'calico' ? 'Calico selector (all(), has(k), k == "v", joined by &&)' : 'Kubernetes label selector (k=v, k!=v, k in (a,b), k notin (a,b), k, !k)'}`);

@@ -132,6 +132,28 @@ describe('BGPPeer settings in the Kubernetes source', () => {
     for (const [name, p] of before) expect(t.speaker.peers.get(name)).toBe(p);
   });
 
+  it('a peerIP the CRD pattern lets through but that is no address:port is reported and skipped; fixed → peer appears', async () => {
+    const t = await setup();
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'good' }, spec: { peerIP: '198.18.9.1', asNumber: 65001 } });
+    await t.start();
+    const before = new Map(t.speaker.peers);
+    t.speaker.calls.length = 0;
+    // both match deploy/crds/bgppeers.yaml's pattern: five port digits, and colons that make no IPv6 address
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'bad-port' }, spec: { peerIP: '198.18.9.5:99999', asNumber: 65005 } });
+    await t.req('POST', `${CRD}/bgppeers`, { metadata: { name: 'not-v6' }, spec: { peerIP: '1:2:3', asNumber: 65006 } });
+    await until(() => t.problems().get('BGPPeer/bad-port') !== undefined && t.problems().get('BGPPeer/not-v6') !== undefined, 'problems reported');
+    expect(t.problems().get('BGPPeer/bad-port')).toEqual(['spec.peerIP: expected a port 1–65535 after the address, found "198.18.9.5:99999"']);
+    expect(t.problems().get('BGPPeer/not-v6')![0]).toMatch(/^spec\.peerIP: expected an IPv4 or IPv6 address.*, found "1:2:3"$/);
+    expect(t.problems().get('BGPPeer/good')).toEqual([]);
+    expect(t.speaker.calls).toEqual([]);
+    for (const [name, p] of before) expect(t.speaker.peers.get(name)).toBe(p);
+
+    await t.req('PATCH', `${CRD}/bgppeers/bad-port`, { spec: { peerIP: '198.18.9.5:1179' } });
+    await until(() => t.speaker.peers.has('Global_198_18_9_5_port_1179'), 'fixed peer appears');
+    expect(t.problems().get('BGPPeer/bad-port')).toEqual([]);
+    expect(t.speaker.calls).toEqual(['add Global_198_18_9_5_port_1179']);
+  });
+
   it('unreadable Secrets (no RBAC) or BGPFilters (no CRD) at start: the rest runs, those peers wait with a problem, a retry brings them', async () => {
     const t = await setup();
     await t.req('POST', SECRETS, { metadata: { name: 'bgp-tor' }, data: { pw: b64('k1') } });
