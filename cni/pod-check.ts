@@ -1,6 +1,8 @@
 // CHECK: re-reads the pod's wiring from the kernel and lists everything that differs from what ADD
 // made (an empty list means healthy). Reads only; never repairs.
-import { normalizePrefix, type Netlink } from '../dataplane';
+import { closeSync, openSync } from 'node:fs';
+import { netnsPath, normalizePrefix, type Netlink } from '../dataplane';
+import { parseAttrs } from '../dataplane/netlink/decode';
 import { GATEWAY_V4, GATEWAY_V6, HOST_VETH_MAC, hostPrefixOf, hostSysctls, type PodAddress } from './pod-network';
 
 export interface PodCheckSpec {
@@ -38,6 +40,12 @@ export function checkPodNetwork(host: Netlink, cont: Netlink, spec: PodCheckSpec
   // A veth's IFLA_LINK is its peer's ifindex (in the peer's netns): both must point at each other.
   if (c && h && (h.parentIndex !== c.index || c.parentIndex !== h.index)) {
     problems.push(`${hostVeth} and ${ifname} are not a veth pair (peer indexes ${h.parentIndex}/${c.parentIndex}, indexes ${h.index}/${c.index})`);
+  } else if (c && h) {
+    // Indexes alone cannot tell pods apart (every fresh pod netns numbers its eth0 2): the host end's
+    // peer must also live in this pod's netns, i.e. its link-netnsid is that netns' id on the host.
+    const want = netnsIdOf(host, spec.netns);
+    if (h.linkNetnsId === undefined) problems.push(`${hostVeth}'s peer is not in ${spec.netns} (it is in the host netns)`);
+    else if (h.linkNetnsId !== want) problems.push(`${hostVeth}'s peer is not in ${spec.netns} (link-netnsid ${h.linkNetnsId}, that netns is ${want} here)`);
   }
 
   if (h) {
@@ -76,4 +84,32 @@ export function checkPodNetwork(host: Netlink, cont: Netlink, spec: PodCheckSpec
     }
   }
   return problems;
+}
+
+const RTM_NEWNSID = 88;
+const RTM_GETNSID = 90;
+const NETNSA_NSID = 1;
+const NETNSA_FD = 3;
+const AF_UNSPEC = 0;
+
+/**
+ * The id `sock`'s netns gives the netns at nameOrPath (RTM_GETNSID), -1 when it has none. Reading the
+ * host end's link first assigns one if its peer lives there, so "none" already means "not the peer".
+ */
+function netnsIdOf(nl: Netlink, nameOrPath: string): number {
+  const fd = openSync(netnsPath(nameOrPath), 'r');
+  let id = -1;
+  try {
+    nl.socket.request(RTM_GETNSID, 0, (w) => {
+      w.u8(AF_UNSPEC).u8(0).u16(0); // struct rtgenmsg, padded to 4
+      w.attrU32(NETNSA_FD, fd);
+    }, () => `RTM_GETNSID ${nameOrPath}`, (m) => {
+      if (m.type !== RTM_NEWNSID) return;
+      const v = parseAttrs(m.payload, 4).get(NETNSA_NSID);
+      if (v && v.length >= 4) id = v.readInt32LE(0);
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return id;
 }

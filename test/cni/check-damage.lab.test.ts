@@ -1,7 +1,7 @@
 // CHECK against damage done behind the plugin's back, one kind at a time: container routes, the veth
-// pairing, link state, MTU (both ends). Each case asserts CHECK's error object names exactly what was
-// broken (code 103, msg, every detail), then repairs by hand and asserts CHECK is clean again — so
-// a CHECK that stopped looking at any of these would fail here.
+// pairing (by index and by the peer's netns), link state, MTU (both ends). Each case asserts CHECK's
+// error object names exactly what was broken (code 103, msg, every detail), then repairs by hand and
+// asserts CHECK is clean again — so a CHECK that stopped looking at any of these would fail here.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNetworkList, checkNetworkList, CniExecError, delNetworkList, type ConfList, type RuntimeConf } from './exec-client';
@@ -61,8 +61,16 @@ async function addPod(): Promise<Pod> {
   return { pod, rt, res, hostVeth: res.interfaces[0].name, ip: res.ips[0].address.split('/')[0] };
 }
 
-const linkOf = (ns: string, dev: string): { ifindex: number; link_index?: number; mtu: number } =>
-  ipJson<{ ifindex: number; link_index?: number; mtu: number }[]>(ns, ['link', 'show', dev])[0];
+interface IpLink { ifindex: number; link_index?: number; link_netnsid?: number; mtu: number }
+const linkOf = (ns: string, dev: string): IpLink => ipJson<IpLink[]>(ns, ['link', 'show', dev])[0];
+
+/** What ADD sets on a host veth besides routes (a link moved between netns gets the new netns' defaults). */
+function wireHostEnd(dev: string): void {
+  sh('ip', ['-n', lab.host, 'link', 'set', dev, 'address', 'ee:ee:ee:ee:ee:ee', 'mtu', '1460', 'up']);
+  for (const kv of [`net.ipv4.conf.${dev}.route_localnet=1`, `net.ipv4.neigh.${dev}.proxy_delay=0`, `net.ipv4.conf.${dev}.proxy_arp=1`, `net.ipv4.conf.${dev}.forwarding=1`, `net.ipv6.conf.${dev}.accept_ra=0`]) {
+    sh('ip', ['netns', 'exec', lab.host, 'sysctl', '-qw', kv]);
+  }
+}
 
 describe('CHECK names each kind of damage and is clean after the repair', () => {
   it('container routes: the on-link gateway route and the default route', async () => {
@@ -131,5 +139,33 @@ describe('CHECK names each kind of damage and is clean after the repair', () => 
     await checkNetworkList(list, b.rt, b.res);
     await delNetworkList(list, a.rt, a.res);
     await delNetworkList(list, b.rt, b.res);
+  });
+
+  it('veth pairing: the host name on a veth whose peer is another netns\'s eth0 with the same index', async () => {
+    const a = await addPod();
+    const parked = lab.pod('t12');
+    const other = lab.pod('t12');
+    const orig = linkOf(lab.host, a.hostVeth);
+    // a's real host end moves out (a fresh netns has only lo, so it keeps its ifindex and a's eth0 still
+    // "peers" that number); a new veth takes its name and ifindex on the host, its peer the eth0 (index 2)
+    // of another netns. Indexes now agree both ways: only the peer's netns gives it away.
+    sh('ip', ['-n', lab.host, 'link', 'set', a.hostVeth, 'netns', parked]);
+    expect(linkOf(parked, a.hostVeth).ifindex).toBe(orig.ifindex);
+    sh('ip', ['-n', lab.host, 'link', 'add', a.hostVeth, 'index', String(orig.ifindex), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', other]);
+    sh('ip', ['-n', other, 'link', 'set', 'eth0', 'up']);
+    wireHostEnd(a.hostVeth);
+    sh('ip', ['-n', lab.host, 'route', 'replace', `${a.ip}/32`, 'dev', a.hostVeth, 'scope', 'link']);
+    const h = linkOf(lab.host, a.hostVeth);
+    const c = linkOf(a.pod, 'eth0');
+    expect([h.ifindex, h.link_index]).toEqual([c.link_index, c.ifindex]);
+    expect(h.link_netnsid).not.toBe(orig.link_netnsid);
+    await expectProblems(a.rt, a.res, [`${a.hostVeth}'s peer is not in ${a.rt.netns} (link-netnsid ${h.link_netnsid}, that netns is ${orig.link_netnsid} here)`]);
+    sh('ip', ['-n', lab.host, 'link', 'del', a.hostVeth]);
+    sh('ip', ['-n', parked, 'link', 'set', a.hostVeth, 'netns', lab.host]);
+    wireHostEnd(a.hostVeth);
+    sh('ip', ['-n', lab.host, 'route', 'replace', `${a.ip}/32`, 'dev', a.hostVeth, 'scope', 'link']);
+    expect(linkOf(lab.host, a.hostVeth).ifindex).toBe(orig.ifindex);
+    await checkNetworkList(list, a.rt, a.res);
+    await delNetworkList(list, a.rt, a.res);
   });
 });
