@@ -1,6 +1,8 @@
-// `ipam check`: finds inconsistencies between blocks, handles and affinities (and, given a netns
-// probe, allocations whose container is gone). Pure data out; render with renderCheck().
+// `ipam check`: finds inconsistencies between blocks, handles and affinities, blocks that overlap (and,
+// given a netns probe, allocations whose container is gone). Pure data out; render with renderCheck().
 import { existsSync } from 'node:fs';
+import { cidrRange } from '../block-ranges';
+import type { Cidr } from '../cidr';
 import type { Datastore, KeyValue } from '../datastore';
 import { BlockCountError, CorruptRecordError } from '../errors';
 import { ALL_AFFINITIES_PREFIX, blockPrefix, HANDLE_PREFIX } from '../keys';
@@ -16,6 +18,7 @@ export type ProblemKind =
   | 'handle-count-mismatch'
   | 'affinity-without-block'
   | 'block-without-affinity'
+  | 'overlapping-blocks'
   | 'leaked-ip';
 
 export interface Problem {
@@ -29,6 +32,8 @@ export interface Problem {
   readonly handleId?: string;
   readonly block?: string;
   readonly node?: string;
+  /** overlapping-blocks: the larger block that `block` (the smaller one, whose record `key` is) lies in. */
+  readonly overlaps?: string;
   /** handle-count-mismatch: the counts actually found in blocks (what the handle should say). */
   readonly actual?: Readonly<Record<string, number>>;
 }
@@ -49,6 +54,29 @@ export interface CheckOptions {
   /** Report allocations of this node whose `netns` no longer exists (needs the node's filesystem). */
   readonly node?: string;
   readonly netnsExists?: (path: string) => boolean;
+}
+
+/**
+ * Every pair of blocks sharing an address, as [larger, smaller]. CIDRs never partly overlap — two either
+ * are disjoint or one holds the other — so after sorting by start (larger first on a tie) the blocks
+ * still open at a block's start form a chain that all hold it: O(n log n + pairs). Families apart: an
+ * IPv4 block's integers would otherwise "overlap" ::/96.
+ */
+export function overlappingBlockPairs<T extends { readonly cidr: Cidr }>(blocks: readonly T[]): [T, T][] {
+  const pairs: [T, T][] = [];
+  for (const family of [4, 6]) {
+    const rs = blocks
+      .filter((b) => b.cidr.family === family)
+      .map((b) => ({ b, r: cidrRange(b.cidr) }))
+      .sort((x, y) => (x.r[0] !== y.r[0] ? (x.r[0] < y.r[0] ? -1 : 1) : x.r[1] > y.r[1] ? -1 : x.r[1] < y.r[1] ? 1 : 0));
+    const open: typeof rs = [];
+    for (const cur of rs) {
+      while (open.length && open[open.length - 1].r[1] < cur.r[0]) open.pop();
+      for (const outer of open) pairs.push([outer.b, cur.b]);
+      open.push(cur);
+    }
+  }
+  return pairs;
 }
 
 const isHandle = (v: unknown): v is HandleRecord =>
@@ -143,6 +171,13 @@ export async function checkIpam(ds: Datastore, opts: CheckOptions = {}): Promise
     const node = b.block.affinity?.startsWith('host:') ? b.block.affinity.slice(5) : undefined;
     if (node && !affKeys.has(`${node} ${b.block.cidr}`))
       problems.push({ kind: 'block-without-affinity', key: b.key, revision: b.revision, node, block: b.block.cidr.toString(), detail: `block ${b.block.cidr} is affine to ${node}, which has no affinity record for it` });
+  }
+  // The allocator never writes these, but older versions or hand edits may have: an address inside both
+  // can be handed out once from each. Reported only; which block should go is an operator's call.
+  const owner = (b: StoredBlock): string => `${b.block.affinity ?? 'no affinity'}, ${b.block.used} allocated`;
+  for (const [outer, inner] of overlappingBlockPairs(blocks.map((b) => ({ cidr: b.block.cidr, b })))) {
+    const [i, o] = [inner.b, outer.b];
+    problems.push({ kind: 'overlapping-blocks', key: i.key, revision: i.revision, block: i.block.cidr.toString(), overlaps: o.block.cidr.toString(), detail: `block ${i.block.cidr} (${owner(i)}) lies inside block ${o.block.cidr} (${owner(o)}): its addresses can be assigned from both` });
   }
   return {
     version: 1,
