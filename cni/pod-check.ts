@@ -1,8 +1,6 @@
 // CHECK: re-reads the pod's wiring from the kernel and lists everything that differs from what ADD
 // made (an empty list means healthy). Reads only; never repairs.
-import { closeSync, openSync } from 'node:fs';
-import { netnsPath, normalizePrefix, type Netlink } from '../dataplane';
-import { parseAttrs } from '../dataplane/netlink/decode';
+import { netnsIdOf, normalizePrefix, type Netlink } from '../dataplane';
 import { GATEWAY_V4, GATEWAY_V6, HOST_VETH_MAC, hostPrefixOf, hostSysctls, type PodAddress } from './pod-network';
 
 export interface PodCheckSpec {
@@ -84,32 +82,4 @@ export function checkPodNetwork(host: Netlink, cont: Netlink, spec: PodCheckSpec
     }
   }
   return problems;
-}
-
-const RTM_NEWNSID = 88;
-const RTM_GETNSID = 90;
-const NETNSA_NSID = 1;
-const NETNSA_FD = 3;
-const AF_UNSPEC = 0;
-
-/**
- * The id `sock`'s netns gives the netns at nameOrPath (RTM_GETNSID), -1 when it has none. Reading the
- * host end's link first assigns one if its peer lives there, so "none" already means "not the peer".
- */
-function netnsIdOf(nl: Netlink, nameOrPath: string): number {
-  const fd = openSync(netnsPath(nameOrPath), 'r');
-  let id = -1;
-  try {
-    nl.socket.request(RTM_GETNSID, 0, (w) => {
-      w.u8(AF_UNSPEC).u8(0).u16(0); // struct rtgenmsg, padded to 4
-      w.attrU32(NETNSA_FD, fd);
-    }, () => `RTM_GETNSID ${nameOrPath}`, (m) => {
-      if (m.type !== RTM_NEWNSID) return;
-      const v = parseAttrs(m.payload, 4).get(NETNSA_NSID);
-      if (v && v.length >= 4) id = v.readInt32LE(0);
-    });
-  } finally {
-    closeSync(fd);
-  }
-  return id;
 }

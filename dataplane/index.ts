@@ -72,5 +72,6 @@ export type { Family } from './ipaddr';
 export { parseIp, formatIp, parsePrefix, formatPrefix, normalizePrefix, parseMac, formatMac, ipFamily } from './ipaddr';
 export { NetlinkError, isNetlinkError, errnoName } from './netlink/errors';
 export { withNetns, netnsPath, netnsId, warmThreadpool } from './netns';
+export { netnsIdOf } from './netns-id';
 export { writeSysctl, readSysctl, interfaceSysctlKey } from './sysctl';
 export type { SysctlFamily } from './sysctl';
