@@ -260,6 +260,11 @@ export class KubernetesClusterSource {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
     if (this.stopped || this.informers.length < 3) return;
+    // During start, events of the first informer to list arrive while the others are still listing: a
+    // recomputation then would apply a partial view (no BGPConfiguration yet → the file's listen port, then
+    // the cluster's: the listener moved twice at start). Wait for all three, or for start() to finish
+    // (a list that keeps failing must not hold everything else back).
+    if (!this.listedAll && this.listedPeering.size < 3) return;
     const [nodesInf, peersInf, cfgInf] = this.informers;
     const families = this.opts.families ?? [this.opts.family ?? 4];
     const family = families[0];
