@@ -4,8 +4,9 @@
 // come from ipam/pools.ts checkPools, the same function IPAM's listPools filters with, so what is reported
 // as invalid is exactly what the allocator skips.
 // Load lazily (`await import('./k8s-ippools')`): client-node costs ~400 ms to load.
-import { CustomObjectsApi, KubeConfig, makeInformer } from '@kubernetes/client-node';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { loadKubeConfig, type InformerCache } from './k8s-client';
 import { checkPools, type PoolCandidate, type PoolInput } from '../../ipam/pools';
 import { DELETED_ANNOTATION } from '../../ipam/store/kubernetes-kinds';
 import type { Logger } from '../session/peer-config';
@@ -60,12 +61,7 @@ export interface KubernetesIpPoolWatcherOptions {
   retryMs?: number;
 }
 
-interface Cache {
-  list(): KubernetesObject[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  on(ev: string, cb: (x?: unknown) => void): void;
-}
+type Cache = InformerCache;
 
 export class KubernetesIpPoolWatcher {
   private informer: Cache | undefined;
@@ -80,13 +76,7 @@ export class KubernetesIpPoolWatcher {
 
   /** Lists the pools (and reports them) once, then follows changes. */
   async start(): Promise<void> {
-    let kc: KubeConfig;
-    if (typeof this.opts.kubeConfig === 'object') kc = this.opts.kubeConfig;
-    else {
-      kc = new KubeConfig();
-      if (this.opts.kubeConfig) kc.loadFromFile(this.opts.kubeConfig);
-      else kc.loadFromDefault();
-    }
+    const kc = loadKubeConfig(this.opts.kubeConfig);
     const co = kc.makeApiClient(CustomObjectsApi);
     const inf = makeInformer<KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/ippools`, () =>
       co.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'ippools' }) as never,

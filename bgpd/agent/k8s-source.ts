@@ -4,8 +4,9 @@
 // Load this file lazily (`await import('./k8s-source')`, as node-services does): file/etcd deployments then
 // never load client-node (~400 ms, deps.md). The import here is static on purpose: in bgpd's CJS bundle
 // it becomes a require() that honours NODE_PATH, which a dynamic import() of a package does not.
-import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer } from '@kubernetes/client-node';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { loadKubeConfig, type InformerCache } from './k8s-client';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
 import type { ConfigFileField } from '../../config/types';
@@ -63,12 +64,7 @@ export interface KubernetesClusterSourceOptions {
   localAs?: number;
 }
 
-interface Cache {
-  list(): KubernetesObject[];
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  on(ev: string, cb: (x?: unknown) => void): void;
-}
+type Cache = InformerCache;
 
 export class KubernetesClusterSource {
   private readonly opts: KubernetesClusterSourceOptions;
@@ -107,13 +103,7 @@ export class KubernetesClusterSource {
   /** Lists everything once (the first `peers()` is complete when this resolves), then follows changes. */
   async start(onChange: () => void): Promise<void> {
     this.onChange = onChange;
-    let kc: KubeConfig;
-    if (typeof this.opts.kubeConfig === 'object') kc = this.opts.kubeConfig;
-    else {
-      kc = new KubeConfig();
-      if (this.opts.kubeConfig) kc.loadFromFile(this.opts.kubeConfig);
-      else kc.loadFromDefault();
-    }
+    const kc = loadKubeConfig(this.opts.kubeConfig);
     const core = kc.makeApiClient(CoreV1Api);
     const co = kc.makeApiClient(CustomObjectsApi);
     // start() resolves even when a list fails (client-node reports it as an 'error' event): only a list

@@ -4,7 +4,9 @@
 // GETs (own Node, BGPConfiguration default and node.<name>); 404 = not there. Any other failure is retried
 // with backoff for a bounded time, then rejects: bgpd must not come up with an AS the cluster does not
 // expect. Load lazily (`await import`), as k8s-source.ts: client-node is loaded in kubernetes mode only.
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './k8s-client';
 import type { ConfigFileField } from '../../config/types';
 import type { Logger } from '../session/peer-config';
 import { silentLogger } from '../session/peer-config';
@@ -81,13 +83,7 @@ export function startupSettingsFrom(node: NodeObject | undefined, configs: reado
 /** Reads the cluster once; rejects after `timeoutMs` of failed attempts, with the last error. */
 export async function readStartupSettings(opts: StartupReadOptions): Promise<StartupSettings> {
   const log = opts.logger ?? silentLogger;
-  let kc: KubeConfig;
-  if (typeof opts.kubeConfig === 'object') kc = opts.kubeConfig;
-  else {
-    kc = new KubeConfig();
-    if (opts.kubeConfig) kc.loadFromFile(opts.kubeConfig);
-    else kc.loadFromDefault();
-  }
+  const kc = loadKubeConfig(opts.kubeConfig);
   const core = kc.makeApiClient(CoreV1Api);
   const co = kc.makeApiClient(CustomObjectsApi);
   const cfg = (name: string): Promise<CrdObject | undefined> =>
