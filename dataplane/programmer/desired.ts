@@ -84,6 +84,16 @@ function hopText(h: { gateway?: string; dev?: string; onlink?: boolean; weight?:
 }
 
 /** Type and next hops only: metric, scope and flags the kernel adds (linkdown) do not make a route differ. */
+/** A next hop's kernel hop for a route of `family`, or why it has none (module level: no closure per route). */
+function hopOrProblem(nh: RemoteNextHop, family: 4 | 6, encap: Encap, node: NodeFacts): Hop | string {
+  try {
+    return (nh.address.includes(':') ? 6 : 4) !== family || (family === 4 && !isV4(nh.address))
+      ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, encap, node);
+  } catch (e) {
+    return `next hop ${nh.address}: ${(e as Error).message}`;
+  }
+}
+
 export function routeSignature(r: Route): string {
   const type = r.type ?? 'unicast';
   if (type !== 'unicast') return type;
@@ -101,14 +111,7 @@ export function remoteRoute(input: RemoteRoute, node: NodeFacts, protocol: numbe
   const family = key.includes(':') ? 6 : 4;
   // the common case (one best path) without the ECMP bookkeeping: fewer objects per route
   if (input.nextHops.length === 1) {
-    const nh = input.nextHops[0];
-    let h: Hop | string;
-    try {
-      h = (nh.address.includes(':') ? 6 : 4) !== family || (family === 4 && !isV4(nh.address))
-        ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, input.encap, node);
-    } catch (e) {
-      h = `next hop ${nh.address}: ${(e as Error).message}`;
-    }
+    const h = hopOrProblem(input.nextHops[0], family, input.encap, node);
     if (typeof h === 'string') return { ok: false, problem: `${key}: ${h}` };
     const route: Route = { dst: key, family, table, protocol, gateway: h.gateway };
     if (h.dev) route.dev = h.dev;
@@ -118,13 +121,7 @@ export function remoteRoute(input: RemoteRoute, node: NodeFacts, protocol: numbe
   const hops = new Map<string, Hop>();
   const problems: string[] = [];
   for (const nh of input.nextHops) {
-    let h: Hop | string;
-    try {
-      h = (nh.address.includes(':') ? 6 : 4) !== family || (family === 4 && !isV4(nh.address))
-        ? `next hop ${nh.address} is not IPv${family}` : hopFor(nh, input.encap, node);
-    } catch (e) {
-      h = `next hop ${nh.address}: ${(e as Error).message}`;
-    }
+    const h = hopOrProblem(nh, family, input.encap, node);
     if (typeof h === 'string') problems.push(h);
     else hops.set(hopText(h), h);
   }
