@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../test/bundle';
 import { DEFAULT_CONFIG_PATH, parseBgpdArgs } from './cli-args';
 
 const root = resolve(import.meta.dirname, '..');
@@ -190,10 +190,7 @@ describe('bgpd entry point (bundled like dist/bgpd)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tortie-bgpd-bundle-'));
     bin = join(dir, 'bgpd');
-    await build({
-      entryPoints: [join(root, 'bgpd/main.ts')], outfile: bin, bundle: true, platform: 'node', target: 'node20',
-      format: 'cjs', external: ['koffi', 'etcd3', '@kubernetes/client-node'], banner: { js: '#!/usr/bin/env node' }, logLevel: 'silent',
-    });
+    await bundleLikeDist(join(root, 'bgpd/main.ts'), bin, { banner: { js: '#!/usr/bin/env node' }, logLevel: 'silent' });
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 

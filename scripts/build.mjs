@@ -1,8 +1,8 @@
 // Bundles each executable into one file under dist/ with a node shebang (esbuild).
-// Native or data-carrying packages stay external and are resolved from node_modules at run time:
-// koffi (FFI binary in a platform package) and etcd3 (loads .proto files). The CNI plugins import
-// neither unless the netconf asks for them (etcd is loaded lazily).
+// The shared options (externals, format) are in bundle-options.mjs. The CNI plugins import neither
+// etcd3 nor client-node unless the netconf asks for them (both are loaded lazily).
 import { build } from 'esbuild';
+import { BUNDLE_BASE } from './bundle-options.mjs';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const entries = {
@@ -24,16 +24,11 @@ const t0 = Date.now();
 await Promise.all(Object.entries(entries).map(async ([name, entry]) => {
   const outfile = `dist/${name}`;
   await build({
+    ...BUNDLE_BASE,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    // CommonJS so an extensionless file copied to /opt/cni/bin (no package.json beside it) still runs.
-    format: 'cjs',
     sourcemap: 'linked',
     legalComments: 'none',
-    external: ['koffi', 'etcd3', '@kubernetes/client-node'],
     // The CNI implementation bundles are compiled by their stub (cni/boot.ts), never executed directly:
     // no shebang, and whitespace/syntax minified (names kept: errors are matched by class name), as
     // every byte of source is read and hashed on each pod start (~0.5 ms of CPU less per ADD).

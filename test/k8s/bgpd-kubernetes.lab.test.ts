@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../bundle';
 import { request } from '../../bgpd/control/client';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -71,16 +71,7 @@ describe.skipIf(!isRoot)(`bgpd with the kubernetes datastore${isRoot ? '' : ' (S
     // node --import tsx (not the tsx wrapper, which forks): the pid we hold is the server itself.
     const server = exec([process.execPath, '--import', 'tsx', join(ROOT, 'test/k8s/fake-apiserver-main.ts')]);
     const url = await until('the fake apiserver', () => /http:\/\/\S+/.exec(server.out())?.[0]);
-    await build({
-      entryPoints: [join(ROOT, 'bgpd/main.ts')],
-      outfile: join(dir, 'bgpd.cjs'),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['koffi', 'etcd3', '@kubernetes/client-node'],
-      logLevel: 'error',
-    });
+    await bundleLikeDist(join(ROOT, 'bgpd/main.ts'), join(dir, 'bgpd.cjs'));
     writeFileSync(
       join(dir, 'kubeconfig'),
       JSON.stringify({

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiServer } from './fake-apiserver';
 import { rbacAuthorizer } from './fake-rbac';
@@ -19,16 +19,7 @@ let child: ChildProcess | undefined;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tk8-sidecar-'));
   writeFileSync(join(work, 'package.json'), '{"type":"commonjs"}\n');
-  await build({
-    entryPoints: [join(import.meta.dirname, '../../cni/install-main.ts')],
-    outfile: join(work, 'tortie-install'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['koffi', 'etcd3', '@kubernetes/client-node'],
-    logLevel: 'error',
-  });
+  await bundleLikeDist(join(import.meta.dirname, '../../cni/install-main.ts'), join(work, 'tortie-install'));
   api = await FakeApiServer.start({ maxTokenSeconds: 6 });
   for (const name of ['tortie-node', 'tortie-cni'])
     await fetch(`${api.url}/api/v1/namespaces/${NS}/serviceaccounts`, { method: 'POST', body: JSON.stringify({ metadata: { name } }) });

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../bundle';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
@@ -16,16 +16,8 @@ export async function buildDist(dir: string): Promise<void> {
   if (existsSync(join(ROOT, 'cni/ipam-impl.ts'))) entries['tortie-ipam.impl.js'] = 'cni/ipam-impl.ts';
   await Promise.all(
     Object.entries(entries).map(async ([name, entry]) => {
-      await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile: join(dir, name),
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        external: ['koffi', 'etcd3', '@kubernetes/client-node'],
+      await bundleLikeDist(join(ROOT, entry), join(dir, name), {
         ...(name.endsWith('.impl.js') ? {} : { banner: { js: '#!/usr/bin/env node' } }),
-        logLevel: 'error',
       });
       chmodSync(join(dir, name), 0o755);
     }),

@@ -3,7 +3,7 @@
 // stale dist/), and its kubeconfig / config files in the host's private dir.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../bundle';
 import { stringify } from 'yaml';
 import type { LabHost } from '../lab/lab-host';
 import type { LabProcess } from '../lab/lab-process';
@@ -28,10 +28,7 @@ export async function api(host: LabHost, url: string, method: string, path: stri
 /** Bundles bgpd into the host's dir, writes kubeconfig + config (`config` on top of the basics) and starts it. */
 export async function startBgpd(host: LabHost, url: string, config: Record<string, unknown>): Promise<LabProcess> {
   const dir = host.dir('bgpd');
-  await build({
-    entryPoints: [join(ROOT, 'bgpd/main.ts')], outfile: join(dir, 'bgpd.cjs'), bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-    external: ['koffi', 'etcd3', '@kubernetes/client-node'], logLevel: 'error',
-  });
+  await bundleLikeDist(join(ROOT, 'bgpd/main.ts'), join(dir, 'bgpd.cjs'));
   writeFileSync(join(dir, 'kubeconfig'), JSON.stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'f',
     clusters: [{ name: 'f', cluster: { server: url, 'insecure-skip-tls-verify': true } }],

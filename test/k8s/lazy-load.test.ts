@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleLikeDist } from '../bundle';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_KINDS, GROUP, VERSION } from '../../ipam/store/kubernetes-kinds';
 import { FakeApiServer } from './fake-apiserver';
@@ -28,7 +28,7 @@ openAnyDatastore(spec)
 `,
     );
     const out = join(dir, 'prog.cjs');
-    await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi', 'etcd3', '@kubernetes/client-node'], logLevel: 'error' });
+    await bundleLikeDist(entry, out);
     // the file store needs koffi (flock): make exactly that one package resolvable, not client-node
     const mods = join(dir, 'mods');
     mkdirSync(mods);
